@@ -1,0 +1,10 @@
+nav-label = Main menu
+footer-tagline = callqa: blind review of sales calls
+home-title = Blind review of sales calls
+home-lead = callqa hands your recorded calls, anonymized, to outside reviewers who check every step of your sales script.
+home-step-record = Upload or import call recordings; names, numbers, dates and file details are stripped.
+home-step-review = Reviewers get calls at random and mark each step correct, incorrect or missing.
+home-step-gaps = "Missing" verdicts collect in a queue where you refine the script.
+home-step-feedback = Operators see the feedback on their own calls.
+error-page-code = Error { $status } ({ $code })
+error-page-home = Back to the start page

@@ -1,0 +1,21 @@
+error-validation-failed = Some fields need attention.
+error-bad-request = The request could not be understood.
+error-invalid-json = The request body is not valid JSON of the expected shape.
+error-unsupported-media-type = This kind of request body is not accepted here.
+error-unauthenticated = Please log in first.
+error-invalid-credentials = Wrong login or password.
+error-forbidden = You do not have access to this.
+error-not-found = Nothing was found at this address.
+error-method-not-allowed = This action is not available at this address.
+error-payload-too-large = The upload is larger than this server accepts.
+error-too-many-requests = Too many attempts. Try again in { $seconds } s.
+error-service-unavailable = The service is temporarily unavailable. Please try again in a minute.
+error-internal-error = Something went wrong on our side. Please try again; if it keeps happening, tell the administrator.
+error-csrf-failed = The form has expired. Reload the page and try again.
+
+invalid-required = This field is required.
+invalid-too-long = Too long: at most { $max } characters.
+invalid-too-short = Too short: at least { $min } characters.
+invalid-not-a-number = Must be a number.
+invalid-out-of-range = Must be between { $min } and { $max }.
+invalid-unknown-value = This value is not one of the allowed ones.

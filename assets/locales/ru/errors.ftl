@@ -1,0 +1,21 @@
+error-validation-failed = Некоторые поля заполнены неверно.
+error-bad-request = Запрос не удалось разобрать.
+error-invalid-json = Тело запроса — не JSON ожидаемого вида.
+error-unsupported-media-type = Такой тип тела запроса здесь не принимается.
+error-unauthenticated = Сначала войдите в систему.
+error-invalid-credentials = Неверный логин или пароль.
+error-forbidden = У вас нет доступа к этому разделу.
+error-not-found = По этому адресу ничего не найдено.
+error-method-not-allowed = Это действие недоступно по этому адресу.
+error-payload-too-large = Файл больше, чем принимает сервер.
+error-too-many-requests = Слишком много попыток. Повторите через { $seconds } с.
+error-service-unavailable = Сервис временно недоступен. Попробуйте через минуту.
+error-internal-error = На нашей стороне что-то пошло не так. Повторите попытку; если ошибка повторяется, сообщите администратору.
+error-csrf-failed = Форма устарела. Обновите страницу и попробуйте снова.
+
+invalid-required = Обязательное поле.
+invalid-too-long = Слишком длинно: не больше { $max } символов.
+invalid-too-short = Слишком коротко: не меньше { $min } символов.
+invalid-not-a-number = Должно быть числом.
+invalid-out-of-range = Должно быть от { $min } до { $max }.
+invalid-unknown-value = Такое значение не допускается.

@@ -1,0 +1,17 @@
+DROP TABLE audit_log;
+DROP TABLE settings;
+DROP TABLE gaps;
+DROP TABLE verdicts;
+DROP TABLE reviews;
+DROP TABLE assignments;
+DROP TABLE jobs;
+DROP TABLE redactions;
+DROP TABLE recordings;
+DROP TABLE script_drafts;
+DROP TABLE steps;
+DROP TABLE script_versions;
+DROP TABLE scripts;
+DROP TABLE login_throttle;
+DROP TABLE invites;
+DROP TABLE users;
+DROP TABLE operators;

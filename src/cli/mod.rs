@@ -1,0 +1,83 @@
+//! The command line: `serve`, `migrate`, `user`, `version`. Each subcommand is a few lines
+//! over the same building blocks the server uses.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Settings, StorageSettings};
+use crate::db::Db;
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "callqa",
+    version,
+    about = "Blind quality review of recorded sales calls"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (applies pending database migrations first).
+    Serve(Settings),
+    /// Apply pending database migrations and exit.
+    Migrate(StorageSettings),
+    /// Print the version.
+    Version,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    init_logging();
+    let outcome = match cli.command {
+        Command::Serve(settings) => serve(settings),
+        Command::Migrate(storage) => migrate(&storage),
+        Command::Version => {
+            println!("callqa {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("callqa: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` sets the levels (default: info, audio decoder notes hidden).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,symphonia=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        println!(
+            "callqa {} starting with:\n{settings}",
+            env!("CARGO_PKG_VERSION")
+        );
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("callqa is running at {}/ (Ctrl-C to stop)", app.base_url());
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn migrate(storage: &StorageSettings) -> Result<(), String> {
+    std::fs::create_dir_all(&storage.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", storage.data_dir.display()))?;
+    let db = Db::connect(&storage.database(), 1).map_err(|e| e.to_string())?;
+    let applied = db.migrate().map_err(|e| e.to_string())?;
+    println!("{applied} migration(s) applied to {}", storage.database());
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Typed configuration: every setting comes from a command-line flag or a `CALLQA_*`
+//! environment variable, with a default that works on a fresh machine. Nothing else in the
+//! crate reads the environment.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where the data lives: shared by every subcommand that touches the database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StorageSettings {
+    /// Directory for the embedded SQLite database, the signing key and the audio store.
+    /// Created on first start.
+    #[arg(long, env = "CALLQA_DATA_DIR", default_value = "./callqa-data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Default: a SQLite file `callqa.db` inside the data directory.
+    /// A `postgres://…` or `postgresql://…` URL selects PostgreSQL; `sqlite://PATH` or a plain
+    /// path selects a SQLite file.
+    #[arg(long, env = "CALLQA_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Largest number of database connections this process keeps open.
+    #[arg(long, env = "CALLQA_DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
+}
+
+/// Settings of the HTTP server (`callqa serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub storage: StorageSettings,
+
+    /// Address and port to listen on. Port 0 picks a free port.
+    #[arg(long, env = "CALLQA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// File holding the key that signs login tokens. Default: `secret.key` in the data
+    /// directory, generated on first start with owner-only (0600) permissions.
+    #[arg(long, env = "CALLQA_SECRET_FILE")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Base URL people use to reach this server, used in printed and shared links
+    /// (setup, invites). Default: `http://` and the bound address.
+    #[arg(long, env = "CALLQA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// How long a login lasts, in hours.
+    #[arg(long, env = "CALLQA_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+
+    /// HTTP worker threads. Default: one per CPU core.
+    #[arg(long, env = "CALLQA_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// Settings with every default, for a given data directory (used by tests and `demo`).
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Settings {
+            storage: StorageSettings {
+                data_dir: data_dir.into(),
+                database_url: None,
+                db_pool_size: 8,
+            },
+            bind: "127.0.0.1:0".to_owned(),
+            secret_file: None,
+            public_url: None,
+            session_hours: 12,
+            workers: None,
+        }
+    }
+
+    /// The signing key file, explicit or inside the data directory.
+    pub fn secret_file(&self) -> PathBuf {
+        self.secret_file
+            .clone()
+            .unwrap_or_else(|| self.storage.data_dir.join("secret.key"))
+    }
+}
+
+/// The database a URL names, decided by its scheme (never by trial: SQLite would accept any
+/// string as a file name).
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl StorageSettings {
+    /// The database to use: the explicit URL or the embedded default in the data directory.
+    pub fn database(&self) -> DatabaseUrl {
+        match self.database_url.as_deref().map(str::trim) {
+            None | Some("") => DatabaseUrl::Sqlite(self.data_dir.join("callqa.db")),
+            Some(url) => DatabaseUrl::parse(url),
+        }
+    }
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_owned())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            DatabaseUrl::Sqlite(Path::new(path).to_path_buf())
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgresql",
+        }
+    }
+}
+
+/// Printed at start and in logs: the PostgreSQL password is masked.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    let _ = parsed.set_password(Some("****"));
+                    write!(f, "{parsed}")
+                }
+                Ok(parsed) => write!(f, "{parsed}"),
+                Err(_) => f.write_str("postgres://(unparsable URL)"),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// One line per setting, secrets masked, for the start-up banner.
+impl fmt::Display for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "  bind          {}", self.bind)?;
+        writeln!(f, "  data dir      {}", self.storage.data_dir.display())?;
+        writeln!(f, "  database      {}", self.storage.database())?;
+        writeln!(f, "  db pool size  {}", self.storage.db_pool_size)?;
+        writeln!(
+            f,
+            "  signing key   {} (contents not shown)",
+            self.secret_file().display()
+        )?;
+        writeln!(f, "  session       {} h", self.session_hours)?;
+        match &self.public_url {
+            Some(url) => write!(f, "  public url    {url}"),
+            None => write!(f, "  public url    (from bind address)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_decides_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u:p@h/db"),
+            DatabaseUrl::Postgres("postgres://u:p@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db"),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/x.db"),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+    }
+
+    #[test]
+    fn password_is_masked_when_printed() {
+        let shown = DatabaseUrl::parse("postgres://alice:hunter2@db:5432/callqa").to_string();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("alice"), "{shown}");
+    }
+}

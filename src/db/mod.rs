@@ -1,0 +1,194 @@
+//! Storage: one connection type over SQLite and PostgreSQL, a pool, the embedded migrations of
+//! both backends, id newtypes and time helpers.
+//!
+//! Domain modules write their queries once against [`DbConnection`]; a construct that exists
+//! on one backend only lives behind one named function here, never in a handler.
+
+pub mod ids;
+pub mod schema;
+pub mod time;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend; diesel dispatches every query to the active variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// What can go wrong below the domain: all of it is a server-side fault (HTTP 500) unless a
+/// domain module recognises a constraint violation and turns it into its own error.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] ConnectionError),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("cannot prepare the database file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the database task was cancelled")]
+    Cancelled,
+}
+
+impl DbConnection {
+    /// Opens one connection, SQLite with the settings every connection needs: WAL so readers
+    /// never block the writer, foreign keys enforced, a busy timeout so concurrent writers
+    /// queue instead of failing, and full sync so a committed row survives a power cut.
+    pub fn open(url: &DatabaseUrl) -> Result<Self, DbError> {
+        match url {
+            DatabaseUrl::Postgres(url) => {
+                Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
+            }
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)?;
+                }
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbConnection::Sqlite(_))
+    }
+
+    /// Applies the pending migrations of this connection's backend; returns how many ran.
+    pub fn apply_migrations(&mut self) -> Result<usize, DbError> {
+        let applied = match self {
+            DbConnection::Postgresql(conn) => conn.run_pending_migrations(POSTGRES_MIGRATIONS),
+            DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS),
+        }
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+        Ok(applied.len())
+    }
+
+    /// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
+    /// write lock up front: a deferred transaction that reads first and writes later fails at
+    /// once with "database is locked" when another writer got in between, whereas an immediate
+    /// one simply waits its turn (busy timeout). PostgreSQL needs nothing special.
+    pub fn write_transaction<T, E, F>(&mut self, body: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        let DbConnection::Sqlite(sqlite) = self else {
+            return self.transaction(body);
+        };
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+        match body(self) {
+            Ok(value) => match <Self as Connection>::TransactionManager::commit_transaction(self) {
+                Ok(()) => Ok(value),
+                Err(commit_error) => {
+                    let _ = <Self as Connection>::TransactionManager::rollback_transaction(self);
+                    Err(commit_error.into())
+                }
+            },
+            Err(error) => {
+                <Self as Connection>::TransactionManager::rollback_transaction(self)?;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Opens connections for the pool; the backend was chosen from the URL scheme beforehand.
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        DbConnection::open(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// The shared handle to the database: cheap to clone, one per process.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<ConnectionManager>,
+    url: DatabaseUrl,
+}
+
+impl Db {
+    /// Connects (failing fast with the driver's message when the database is unreachable)
+    /// and builds a pool of at most `max_size` connections.
+    pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, DbError> {
+        let manager = ConnectionManager { url: url.clone() };
+        drop(r2d2::ManageConnection::connect(&manager)?);
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)?;
+        Ok(Db {
+            pool,
+            url: url.clone(),
+        })
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// A connection for blocking code (CLI commands, background workers, tests).
+    pub fn get(&self) -> Result<PooledConnection, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn migrate(&self) -> Result<usize, DbError> {
+        self.get()?.apply_migrations()
+    }
+
+    /// Runs blocking database work on actix's blocking thread pool, so the async workers keep
+    /// serving other requests while diesel waits on the database.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(DbError::from)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+}

@@ -1,0 +1,71 @@
+//! Time as stored: UTC without an offset (`TIMESTAMP` on both backends), truncated to
+//! milliseconds so a value reads back the same from SQLite and PostgreSQL. Shown to people and
+//! API clients as RFC 3339 with a `Z`.
+
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// A stored point in time (UTC).
+pub type Timestamp = PrimitiveDateTime;
+
+pub fn now() -> Timestamp {
+    to_timestamp(OffsetDateTime::now_utc())
+}
+
+/// Converts any instant to the stored UTC form, milliseconds kept.
+pub fn to_timestamp(at: OffsetDateTime) -> Timestamp {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    let millis = utc.millisecond();
+    let utc = utc
+        .replace_nanosecond(u32::from(millis) * 1_000_000)
+        .unwrap_or(utc);
+    PrimitiveDateTime::new(utc.date(), utc.time())
+}
+
+pub fn rfc3339(at: Timestamp) -> String {
+    at.assume_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// Parses RFC 3339 (`2026-11-23T10:00:00Z`, any offset) into the stored UTC form.
+pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .ok()
+        .map(to_timestamp)
+}
+
+/// `#[serde(serialize_with = "…")]` helpers for API responses.
+pub mod serde_rfc3339 {
+    use super::Timestamp;
+
+    pub fn serialize<S: serde::Serializer>(at: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(*at))
+    }
+
+    pub mod option {
+        use super::super::Timestamp;
+
+        pub fn serialize<S: serde::Serializer>(
+            at: &Option<Timestamp>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => s.serialize_str(&super::super::rfc3339(*at)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_rfc3339_in_utc() {
+        let parsed = parse_rfc3339("2026-11-23T13:30:00.123456+03:00").unwrap();
+        assert_eq!(rfc3339(parsed), "2026-11-23T10:30:00.123Z");
+        assert!(parse_rfc3339("yesterday").is_none());
+    }
+}

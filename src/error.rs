@@ -1,0 +1,226 @@
+//! The one error type at the HTTP edge. Domain modules return their own errors and convert
+//! them into [`AppError`]; this file alone decides the status code, the stable snake_case
+//! `code` and the message a person reads (translated, see `assets/locales/*/errors.ftl`).
+//!
+//! A handler's error first becomes a plain response here; the `localize` middleware in
+//! [`crate::web::errors`] then renders it again in the requester's language, as JSON under
+//! `/api/` and as a page everywhere else.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::db::DbError;
+use crate::i18n::{Lang, MessageArgs};
+
+/// One problem with one field of a request, e.g. `steps[2].title` is empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldProblem {
+    /// The field as the client named it: `name`, `steps[2].title`.
+    pub field: String,
+    /// A stable code (`required`, `too_long`, …); the message key is `invalid-<code>`.
+    pub code: &'static str,
+    /// Values the message mentions, such as the maximum length.
+    pub args: MessageArgs,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, code: &'static str) -> Self {
+        FieldProblem {
+            field: field.into(),
+            code,
+            args: MessageArgs::default(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push(name, value);
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldProblem>),
+    /// A malformed request (unparsable JSON, wrong content type); the code says which.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("not logged in")]
+    Unauthenticated,
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request clashes with the current state; the code says how.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("too many requests, retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The database (or another service we depend on) does not answer.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A fault on our side: the cause is logged, the client gets only the code.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn field(field: impl Into<String>, code: &'static str) -> Self {
+        AppError::Validation(vec![FieldProblem::new(field, code)])
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        AppError::Internal(cause.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code clients can match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::BadRequest(code) | AppError::Conflict(code) => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "invalid_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The person-readable message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("error-{}", self.code().replace('_', "-"));
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => {
+                let mut args = MessageArgs::default();
+                args.push("seconds", retry_after_secs);
+                lang.translate_with(&key, &args)
+            }
+            _ => lang.translate(&key),
+        }
+    }
+
+    /// Each field problem with its message in `lang`.
+    pub fn field_messages(&self, lang: Lang) -> Vec<FieldMessage> {
+        let AppError::Validation(problems) = self else {
+            return Vec::new();
+        };
+        problems
+            .iter()
+            .map(|p| FieldMessage {
+                field: p.field.clone(),
+                code: p.code,
+                message: lang
+                    .translate_with(&format!("invalid-{}", p.code.replace('_', "-")), &p.args),
+            })
+            .collect()
+    }
+
+    /// `{"error": {"code", "message", "fields"?}}` in `lang`, with `Retry-After` on 429.
+    pub fn json_response(&self, lang: Lang) -> HttpResponse {
+        let fields = self.field_messages(lang);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.message(lang),
+                fields: (!fields.is_empty()).then_some(fields),
+            },
+        };
+        let mut response = HttpResponse::build(self.status());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        response.json(body)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<FieldMessage>>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            AppError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            _ => {}
+        }
+        self.json_response(Lang::default())
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(error: DbError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Maps errors raised by actix itself (unknown route, wrong method, body limits) onto the
+/// same codes, so every error a client sees has the same shape.
+pub fn from_status(status: StatusCode) -> AppError {
+    match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest("unsupported_media_type"),
+        s if s.is_client_error() => AppError::BadRequest("bad_request"),
+        s => AppError::Internal(format!("unexpected status {s}")),
+    }
+}

@@ -1,0 +1,16 @@
+//! callqa: blind quality review of recorded sales calls.
+//!
+//! The crate is organised by domain (accounts, scripts, …) with thin HTTP layers on top:
+//! [`web`] renders pages, [`api`] serves `/api/v1`, and both call plain domain functions that
+//! take a database connection. [`startup::Application`] wires everything together and is used
+//! by `callqa serve` and by the integration tests alike.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod secret;
+pub mod startup;
+pub mod web;

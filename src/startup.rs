@@ -1,0 +1,182 @@
+//! Builds the application from [`Settings`]: data directory, signing key, database (migrated),
+//! templates, and the HTTP server bound to its listener. `callqa serve` and the integration
+//! tests both go through [`Application::build`], so tests exercise exactly what runs.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Settings;
+use crate::db::{Db, DbError};
+use crate::secret::{SecretError, SigningKey};
+use crate::web::errors::bad_payload;
+use crate::web::templates::Templates;
+use crate::{api, web as pages};
+
+/// Why the server could not start; printed for the person who ran it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("the page templates do not compile: {0}")]
+    Templates(String),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+/// Everything a request handler may need, shared by all workers.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: std::sync::Arc<Settings>,
+    pub signing_key: SigningKey,
+}
+
+pub struct Application {
+    port: u16,
+    base_url: String,
+    state: AppState,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let data_dir = &settings.storage.data_dir;
+        std::fs::create_dir_all(data_dir).map_err(|source| StartupError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let signing_key = SigningKey::load_or_create(&settings.secret_file())?;
+        let db = Db::connect(&settings.storage.database(), settings.storage.db_pool_size)?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let templates = web::Data::new(
+            Templates::load().map_err(|e| StartupError::Templates(format!("{e:?}")))?,
+        );
+
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?;
+        let base_url = settings
+            .public_url
+            .clone()
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{address}"));
+
+        let state = AppState {
+            db: db.clone(),
+            settings: std::sync::Arc::new(settings.clone()),
+            signing_key,
+        };
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(app_state.clone()))
+                .app_data(web::Data::new(app_state.db.clone()))
+                .app_data(templates.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(1 << 20)
+                        .error_handler(bad_payload),
+                )
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(1 << 20)
+                        .error_handler(bad_payload),
+                )
+                .app_data(web::QueryConfig::default().error_handler(bad_payload))
+                .app_data(web::PathConfig::default().error_handler(bad_payload))
+                .configure(api::configure)
+                .configure(pages::configure)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
+                }))
+                .wrap(from_fn(pages::errors::localize))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "no-referrer")),
+                )
+                .wrap(Compress::default())
+                .wrap(from_fn(log_request))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Application {
+            port: address.port(),
+            base_url,
+            state,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL people use to reach this server (printed links, invites).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM; in-flight requests then get up to 30 s to finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// One log line per request: method, route pattern (never the raw path, which can carry an
+/// invite token or a reviewer's assignment code), status and time taken.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let response = next.call(req).await?;
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(no route)".to_owned());
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(response)
+}

@@ -1,0 +1,110 @@
+//! Renders every error response a second time, in the requester's language: as the JSON
+//! error body under `/api/` and as a page elsewhere (an anonymous visitor to a page that
+//! needs a login is sent to the login page instead).
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{PageBase, templates::Templates};
+use crate::error::{self, AppError, FieldMessage};
+use crate::i18n::Lang;
+
+/// Whether a path belongs to the JSON API (machine clients) rather than to the pages.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz"
+}
+
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // Nothing of the request may be kept across `next.call`: routing needs sole ownership
+    // of it. Errors come back inside the response, with the request, after routing.
+    let response = next.call(req).await?.map_into_boxed_body();
+    let status = response.status();
+    let error = response.response().error();
+    if error.is_none() && !status.is_client_error() && !status.is_server_error() {
+        return Ok(response.map_into_left_body());
+    }
+    let from_status;
+    let app_error = match error.and_then(|e| e.as_error::<AppError>()) {
+        Some(app_error) => app_error,
+        None => {
+            from_status = error::from_status(status);
+            &from_status
+        }
+    };
+    let request = response.request();
+    let lang = Lang::of_request(request);
+    let replacement = if is_api_path(request.path()) {
+        app_error.json_response(lang)
+    } else {
+        error_page(request, lang, app_error)
+    };
+    Ok(response.into_response(replacement).map_into_right_body())
+}
+
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    #[serde(flatten)]
+    base: PageBase,
+    status: u16,
+    code: &'a str,
+    message: String,
+    fields: Vec<FieldMessage>,
+}
+
+fn error_page(req: &HttpRequest, lang: Lang, app_error: &AppError) -> HttpResponse {
+    if matches!(app_error, AppError::Unauthenticated) {
+        let mut location = "/login".to_owned();
+        if req.method() == actix_web::http::Method::GET {
+            let next = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            location = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+        }
+        return HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish();
+    }
+    let page = ErrorPage {
+        base: PageBase::from_request(req, lang),
+        status: app_error.status().as_u16(),
+        code: app_error.code(),
+        message: app_error.message(lang),
+        fields: app_error.field_messages(lang),
+    };
+    let rendered = req
+        .app_data::<web::Data<Templates>>()
+        .ok_or_else(|| AppError::internal("templates missing"))
+        .and_then(|templates| templates.render("error.html", lang, &page));
+    let mut response = HttpResponse::build(app_error.status());
+    if let AppError::TooManyRequests { retry_after_secs } = app_error {
+        response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+    }
+    match rendered {
+        Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
+        Err(render_error) => {
+            tracing::error!(error = %render_error, "cannot render the error page");
+            response
+                .content_type("text/plain; charset=utf-8")
+                .body(page.message)
+        }
+    }
+}
+
+/// The body-parsing errors of actix (bad JSON, wrong form fields, bad path or query) as
+/// our own error, so they get the same shape and language as the rest.
+pub fn bad_payload<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "rejected request payload");
+    match error.status_code() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest("unsupported_media_type").into(),
+        _ => AppError::BadRequest("invalid_json").into(),
+    }
+}

@@ -1,0 +1,84 @@
+//! The page templates (tera, compiled into the binary and built once at start) and the
+//! functions they call: `t` translates a message in the page's language, `asset` gives a
+//! static file's cache-busting URL.
+
+use rust_embed::RustEmbed;
+use serde::Serialize;
+use tera::{Context, Kwargs, State, Tera, TeraResult};
+
+use crate::error::AppError;
+use crate::i18n::{Lang, MessageArgs};
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+#[include = "*.html"]
+struct Embedded;
+
+/// All page templates, compiled.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Compiles every template. Functions are registered first: tera 2 checks calls to
+    /// unknown functions when a template is added.
+    pub fn load() -> Result<Self, tera::Error> {
+        let mut tera = Tera::default();
+        tera.register_function("t", translate);
+        tera.register_function("asset", asset_url);
+        let sources: Vec<(String, String)> = Embedded::iter()
+            .filter_map(|name| {
+                let file = Embedded::get(&name)?;
+                let text = String::from_utf8_lossy(&file.data).into_owned();
+                Some((name.into_owned(), text))
+            })
+            .collect();
+        tera.add_raw_templates(sources)?;
+        Ok(Templates { tera })
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tera.get_template_names()
+    }
+
+    /// Renders `name` with `data` (any serializable struct) merged over the base context.
+    pub fn render<T: Serialize>(
+        &self,
+        name: &str,
+        lang: Lang,
+        data: &T,
+    ) -> Result<String, AppError> {
+        let mut context = Context::from_serialize(data).map_err(AppError::internal)?;
+        context.insert("lang", lang.code());
+        self.tera
+            .render(name, &context)
+            .map_err(|e| AppError::internal(format!("rendering {name}: {e:?}")))
+    }
+}
+
+/// `{{ t(key="login-title", name=user.name) }}`: the message in the page's `lang`.
+fn translate(kwargs: Kwargs, state: &State) -> TeraResult<String> {
+    let key: &str = kwargs.must_get("key")?;
+    let lang = state
+        .get::<String>("lang")?
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default();
+    let mut args = MessageArgs::default();
+    for (name, value) in kwargs.iter() {
+        let Some(name) = name.as_str() else { continue };
+        if name == "key" || name.starts_with("__") {
+            continue;
+        }
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        args.push(name.to_owned(), text);
+    }
+    Ok(lang.translate_with(key, &args))
+}
+
+/// `{{ asset(path="app.css") }}`: the hashed URL; an unknown path is a template error.
+fn asset_url(kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let path: &str = kwargs.must_get("path")?;
+    super::assets::url(path).ok_or_else(|| tera::Error::message(format!("unknown asset {path}")))
+}

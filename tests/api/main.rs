@@ -1,0 +1,6 @@
+//! The integration suite: one test binary, each file a user story driven over HTTP against
+//! a freshly started server and a fresh database (SQLite by default; PostgreSQL when
+//! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`).
+
+mod foundation;
+mod helpers;

@@ -52,6 +52,10 @@ pub enum AppError {
     BadCredentials,
     #[error("forbidden")]
     Forbidden,
+    /// A browser request that changes state came from another site, or a page form's token
+    /// does not match the session.
+    #[error("cross-site request refused")]
+    CsrfFailed,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -59,6 +63,9 @@ pub enum AppError {
     /// The request clashes with the current state; the code says how.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The thing existed but is no longer usable (a used or expired link); the code says which.
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("too many requests, retry in {retry_after_secs} s")]
@@ -85,10 +92,11 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -100,10 +108,11 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation(_) => "validation_failed",
-            AppError::BadRequest(code) | AppError::Conflict(code) => code,
+            AppError::BadRequest(code) | AppError::Conflict(code) | AppError::Gone(code) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::BadCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
+            AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",

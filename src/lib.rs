@@ -5,12 +5,14 @@
 //! take a database connection. [`startup::Application`] wires everything together and is used
 //! by `callqa serve` and by the integration tests alike.
 
+pub mod accounts;
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod routes;
 pub mod secret;
 pub mod startup;
 pub mod web;

@@ -10,12 +10,14 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, Next, from_fn};
 use actix_web::{App, HttpServer, web};
 
+use crate::accounts::invites::Invite;
+use crate::accounts::{AccountError, User};
 use crate::config::Settings;
 use crate::db::{Db, DbError};
 use crate::secret::{SecretError, SigningKey};
+use crate::web as pages;
 use crate::web::errors::bad_payload;
 use crate::web::templates::Templates;
-use crate::{api, web as pages};
 
 /// Why the server could not start; printed for the person who ran it.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,8 @@ pub enum StartupError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("cannot create the setup link: {0}")]
+    SetupLink(String),
     #[error("the page templates do not compile: {0}")]
     Templates(String),
     #[error("cannot listen on {bind}: {source}")]
@@ -42,6 +46,8 @@ pub enum StartupError {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The URL people use to reach this server, for links in invites.
+    pub base_url: String,
     pub settings: std::sync::Arc<Settings>,
     pub signing_key: SigningKey,
 }
@@ -49,6 +55,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     base_url: String,
+    setup_url: Option<String>,
     state: AppState,
     server: Server,
 }
@@ -84,8 +91,10 @@ impl Application {
             .map(|url| url.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{address}"));
 
+        let setup_url = setup_link(&db, &base_url)?;
         let state = AppState {
             db: db.clone(),
+            base_url: base_url.clone(),
             settings: std::sync::Arc::new(settings.clone()),
             signing_key,
         };
@@ -107,17 +116,17 @@ impl Application {
                 )
                 .app_data(web::QueryConfig::default().error_handler(bad_payload))
                 .app_data(web::PathConfig::default().error_handler(bad_payload))
-                .configure(api::configure)
-                .configure(pages::configure)
+                .configure(crate::routes::all)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
                 }))
+                .wrap(from_fn(crate::accounts::session::authenticate))
                 .wrap(from_fn(pages::errors::localize))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "no-referrer")),
+                        .add(("Referrer-Policy", "same-origin")),
                 )
                 .wrap(Compress::default())
                 .wrap(from_fn(log_request))
@@ -134,6 +143,7 @@ impl Application {
         Ok(Application {
             port: address.port(),
             base_url,
+            setup_url,
             state,
             server: server.run(),
         })
@@ -148,6 +158,11 @@ impl Application {
         &self.base_url
     }
 
+    /// The one-time link that creates the first owner, while no owner exists.
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -156,6 +171,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// While nobody owns this installation, a fresh one-time link that creates the first owner
+/// (an earlier unused link stops working).
+fn setup_link(db: &Db, base_url: &str) -> Result<Option<String>, StartupError> {
+    let mut conn = db.get()?;
+    if User::owner_exists(&mut conn).map_err(DbError::from)? {
+        return Ok(None);
+    }
+    let created = Invite::create_setup_link(&mut conn).map_err(|e| match e {
+        AccountError::Db(db) => StartupError::Database(db),
+        other => StartupError::SetupLink(other.to_string()),
+    })?;
+    Ok(Some(format!("{base_url}/setup/{}", created.token)))
 }
 
 /// One log line per request: method, route pattern (never the raw path, which can carry an

@@ -1,12 +1,16 @@
 //! The JSON API under `/api/v1`, with the same rules as the pages, plus `/healthz`.
 //! Handlers here are thin: extract, call the domain, serialize.
 
+pub mod accounts;
+
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::db::Db;
 use crate::error::AppError;
+use crate::routes::{Access, RouteSink};
 
 /// `GET /healthz`: 200 when the database answers a query, 503 when it does not.
 async fn healthz(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -22,7 +26,8 @@ async fn healthz(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
         .json(json!({"status": "ok", "database": backend, "version": env!("CARGO_PKG_VERSION")})))
 }
 
-/// Registers `/healthz` and the `/api/v1` routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz));
+/// `/healthz` and the `/api/v1` routes.
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/healthz", Access::Public, healthz);
+    accounts::routes(r);
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod user;
+
 use crate::config::{Settings, StorageSettings};
 use crate::db::Db;
 use crate::startup::Application;
@@ -26,6 +28,11 @@ enum Command {
     Serve(Settings),
     /// Apply pending database migrations and exit.
     Migrate(StorageSettings),
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
     /// Print the version.
     Version,
 }
@@ -35,6 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(settings) => serve(settings),
         Command::Migrate(storage) => migrate(&storage),
+        Command::User { command } => user::run(command),
         Command::Version => {
             println!("callqa {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -69,6 +77,11 @@ fn serve(settings: Settings) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         println!("callqa is running at {}/ (Ctrl-C to stop)", app.base_url());
+        if let Some(setup_url) = app.setup_url() {
+            println!(
+                "\nNo owner account yet. Open this one-time link to create it:\n  {setup_url}\n"
+            );
+        }
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }

@@ -92,6 +92,13 @@ impl DbConnection {
         F: FnOnce(&mut Self) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        let nested = <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
+            .transaction_depth()
+            .map_or(true, |depth| depth.is_some());
+        // Inside a transaction already (the write lock is held): a savepoint will do.
+        if nested {
+            return self.transaction(body);
+        }
         let DbConnection::Sqlite(sqlite) = self else {
             return self.transaction(body);
         };
@@ -191,4 +198,68 @@ impl Db {
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
     }
+}
+
+/// A closed set of words stored as text (`role`, `status`, `verdict`, …): parsed once at the
+/// boundary, written and read back by diesel on both backends, serialized as the same word.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            /// `None` for any other word.
+            pub fn parse(word: &str) -> Option<Self> {
+                match word { $($word => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let word = String::from_sql(bytes)?;
+                $name::parse(&word).ok_or_else(|| format!("unexpected {} `{word}` in the database", stringify!($name)).into())
+            }
+        }
+    };
+}
+
+/// Whether a database error is a unique-constraint violation. SQLite names no constraint,
+/// so callers decide which field clashed from what they were writing.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
 }

@@ -25,16 +25,16 @@ pub async fn localize(
     // Nothing of the request may be kept across `next.call`: routing needs sole ownership
     // of it. Errors come back inside the response, with the request, after routing.
     let response = next.call(req).await?.map_into_boxed_body();
-    let status = response.status();
-    let error = response.response().error();
-    if error.is_none() && !status.is_client_error() && !status.is_server_error() {
+    // Only error responses are rendered again: a handler that chose a status for a page it
+    // rendered itself (a login form re-shown with 401) is left alone.
+    let Some(error) = response.response().error() else {
         return Ok(response.map_into_left_body());
-    }
+    };
     let from_status;
-    let app_error = match error.and_then(|e| e.as_error::<AppError>()) {
+    let app_error = match error.as_error::<AppError>() {
         Some(app_error) => app_error,
         None => {
-            from_status = error::from_status(status);
+            from_status = error::from_status(response.status());
             &from_status
         }
     };
@@ -100,11 +100,16 @@ fn error_page(req: &HttpRequest, lang: Lang, app_error: &AppError) -> HttpRespon
 
 /// The body-parsing errors of actix (bad JSON, wrong form fields, bad path or query) as
 /// our own error, so they get the same shape and language as the rest.
-pub fn bad_payload<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {
+pub fn payload_problem<E: actix_web::ResponseError + ?Sized>(error: &E) -> AppError {
     tracing::debug!(%error, "rejected request payload");
     match error.status_code() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.into(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest("unsupported_media_type").into(),
-        _ => AppError::BadRequest("invalid_json").into(),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest("unsupported_media_type"),
+        _ => AppError::BadRequest("invalid_json"),
     }
+}
+
+/// [`payload_problem`] in the shape actix's extractor configs take.
+pub fn bad_payload<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {
+    payload_problem(&error).into()
 }

@@ -1,15 +1,21 @@
 //! The server-rendered pages (tera templates, progressive enhancement, little JS), the static
 //! assets and the error pages. Handlers here are thin: extract, call the domain, render.
 
+pub mod accounts;
 pub mod assets;
 pub mod errors;
+pub mod forms;
 pub mod home;
 pub mod templates;
 
+use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use crate::accounts::{Auth, Role};
 use crate::i18n::{LANG_COOKIE, Lang};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
 
 /// What every page's layout needs, whatever the page.
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +24,16 @@ pub struct PageBase {
     pub path: String,
     /// The other languages, for the switcher.
     pub languages: Vec<LanguageLink>,
+    /// Who is looking, for the menu; `null` when nobody is signed in.
+    pub user: Option<PageUser>,
+    /// The token every form of a signed-in page carries (empty when signed out).
+    pub csrf: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageUser {
+    pub name: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,7 +53,18 @@ impl PageBase {
             .map_or("/", |pq| pq.as_str())
             .to_owned();
         let back: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        let session = Auth::session(req);
+        let csrf = req
+            .app_data::<web::Data<AppState>>()
+            .zip(session.as_ref())
+            .map(|(state, session)| session.csrf_token(&state.signing_key))
+            .unwrap_or_default();
         PageBase {
+            user: session.map(|s| PageUser {
+                name: s.display_name,
+                role: s.role,
+            }),
+            csrf,
             languages: Lang::ALL
                 .iter()
                 .map(|&l| LanguageLink {
@@ -94,11 +121,24 @@ async fn switch_language(code: web::Path<String>, query: web::Query<NextQuery>) 
         .finish()
 }
 
-/// Registers the page routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .route("/lang/{code}", web::get().to(switch_language))
-        .route("/assets/{hash}/{path:.*}", web::get().to(assets::serve));
+/// A redirect after a form post (303, so the browser follows with GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.to_owned()))
+        .finish()
+}
+
+/// The page routes.
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/", Access::Public, home::index);
+    r.add(Method::GET, "/lang/{code}", Access::Public, switch_language);
+    r.add(
+        Method::GET,
+        "/assets/{hash}/{path:.*}",
+        Access::Public,
+        assets::serve,
+    );
+    accounts::routes(r);
 }
 
 #[cfg(test)]

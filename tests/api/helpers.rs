@@ -12,6 +12,10 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 
 pub struct TestApp {
     pub address: String,
+    /// A client without cookies, like an API client or script (used with bearer tokens).
+    pub api: reqwest::Client,
+    /// The one-time link that creates the first owner (the server printed it at start).
+    pub setup_url: Option<String>,
     pub client: reqwest::Client,
     pub settings: Settings,
     /// Keeps the data directory alive as long as the app.
@@ -59,9 +63,15 @@ pub async fn spawn_app_with(settings: Settings, data_dir: tempfile::TempDir) -> 
         .await
         .expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let setup_url = app.setup_url().map(str::to_owned);
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        setup_url,
+        api: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
         client: new_client(),
         settings,
         _data_dir: data_dir,
@@ -69,7 +79,7 @@ pub async fn spawn_app_with(settings: Settings, data_dir: tempfile::TempDir) -> 
 }
 
 /// A client that keeps cookies (like a browser) and never follows redirects, so tests can
-/// assert them.
+/// assert them. (Unlike a browser it sends no `Origin`: tests add it to form posts.)
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -90,4 +100,170 @@ impl TestApp {
             .await
             .expect("request")
     }
+}
+
+/// A signed-in user of a test, with the bearer token of their API session.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub login: String,
+    pub password: String,
+    #[allow(dead_code)]
+    pub role: &'static str,
+    pub token: String,
+    /// For an operator: their operator record.
+    pub operator_id: Option<String>,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self.api.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.api
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Logs in over the API; returns the token.
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/v1/login",
+            None,
+            &serde_json::json!({"login": login, "password": password}),
+        )
+        .await
+    }
+
+    async fn token_for(&self, login: &str) -> String {
+        let response = self.login(login, PASSWORD).await;
+        assert_eq!(response.status(), 200, "login of {login}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates the first owner through the setup link, as a new installation would.
+    pub async fn owner(&self) -> TestUser {
+        let setup_url = self
+            .setup_url
+            .as_deref()
+            .expect("a fresh install has a setup link");
+        let token = setup_url.rsplit('/').next().unwrap();
+        let login = "owner";
+        let response = self
+            .post_json(
+                &format!("/api/v1/invites/{token}/accept"),
+                None,
+                &serde_json::json!({"login": login, "name": "Olga Owner", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let body: serde_json::Value = response.json().await.unwrap();
+        TestUser {
+            id: body["id"].as_str().unwrap().to_owned(),
+            login: login.to_owned(),
+            password: PASSWORD.to_owned(),
+            role: "owner",
+            token: self.token_for(login).await,
+            operator_id: None,
+        }
+    }
+
+    /// An operator record, created by the owner.
+    pub async fn operator_record(&self, owner: &TestUser, name: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/operators",
+                Some(&owner.token),
+                &serde_json::json!({"name": name}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A reviewer or operator who joined through the owner's invite.
+    pub async fn invited(&self, owner: &TestUser, role: &'static str, login: &str) -> TestUser {
+        let operator_id = if role == "operator" {
+            Some(
+                self.operator_record(owner, &format!("Operator {login}"))
+                    .await,
+            )
+        } else {
+            None
+        };
+        let response = self
+            .post_json(
+                "/api/v1/invites",
+                Some(&owner.token),
+                &serde_json::json!({"role": role, "operator_id": operator_id}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let invite: serde_json::Value = response.json().await.unwrap();
+        let token = invite["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let response = self
+            .post_json(
+                &format!("/api/v1/invites/{token}/accept"),
+                None,
+                &serde_json::json!({"login": login, "name": format!("Name of {login}"), "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let body: serde_json::Value = response.json().await.unwrap();
+        TestUser {
+            id: body["id"].as_str().unwrap().to_owned(),
+            login: login.to_owned(),
+            password: PASSWORD.to_owned(),
+            role,
+            token: self.token_for(login).await,
+            operator_id,
+        }
+    }
+
+    /// A browser-like client signed in through the login form (cookie session).
+    pub async fn browser_for(&self, user: &TestUser) -> reqwest::Client {
+        let browser = new_client();
+        let response = browser
+            .post(self.url("/login"))
+            .header("Origin", &self.address)
+            .form(&[
+                ("login", user.login.as_str()),
+                ("password", user.password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "form login of {}", user.login);
+        browser
+    }
+}
+
+/// The hidden CSRF field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }

@@ -2,5 +2,7 @@
 //! a freshly started server and a fresh database (SQLite by default; PostgreSQL when
 //! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`).
 
+mod accounts;
 mod foundation;
 mod helpers;
+mod role_matrix;

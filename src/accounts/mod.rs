@@ -1,0 +1,16 @@
+//! Accounts and access: users with one role each (owner, reviewer, operator), operator records,
+//! passwords, login tokens, invites and the first owner's setup link, login throttling, and
+//! the request extractors that state each route's role.
+
+mod error;
+pub mod invites;
+pub mod operators;
+pub mod password;
+pub mod session;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+pub use error::AccountError;
+pub use session::{Auth, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};
+pub use users::{Login, Role, User};

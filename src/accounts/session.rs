@@ -1,0 +1,256 @@
+//! Who is asking. The `authenticate` middleware runs before routing: it reads the token (a
+//! `Bearer` header for API clients, else the session cookie), checks its signature, expiry
+//! and the user's current token version and active flag in the database, and leaves an
+//! [`Auth`] in the request. The role extractors (`Owner`, `Reviewer`, `Operator`, `SignedIn`)
+//! then decide synchronously, so a request for the wrong role is refused (401/403) before
+//! any body is read or parsed.
+//!
+//! Cookie-authenticated writes are also checked for cross-site origin here (CSRF): the
+//! session cookie is `SameSite=Strict`, and an unsafe request from a browser must come from
+//! our own origin (`Sec-Fetch-Site` or `Origin`); forms of signed-in pages also carry a
+//! per-session token (see `web::forms`).
+
+use std::future::{Ready, ready};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use hmac::{KeyInit, Mac};
+
+use super::{Role, User, tokens};
+use crate::db::ids::{OperatorId, UserId};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "callqa_session";
+
+/// A signed-in user, as checked for this request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: UserId,
+    pub role: Role,
+    pub display_name: String,
+    pub login: String,
+    pub operator_id: Option<OperatorId>,
+    pub token_version: i32,
+    /// How the request proved it: cookie (a browser) or bearer header (an API client).
+    pub via_cookie: bool,
+}
+
+/// The outcome of authentication, left in the request's extensions.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    /// A token was sent but is forged, expired, revoked or belongs to a deactivated user.
+    Rejected,
+    User(Session),
+}
+
+impl Auth {
+    pub fn of(req: &HttpRequest) -> Auth {
+        req.extensions()
+            .get::<Auth>()
+            .cloned()
+            .unwrap_or(Auth::Anonymous)
+    }
+
+    pub fn session(req: &HttpRequest) -> Option<Session> {
+        match Auth::of(req) {
+            Auth::User(session) => Some(session),
+            _ => None,
+        }
+    }
+}
+
+fn bearer_token(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("application state missing"))?;
+    let bearer = bearer_token(&req);
+    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let via_cookie = bearer.is_none() && cookie.is_some();
+
+    if bearer.is_none() && !same_origin_or_safe(&req, cookie.is_some()) {
+        let response = actix_web::HttpResponse::from_error(AppError::CsrfFailed);
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+
+    let auth = match bearer.or(cookie) {
+        None => Auth::Anonymous,
+        Some(token) => match tokens::verify(&state.signing_key, &token) {
+            None => Auth::Rejected,
+            Some(claims) => {
+                let user_id = UserId::from_raw(claims.sub.clone());
+                let user = state
+                    .db
+                    .run(move |conn| User::find(conn, &user_id).map_err(AppError::from))
+                    .await?;
+                match user {
+                    Some(user)
+                        if user.active
+                            && user.token_version == claims.ver
+                            && user.role == claims.role =>
+                    {
+                        Auth::User(Session {
+                            user_id: user.id,
+                            role: user.role,
+                            display_name: user.display_name,
+                            login: user.login,
+                            operator_id: user.operator_id,
+                            token_version: user.token_version,
+                            via_cookie,
+                        })
+                    }
+                    _ => Auth::Rejected,
+                }
+            }
+        },
+    };
+    let clear_cookie = via_cookie && matches!(auth, Auth::Rejected);
+    req.extensions_mut().insert(auth);
+    let mut response = next.call(req).await?;
+    if clear_cookie {
+        // A dead session cookie is removed so the browser stops sending it.
+        let _ = response.response_mut().add_removal_cookie(&session_cookie(
+            String::new(),
+            false,
+            time::Duration::ZERO,
+        ));
+    }
+    Ok(response.map_into_left_body())
+}
+
+/// Whether a browser request may change state: safe methods always; unsafe ones only from
+/// our own pages. Requests without a session cookie and without browser headers (scripts,
+/// API clients) have no ambient authority to forge and pass.
+fn same_origin_or_safe(req: &ServiceRequest, has_session_cookie: bool) -> bool {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let info = req.connection_info();
+        let own = format!("{}://{}", info.scheme(), info.host());
+        return origin.eq_ignore_ascii_case(&own);
+    }
+    !has_session_cookie
+}
+
+/// The session cookie: HttpOnly, SameSite=Strict, Secure when served over https.
+pub fn session_cookie(token: String, secure: bool, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(max_age)
+        .finish()
+}
+
+/// Whether the client reached us over https (directly or, per `CALLQA_PUBLIC_URL`, behind a
+/// proxy), so cookies get the `Secure` flag.
+pub fn is_https(req: &HttpRequest, state: &AppState) -> bool {
+    req.connection_info().scheme() == "https"
+        || state
+            .settings
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+}
+
+impl Session {
+    /// The token that forms of signed-in pages carry: bound to this user and session
+    /// generation, so it dies with logout.
+    pub fn csrf_token(&self, key: &crate::secret::SigningKey) -> String {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.bytes())
+            .expect("HMAC accepts keys of any length");
+        mac.update(format!("csrf:{}:{}", self.user_id, self.token_version).as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Session);
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Ready<Result<Self, AppError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready(match Auth::of(req) {
+                    Auth::User(session) if session.role == $role => Ok($name(session)),
+                    Auth::User(_) => Err(AppError::Forbidden),
+                    _ => Err(AppError::Unauthenticated),
+                })
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// The request comes from a signed-in owner.
+    Owner,
+    Role::Owner
+);
+role_extractor!(
+    /// The request comes from a signed-in reviewer.
+    Reviewer,
+    Role::Reviewer
+);
+role_extractor!(
+    /// The request comes from a signed-in operator.
+    Operator,
+    Role::Operator
+);
+
+/// Any signed-in user.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Session);
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            Auth::session(req)
+                .map(SignedIn)
+                .ok_or(AppError::Unauthenticated),
+        )
+    }
+}
+
+/// The signed-in user if there is one (public pages that adapt to who is looking).
+#[derive(Debug, Clone)]
+pub struct MaybeSignedIn(pub Option<Session>);
+
+impl FromRequest for MaybeSignedIn {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(MaybeSignedIn(Auth::session(req))))
+    }
+}

@@ -1,0 +1,420 @@
+//! `/api/v1` routes for logging in and out, the caller's own account, operator records,
+//! users and invites.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::invites::Invite;
+use crate::accounts::operators::OperatorRecord;
+use crate::accounts::session::{is_https, session_cookie};
+use crate::accounts::throttle::{self, AttemptKeys};
+use crate::accounts::users::UserView;
+use crate::accounts::{AccountError, Owner, Role, SignedIn, User, tokens};
+use crate::db::ids::{InviteId, OperatorId, UserId};
+use crate::error::{AppError, FieldProblem};
+use crate::i18n::Lang;
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::POST, "/api/v1/login", Access::Public, login);
+    r.add(Method::POST, "/api/v1/logout", Access::SignedIn, logout);
+    r.add(Method::GET, "/api/v1/me", Access::SignedIn, me);
+    r.add(
+        Method::POST,
+        "/api/v1/me/password",
+        Access::SignedIn,
+        change_password,
+    );
+    r.add(
+        Method::PUT,
+        "/api/v1/me/language",
+        Access::SignedIn,
+        set_language,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/operators",
+        Access::Owner,
+        list_operators,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/operators",
+        Access::Owner,
+        create_operator,
+    );
+    r.add(Method::GET, "/api/v1/users", Access::Owner, list_users);
+    r.add(
+        Method::POST,
+        "/api/v1/users/{id}/deactivate",
+        Access::Owner,
+        deactivate_user,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/users/{id}/reactivate",
+        Access::Owner,
+        reactivate_user,
+    );
+    r.add(Method::GET, "/api/v1/invites", Access::Owner, list_invites);
+    r.add(
+        Method::POST,
+        "/api/v1/invites",
+        Access::Owner,
+        create_invite,
+    );
+    r.add(
+        Method::DELETE,
+        "/api/v1/invites/{id}",
+        Access::Owner,
+        revoke_invite,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/invites/{token}/accept",
+        Access::Public,
+        accept_invite,
+    );
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    token: String,
+    role: Role,
+    expires_at: String,
+}
+
+/// Checks the throttle and the password, and issues a token; shared with the login page.
+pub async fn sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    credentials: Credentials,
+) -> Result<(User, tokens::IssuedToken), AppError> {
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let keys = AttemptKeys::new(&credentials.login, &address);
+    let user = state
+        .db
+        .run(move |conn| {
+            if let Err(retry_after_secs) = throttle::check(conn, &keys)? {
+                return Err(AppError::TooManyRequests { retry_after_secs });
+            }
+            match User::authenticate(conn, &credentials.login, &credentials.password) {
+                Ok(user) => {
+                    throttle::record_success(conn, &keys)?;
+                    Ok(user)
+                }
+                Err(AccountError::BadCredentials) => {
+                    throttle::record_failure(conn, &keys)?;
+                    Err(AppError::BadCredentials)
+                }
+                Err(other) => Err(other.into()),
+            }
+        })
+        .await?;
+    let issued = tokens::issue(
+        &state.signing_key,
+        &user.id,
+        user.role,
+        user.token_version,
+        state.settings.session_hours,
+    )
+    .map_err(AppError::internal)?;
+    Ok((user, issued))
+}
+
+/// The session cookie for a freshly issued token.
+pub fn cookie_for(
+    req: &HttpRequest,
+    state: &AppState,
+    issued: &tokens::IssuedToken,
+) -> actix_web::cookie::Cookie<'static> {
+    let lifetime = issued.expires_at - time::OffsetDateTime::now_utc();
+    session_cookie(issued.token.clone(), is_https(req, state), lifetime)
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, AppError> {
+    let (user, issued) = sign_in(&state, &req, body.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(cookie_for(&req, &state, &issued))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(LoginResponse {
+            token: issued.token,
+            role: user.role,
+            expires_at: crate::db::time::rfc3339(crate::db::time::to_timestamp(issued.expires_at)),
+        }))
+}
+
+/// Ends every session of the caller at once (all tokens carry the old version).
+async fn logout(
+    SignedIn(session): SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = session.user_id.clone();
+    state
+        .db
+        .run(move |conn| User::revoke_tokens(conn, &user_id).map_err(AppError::from))
+        .await?;
+    let mut response = HttpResponse::NoContent().finish();
+    response
+        .add_removal_cookie(&session_cookie(String::new(), false, time::Duration::ZERO))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+async fn me(
+    SignedIn(session): SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user = state
+        .db
+        .run(move |conn| User::find(conn, &session.user_id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(UserView::from(&user)))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's password; every other session ends, this one gets a new token.
+async fn change_password(
+    SignedIn(session): SignedIn,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let user = state
+        .db
+        .run(move |conn| {
+            User::change_password(
+                conn,
+                &session.user_id,
+                &body.current_password,
+                &body.new_password,
+            )
+            .map_err(AppError::from)
+        })
+        .await?;
+    let issued = tokens::issue(
+        &state.signing_key,
+        &user.id,
+        user.role,
+        user.token_version,
+        state.settings.session_hours,
+    )
+    .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .cookie(cookie_for(&req, &state, &issued))
+        .json(LoginResponse {
+            token: issued.token,
+            role: user.role,
+            expires_at: crate::db::time::rfc3339(crate::db::time::to_timestamp(issued.expires_at)),
+        }))
+}
+
+#[derive(Deserialize)]
+struct LanguageChoice {
+    language: String,
+}
+
+async fn set_language(
+    SignedIn(session): SignedIn,
+    state: web::Data<AppState>,
+    body: web::Json<LanguageChoice>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&body.language)
+        .filter(|l| l.code() == body.language.trim())
+        .ok_or_else(|| AppError::field("language", "unknown_value"))?;
+    state
+        .db
+        .run(move |conn| User::set_language(conn, &session.user_id, lang).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn list_operators(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let operators = state
+        .db
+        .run(|conn| OperatorRecord::list(conn).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(operators))
+}
+
+#[derive(Deserialize)]
+pub struct NewOperator {
+    pub name: String,
+    pub external_id: Option<String>,
+}
+
+async fn create_operator(
+    _: Owner,
+    state: web::Data<AppState>,
+    body: web::Json<NewOperator>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let record = state
+        .db
+        .run(move |conn| {
+            OperatorRecord::create(conn, &body.name, body.external_id.as_deref())
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(record))
+}
+
+async fn list_users(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let users = state
+        .db
+        .run(|conn| User::list(conn).map_err(AppError::from))
+        .await?;
+    let views: Vec<UserView> = users.iter().map(UserView::from).collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+async fn set_user_active(
+    owner: crate::accounts::Session,
+    state: &AppState,
+    id: String,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let id = UserId::from_raw(id);
+    let user = state
+        .db
+        .run(move |conn| {
+            User::set_active(conn, &owner.user_id, &id, active).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(&user)))
+}
+
+async fn deactivate_user(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_user_active(owner, &state, id.into_inner(), false).await
+}
+
+async fn reactivate_user(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_user_active(owner, &state, id.into_inner(), true).await
+}
+
+#[derive(Serialize)]
+struct InviteCreated {
+    id: InviteId,
+    role: Role,
+    operator_id: Option<OperatorId>,
+    url: String,
+    expires_at: String,
+}
+
+#[derive(Deserialize)]
+pub struct NewInvite {
+    pub role: String,
+    pub operator_id: Option<String>,
+}
+
+/// Creates an invite from the owner's choice; shared with the People page.
+pub async fn make_invite(
+    state: &AppState,
+    owner: crate::accounts::Session,
+    request: NewInvite,
+) -> Result<(Invite, String), AppError> {
+    let role = Role::parse(request.role.trim())
+        .filter(|r| *r != Role::Owner)
+        .ok_or_else(|| AppError::Validation(vec![FieldProblem::new("role", "unknown_value")]))?;
+    let operator_id = request
+        .operator_id
+        .filter(|id| !id.trim().is_empty())
+        .map(OperatorId::from_raw);
+    let created = state
+        .db
+        .run(move |conn| {
+            Invite::create(conn, &owner.user_id, role, operator_id).map_err(AppError::from)
+        })
+        .await?;
+    let url = format!("{}/invite/{}", state.base_url, created.token);
+    Ok((created.invite, url))
+}
+
+async fn create_invite(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    body: web::Json<NewInvite>,
+) -> Result<HttpResponse, AppError> {
+    let (invite, url) = make_invite(&state, owner, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(InviteCreated {
+        id: invite.id,
+        role: invite.role,
+        operator_id: invite.operator_id,
+        url,
+        expires_at: crate::db::time::rfc3339(invite.expires_at),
+    }))
+}
+
+async fn list_invites(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let invites = state
+        .db
+        .run(|conn| Invite::list_open(conn).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(invites))
+}
+
+async fn revoke_invite(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = InviteId::from_raw(id.into_inner());
+    state
+        .db
+        .run(move |conn| Invite::revoke(conn, &id).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct Acceptance {
+    pub login: String,
+    pub name: String,
+    pub password: String,
+}
+
+async fn accept_invite(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Json<Acceptance>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let token = token.into_inner();
+    let user = state
+        .db
+        .run(move |conn| {
+            Invite::accept(conn, &token, &body.login, &body.name, &body.password)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(UserView::from(&user)))
+}

@@ -1,0 +1,716 @@
+//! Pages for accounts: log in and out, the first owner's setup, accepting an invite, the
+//! owner's People page (reviewers, operators, invites), and one's own account.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::forms::PageForm;
+use super::templates::Templates;
+use super::{PageBase, see_other};
+use crate::accounts::invites::Invite;
+use crate::accounts::operators::{OperatorRecord, OperatorView};
+use crate::accounts::session::session_cookie;
+use crate::accounts::users::UserView;
+use crate::accounts::{AccountError, MaybeSignedIn, Owner, Role, Session, SignedIn, User, tokens};
+use crate::api::accounts::{Credentials, NewInvite, cookie_for, make_invite, sign_in};
+use crate::db::ids::{InviteId, UserId};
+use crate::error::{AppError, FieldMessage};
+use crate::i18n::{LANG_COOKIE, Lang};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/login", Access::Public, login_page);
+    r.add(Method::POST, "/login", Access::Public, login_submit);
+    r.add(Method::POST, "/logout", Access::SignedIn, logout_submit);
+    r.add(Method::GET, "/setup/{token}", Access::Public, setup_page);
+    r.add(Method::POST, "/setup/{token}", Access::Public, setup_submit);
+    r.add(Method::GET, "/invite/{token}", Access::Public, invite_page);
+    r.add(
+        Method::POST,
+        "/invite/{token}",
+        Access::Public,
+        invite_submit,
+    );
+    r.add(Method::GET, "/people", Access::Owner, people_page);
+    r.add(
+        Method::POST,
+        "/people/operators",
+        Access::Owner,
+        people_add_operator,
+    );
+    r.add(
+        Method::POST,
+        "/people/invites",
+        Access::Owner,
+        people_invite,
+    );
+    r.add(
+        Method::POST,
+        "/people/invites/{id}/revoke",
+        Access::Owner,
+        people_revoke_invite,
+    );
+    r.add(
+        Method::POST,
+        "/people/users/{id}/active",
+        Access::Owner,
+        people_set_active,
+    );
+    r.add(Method::GET, "/account", Access::SignedIn, account_page);
+    r.add(
+        Method::POST,
+        "/account/password",
+        Access::SignedIn,
+        account_password,
+    );
+    r.add(
+        Method::POST,
+        "/account/language",
+        Access::SignedIn,
+        account_language,
+    );
+}
+
+/// Renders a page with a status (forms re-shown with errors get 401/422/429).
+fn render<T: Serialize>(
+    templates: &Templates,
+    name: &str,
+    lang: Lang,
+    status: StatusCode,
+    data: &T,
+) -> Result<HttpResponse, AppError> {
+    let html = templates.render(name, lang, data)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(html))
+}
+
+/// Where each role starts after logging in.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "/people",
+        Role::Reviewer | Role::Operator => "/",
+    }
+}
+
+/// A form error shown at the top of a page, and the per-field messages.
+#[derive(Default, Serialize)]
+struct FormErrors {
+    message: Option<String>,
+    fields: Vec<FieldMessage>,
+}
+
+impl FormErrors {
+    fn from_error(error: &AppError, lang: Lang) -> Self {
+        FormErrors {
+            message: Some(error.message(lang)),
+            fields: error.field_messages(lang),
+        }
+    }
+}
+
+// ---- log in and out -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoginPage {
+    #[serde(flatten)]
+    base: PageBase,
+    next: String,
+    login: String,
+    errors: FormErrors,
+}
+
+async fn login_page(
+    req: HttpRequest,
+    lang: Lang,
+    MaybeSignedIn(session): MaybeSignedIn,
+    templates: web::Data<Templates>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = super::safe_next(query.next.as_deref());
+    if let Some(session) = session {
+        let target = if next == "/" {
+            home_of(session.role).to_owned()
+        } else {
+            next
+        };
+        return Ok(see_other(&target));
+    }
+    let page = LoginPage {
+        base: PageBase::from_request(&req, lang),
+        next,
+        login: String::new(),
+        errors: FormErrors::default(),
+    };
+    render(
+        &templates,
+        "accounts/login.html",
+        lang,
+        StatusCode::OK,
+        &page,
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Signs in and remembers the person's language; a failure re-shows the form.
+async fn login_submit(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = super::safe_next(form.next.as_deref());
+    let credentials = Credentials {
+        login: form.login.clone(),
+        password: form.password,
+    };
+    match sign_in(&state, &req, credentials).await {
+        Ok((user, issued)) => {
+            let target = if next == "/" {
+                home_of(user.role).to_owned()
+            } else {
+                next
+            };
+            let mut response = HttpResponse::SeeOther();
+            response
+                .insert_header((actix_web::http::header::LOCATION, target))
+                .cookie(cookie_for(&req, &state, &issued));
+            if let Some(user_lang) = user.lang() {
+                response.cookie(language_cookie(user_lang));
+            }
+            Ok(response.finish())
+        }
+        Err(error @ (AppError::BadCredentials | AppError::TooManyRequests { .. })) => {
+            let page = LoginPage {
+                base: PageBase::from_request(&req, lang),
+                next,
+                login: form.login,
+                errors: FormErrors::from_error(&error, lang),
+            };
+            let mut response = render(
+                &templates,
+                "accounts/login.html",
+                lang,
+                error.status(),
+                &page,
+            )?;
+            if let AppError::TooManyRequests { retry_after_secs } = error {
+                response.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from(retry_after_secs),
+                );
+            }
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn language_cookie(lang: Lang) -> actix_web::cookie::Cookie<'static> {
+    actix_web::cookie::Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .finish()
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+async fn logout_submit(
+    PageForm(session, _): PageForm<EmptyForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .db
+        .run(move |conn| User::revoke_tokens(conn, &session.user_id).map_err(AppError::from))
+        .await?;
+    let mut response = see_other("/login");
+    response
+        .add_removal_cookie(&session_cookie(String::new(), false, time::Duration::ZERO))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+// ---- setup and invites ------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct JoinPage {
+    #[serde(flatten)]
+    base: PageBase,
+    /// `setup` (the first owner) or `invite`.
+    kind: &'static str,
+    role: Role,
+    action: String,
+    login: String,
+    name: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    login: String,
+    name: String,
+    password: String,
+    password_again: String,
+}
+
+async fn setup_page(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    join_page(&req, lang, &state, &templates, "setup", token.into_inner()).await
+}
+
+async fn invite_page(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    join_page(&req, lang, &state, &templates, "invite", token.into_inner()).await
+}
+
+async fn join_page(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    kind: &'static str,
+    token: String,
+) -> Result<HttpResponse, AppError> {
+    let lookup = token.clone();
+    let invite = state
+        .db
+        .run(move |conn| Invite::find_open(conn, &lookup).map_err(AppError::from))
+        .await?;
+    if (kind == "setup") != (invite.role == Role::Owner) {
+        return Err(AccountError::InviteInvalid.into());
+    }
+    let page = JoinPage {
+        base: PageBase::from_request(req, lang),
+        kind,
+        role: invite.role,
+        action: format!("/{kind}/{token}"),
+        login: String::new(),
+        name: String::new(),
+        errors: FormErrors::default(),
+    };
+    render(templates, "accounts/join.html", lang, StatusCode::OK, &page)
+}
+
+async fn setup_submit(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    token: web::Path<String>,
+    form: web::Form<JoinForm>,
+) -> Result<HttpResponse, AppError> {
+    join_submit(
+        &req,
+        lang,
+        &state,
+        &templates,
+        "setup",
+        token.into_inner(),
+        form.into_inner(),
+    )
+    .await
+}
+
+async fn invite_submit(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    token: web::Path<String>,
+    form: web::Form<JoinForm>,
+) -> Result<HttpResponse, AppError> {
+    join_submit(
+        &req,
+        lang,
+        &state,
+        &templates,
+        "invite",
+        token.into_inner(),
+        form.into_inner(),
+    )
+    .await
+}
+
+/// Creates the account from the link, signs the new user in and takes them to their start page.
+async fn join_submit(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    kind: &'static str,
+    token: String,
+    form: JoinForm,
+) -> Result<HttpResponse, AppError> {
+    let action = format!("/{kind}/{token}");
+    let lookup = token.clone();
+    let invite = state
+        .db
+        .run(move |conn| Invite::find_open(conn, &lookup).map_err(AppError::from))
+        .await?;
+    if (kind == "setup") != (invite.role == Role::Owner) {
+        return Err(AccountError::InviteInvalid.into());
+    }
+    let outcome = if form.password != form.password_again {
+        Err(AppError::field("password_again", "passwords_differ"))
+    } else {
+        let (login, name, password) =
+            (form.login.clone(), form.name.clone(), form.password.clone());
+        state
+            .db
+            .run(move |conn| {
+                Invite::accept(conn, &token, &login, &name, &password).map_err(AppError::from)
+            })
+            .await
+    };
+    match outcome {
+        Ok(user) => {
+            let issued = tokens::issue(
+                &state.signing_key,
+                &user.id,
+                user.role,
+                user.token_version,
+                state.settings.session_hours,
+            )
+            .map_err(AppError::internal)?;
+            let mut response = see_other(home_of(user.role));
+            response
+                .add_cookie(&cookie_for(req, state, &issued))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(error @ AppError::Validation(_)) => {
+            let page = JoinPage {
+                base: PageBase::from_request(req, lang),
+                kind,
+                role: invite.role,
+                action,
+                login: form.login,
+                name: form.name,
+                errors: FormErrors::from_error(&error, lang),
+            };
+            render(templates, "accounts/join.html", lang, error.status(), &page)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+// ---- the owner's People page ----------------------------------------------------------
+
+#[derive(Serialize)]
+struct PeoplePage {
+    #[serde(flatten)]
+    base: PageBase,
+    users: Vec<UserView>,
+    operators: Vec<OperatorView>,
+    invites: Vec<Invite>,
+    /// The link of an invite just created (shown once).
+    new_invite_url: Option<String>,
+    errors: FormErrors,
+    me: UserId,
+}
+
+async fn people_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    owner: &Session,
+    new_invite_url: Option<String>,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let (users, operators, invites) = state
+        .db
+        .run(|conn| {
+            Ok::<_, AppError>((
+                User::list(conn)?,
+                OperatorRecord::list(conn)?,
+                Invite::list_open(conn)?,
+            ))
+        })
+        .await?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = PeoplePage {
+        base: PageBase::from_request(req, lang),
+        users: users.iter().map(UserView::from).collect(),
+        operators,
+        invites,
+        new_invite_url,
+        errors: error
+            .map(|e| FormErrors::from_error(&e, lang))
+            .unwrap_or_default(),
+        me: owner.user_id.clone(),
+    };
+    render(templates, "accounts/people.html", lang, status, &page)
+}
+
+async fn people_page(
+    Owner(owner): Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+) -> Result<HttpResponse, AppError> {
+    people_view(&req, lang, &state, &templates, &owner, None, None).await
+}
+
+/// Re-shows the People page with a validation problem, or passes other errors on.
+async fn people_after(
+    outcome: Result<Option<String>, AppError>,
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    owner: &Session,
+) -> Result<HttpResponse, AppError> {
+    match outcome {
+        Ok(None) => Ok(see_other("/people")),
+        Ok(Some(url)) => people_view(req, lang, state, templates, owner, Some(url), None).await,
+        Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            people_view(req, lang, state, templates, owner, None, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct OperatorForm {
+    name: String,
+    external_id: Option<String>,
+}
+
+async fn people_add_operator(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(owner, form): PageForm<OperatorForm>,
+) -> Result<HttpResponse, AppError> {
+    let outcome = state
+        .db
+        .run(move |conn| {
+            OperatorRecord::create(conn, &form.name, form.external_id.as_deref())
+                .map(|_| None)
+                .map_err(AppError::from)
+        })
+        .await;
+    people_after(outcome, &req, lang, &state, &templates, &owner).await
+}
+
+async fn people_invite(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(owner, form): PageForm<NewInvite>,
+) -> Result<HttpResponse, AppError> {
+    let outcome = make_invite(&state, owner.clone(), form)
+        .await
+        .map(|(_, url)| Some(url));
+    people_after(outcome, &req, lang, &state, &templates, &owner).await
+}
+
+async fn people_revoke_invite(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    PageForm(_, _): PageForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = InviteId::from_raw(id.into_inner());
+    state
+        .db
+        .run(move |conn| Invite::revoke(conn, &id).map_err(AppError::from))
+        .await?;
+    Ok(see_other("/people"))
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    active: bool,
+}
+
+async fn people_set_active(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+    PageForm(owner, form): PageForm<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = UserId::from_raw(id.into_inner());
+    let acting = owner.user_id.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            User::set_active(conn, &acting, &id, form.active)
+                .map(|_| None)
+                .map_err(AppError::from)
+        })
+        .await;
+    people_after(outcome, &req, lang, &state, &templates, &owner).await
+}
+
+// ---- one's own account ----------------------------------------------------------------
+
+#[derive(Serialize)]
+struct AccountPage {
+    #[serde(flatten)]
+    base: PageBase,
+    me: UserView,
+    saved: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct AccountQuery {
+    saved: Option<String>,
+}
+
+async fn account_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    session: &Session,
+    saved: bool,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = session.user_id.clone();
+    let me = state
+        .db
+        .run(move |conn| User::find(conn, &user_id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = AccountPage {
+        base: PageBase::from_request(req, lang),
+        me: UserView::from(&me),
+        saved,
+        errors: error
+            .map(|e| FormErrors::from_error(&e, lang))
+            .unwrap_or_default(),
+    };
+    render(templates, "accounts/account.html", lang, status, &page)
+}
+
+async fn account_page(
+    SignedIn(session): SignedIn,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    query: web::Query<AccountQuery>,
+) -> Result<HttpResponse, AppError> {
+    account_view(
+        &req,
+        lang,
+        &state,
+        &templates,
+        &session,
+        query.saved.is_some(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    new_password_again: String,
+}
+
+/// Changes the password; other sessions end and this browser gets a fresh cookie.
+async fn account_password(
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(session, form): PageForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let outcome = if form.new_password != form.new_password_again {
+        Err(AppError::field("new_password_again", "passwords_differ"))
+    } else {
+        let user_id = session.user_id.clone();
+        state
+            .db
+            .run(move |conn| {
+                User::change_password(conn, &user_id, &form.current_password, &form.new_password)
+                    .map_err(AppError::from)
+            })
+            .await
+    };
+    match outcome {
+        Ok(user) => {
+            let issued = tokens::issue(
+                &state.signing_key,
+                &user.id,
+                user.role,
+                user.token_version,
+                state.settings.session_hours,
+            )
+            .map_err(AppError::internal)?;
+            let mut response = see_other("/account?saved=1");
+            response
+                .add_cookie(&cookie_for(&req, &state, &issued))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(error @ AppError::Validation(_)) => {
+            account_view(&req, lang, &state, &templates, &session, false, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    language: String,
+}
+
+async fn account_language(
+    state: web::Data<AppState>,
+    PageForm(session, form): PageForm<LanguageForm>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&form.language)
+        .ok_or_else(|| AppError::field("language", "unknown_value"))?;
+    state
+        .db
+        .run(move |conn| User::set_language(conn, &session.user_id, lang).map_err(AppError::from))
+        .await?;
+    let mut response = see_other("/account?saved=1");
+    response
+        .add_cookie(&language_cookie(lang))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}

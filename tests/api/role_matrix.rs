@@ -1,0 +1,432 @@
+//! Least privilege, route by route: every route of the application is called by an anonymous
+//! visitor, an owner, a reviewer, an operator and a second operator, and the status of each
+//! call is asserted. The table must name every route the application registers (taken from
+//! `callqa::routes::table()`), so a new route without a row fails this test.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app};
+
+#[derive(Clone)]
+enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One route and what each caller gets: [anonymous, owner, reviewer, operator, other operator].
+struct Row {
+    method: &'static str,
+    route: &'static str,
+    path: String,
+    body: Body,
+    expect: [u16; 5],
+}
+
+fn row(
+    method: &'static str,
+    route: &'static str,
+    path: impl Into<String>,
+    body: Body,
+    expect: [u16; 5],
+) -> Row {
+    Row {
+        method,
+        route,
+        path: path.into(),
+        body,
+        expect,
+    }
+}
+
+const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The matrix. Page forms get each caller's own CSRF token added when called. Writes that
+/// would end the caller's session (logout) come last.
+fn matrix() -> Vec<Row> {
+    let join = Body::Form(vec![
+        ("login", "x".into()),
+        ("name", "x".into()),
+        ("password", "long enough".into()),
+        ("password_again", "long enough".into()),
+    ]);
+    vec![
+        // --- public ---------------------------------------------------------------------
+        row("GET", "/healthz", "/healthz", Body::None, [200; 5]),
+        row("GET", "/", "/", Body::None, [200, 303, 200, 200, 200]),
+        row(
+            "GET",
+            "/lang/{code}",
+            "/lang/ru?next=%2F",
+            Body::None,
+            [303; 5],
+        ),
+        row(
+            "GET",
+            "/assets/{hash}/{path:.*}",
+            "/assets/0/app.css",
+            Body::None,
+            [200; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/login",
+            "/api/v1/login",
+            Body::Json(json!({"login": "nobody", "password": "wrong"})),
+            [401; 5],
+        ),
+        row(
+            "GET",
+            "/login",
+            "/login",
+            Body::None,
+            [200, 303, 303, 303, 303],
+        ),
+        row(
+            "POST",
+            "/login",
+            "/login",
+            Body::Form(vec![
+                ("login", "nobody".into()),
+                ("password", "wrong".into()),
+            ]),
+            [401; 5],
+        ),
+        row(
+            "GET",
+            "/setup/{token}",
+            "/setup/not-a-token",
+            Body::None,
+            [410; 5],
+        ),
+        row(
+            "POST",
+            "/setup/{token}",
+            "/setup/not-a-token",
+            join.clone(),
+            [410; 5],
+        ),
+        row(
+            "GET",
+            "/invite/{token}",
+            "/invite/not-a-token",
+            Body::None,
+            [410; 5],
+        ),
+        row(
+            "POST",
+            "/invite/{token}",
+            "/invite/not-a-token",
+            join,
+            [410; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/invites/{token}/accept",
+            "/api/v1/invites/not-a-token/accept",
+            Body::Json(json!({"login": "x", "name": "x", "password": "long enough"})),
+            [410; 5],
+        ),
+        // --- any signed-in user -----------------------------------------------------------
+        row(
+            "GET",
+            "/api/v1/me",
+            "/api/v1/me",
+            Body::None,
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Body::Json(json!({"current_password": "wrong", "new_password": "whatever long"})),
+            [401, 422, 422, 422, 422],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/language",
+            "/api/v1/me/language",
+            Body::Json(json!({"language": "ru"})),
+            [401, 204, 204, 204, 204],
+        ),
+        row(
+            "GET",
+            "/account",
+            "/account",
+            Body::None,
+            [303, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/account/password",
+            "/account/password",
+            Body::Form(vec![
+                ("current_password", "x".into()),
+                ("new_password", "long enough 1".into()),
+                ("new_password_again", "long enough 2".into()),
+            ]),
+            [303, 422, 422, 422, 422],
+        ),
+        row(
+            "POST",
+            "/account/language",
+            "/account/language",
+            Body::Form(vec![("language", "en".into())]),
+            [303; 5],
+        ),
+        // --- owner only -------------------------------------------------------------------
+        row(
+            "GET",
+            "/api/v1/operators",
+            "/api/v1/operators",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/operators",
+            "/api/v1/operators",
+            Body::Json(json!({"name": ""})),
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/users/{id}/deactivate",
+            format!("/api/v1/users/{NO_ID}/deactivate"),
+            Body::Json(json!({})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/users/{id}/reactivate",
+            format!("/api/v1/users/{NO_ID}/reactivate"),
+            Body::Json(json!({})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/invites",
+            "/api/v1/invites",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/invites",
+            "/api/v1/invites",
+            Body::Json(json!({"role": "owner"})),
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/invites/{id}",
+            format!("/api/v1/invites/{NO_ID}"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/people",
+            "/people",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/people/operators",
+            "/people/operators",
+            Body::Form(vec![("name", "".into())]),
+            [303, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/people/invites",
+            "/people/invites",
+            Body::Form(vec![("role", "owner".into())]),
+            [303, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/people/invites/{id}/revoke",
+            format!("/people/invites/{NO_ID}/revoke"),
+            Body::Form(vec![]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/people/users/{id}/active",
+            format!("/people/users/{NO_ID}/active"),
+            Body::Form(vec![("active", "true".into())]),
+            [303, 404, 403, 403, 403],
+        ),
+        // --- ends the session: last --------------------------------------------------------
+        row("POST", "/logout", "/logout", Body::Form(vec![]), [303; 5]),
+        row(
+            "POST",
+            "/api/v1/logout",
+            "/api/v1/logout",
+            Body::Json(json!({})),
+            [401, 204, 204, 204, 204],
+        ),
+    ]
+}
+
+/// Each signed-in caller's page-form token, as their browser would have it.
+async fn page_tokens(app: &TestApp, callers: &[Option<TestUser>]) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for caller in callers {
+        tokens.push(match caller {
+            Some(user) => csrf_of(
+                &app.get_as("/account", &user.token)
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            ),
+            None => String::new(),
+        });
+    }
+    tokens
+}
+
+async fn call(app: &TestApp, row: &Row, caller: Option<&TestUser>, csrf: &str) -> u16 {
+    let method = reqwest::Method::from_bytes(row.method.as_bytes()).unwrap();
+    let mut request = app.api.request(method, app.url(&row.path));
+    if let Some(user) = caller {
+        request = request.bearer_auth(&user.token);
+    }
+    request = match &row.body {
+        Body::None => request,
+        Body::Json(value) => request.json(value),
+        Body::Form(fields) => {
+            let mut fields = fields.clone();
+            if !csrf.is_empty() {
+                fields.push(("csrf", csrf.to_owned()));
+            }
+            request.form(&fields)
+        }
+    };
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_route_checks_role_and_ownership() {
+    let app = spawn_app().await;
+    let owner = app.owner().await;
+    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let operator = app.invited(&owner, "operator", "oleg").await;
+    let other_operator = app.invited(&owner, "operator", "olga").await;
+    let mut callers: [Option<TestUser>; 5] = [
+        None,
+        Some(owner),
+        Some(reviewer),
+        Some(operator),
+        Some(other_operator),
+    ];
+    let mut tokens = page_tokens(&app, &callers).await;
+    let rows = matrix();
+
+    let registered: BTreeSet<(String, String)> = callqa::routes::table()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    let covered: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.method.to_owned(), r.route.to_owned()))
+        .collect();
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the role matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for routes that do not exist: {stale:?}"
+    );
+
+    // The declared access of each route agrees with the statuses the matrix expects.
+    for route in callqa::routes::table() {
+        let row = rows
+            .iter()
+            .find(|r| r.method == route.method.as_str() && r.route == route.path)
+            .unwrap();
+        use callqa::routes::Access;
+        let [anonymous, _, reviewer, operator, _] = row.expect;
+        match route.access {
+            Access::Public => assert!(
+                anonymous != 401 || row.expect.iter().all(|s| *s == 401),
+                "{} {} is public",
+                row.method,
+                row.route
+            ),
+            Access::SignedIn => assert!(
+                matches!(anonymous, 401 | 303),
+                "{} {}",
+                row.method,
+                row.route
+            ),
+            Access::Owner => assert!(
+                matches!(anonymous, 401 | 303) && reviewer == 403 && operator == 403,
+                "{} {} is for owners",
+                row.method,
+                row.route
+            ),
+            Access::Reviewer | Access::Operator => {
+                assert!(
+                    matches!(anonymous, 401 | 303),
+                    "{} {}",
+                    row.method,
+                    row.route
+                )
+            }
+        }
+    }
+
+    let mut failures = Vec::new();
+    for row in &rows {
+        for (index, caller) in callers.iter().enumerate() {
+            let status = call(&app, row, caller.as_ref(), &tokens[index]).await;
+            if status != row.expect[index] {
+                let who = [
+                    "anonymous",
+                    "owner",
+                    "reviewer",
+                    "operator",
+                    "other operator",
+                ][index];
+                failures.push(format!(
+                    "{} {} as {who}: got {status}, expected {}",
+                    row.method, row.path, row.expect[index]
+                ));
+            }
+        }
+        if row.route.ends_with("logout") {
+            // Everyone logged out: log in again for the rows that follow.
+            for user in callers.iter_mut().flatten() {
+                let login: Value = app
+                    .login(&user.login, &user.password)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                user.token = login["token"].as_str().unwrap().to_owned();
+            }
+            tokens = page_tokens(&app, &callers).await;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "role matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}

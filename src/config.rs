@@ -51,6 +51,15 @@ pub struct Settings {
     /// HTTP worker threads. Default: one per CPU core.
     #[arg(long, env = "CALLQA_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Threads that build reviewer copies of recordings. Default: one per CPU core; 0 makes
+    /// this process serve HTTP only (another process on the same database does the work).
+    #[arg(long, env = "CALLQA_JOB_WORKERS")]
+    pub job_workers: Option<usize>,
+
+    /// Largest accepted upload, in megabytes.
+    #[arg(long, env = "CALLQA_MAX_UPLOAD_MB", default_value_t = 200)]
+    pub max_upload_mb: u64,
 }
 
 impl Settings {
@@ -67,7 +76,19 @@ impl Settings {
             public_url: None,
             session_hours: 12,
             workers: None,
+            job_workers: None,
+            max_upload_mb: 200,
         }
+    }
+
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb.saturating_mul(1024 * 1024)
+    }
+
+    pub fn job_threads(&self) -> usize {
+        self.job_workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        })
     }
 
     /// The signing key file, explicit or inside the data directory.
@@ -153,6 +174,8 @@ impl fmt::Display for Settings {
             self.secret_file().display()
         )?;
         writeln!(f, "  session       {} h", self.session_hours)?;
+        writeln!(f, "  max upload    {} MB", self.max_upload_mb)?;
+        writeln!(f, "  job workers   {}", self.job_threads())?;
         match &self.public_url {
             Some(url) => write!(f, "  public url    {url}"),
             None => write!(f, "  public url    (from bind address)"),

@@ -7,12 +7,17 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audio;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod org_settings;
+pub mod recordings;
 pub mod routes;
+pub mod scripts;
 pub mod secret;
 pub mod startup;
 pub mod web;

@@ -14,6 +14,8 @@ use crate::accounts::invites::Invite;
 use crate::accounts::{AccountError, User};
 use crate::config::Settings;
 use crate::db::{Db, DbError};
+use crate::recordings::store::AudioStore;
+use crate::recordings::worker::{Waker, WorkerPool};
 use crate::secret::{SecretError, SigningKey};
 use crate::web as pages;
 use crate::web::errors::bad_payload;
@@ -46,6 +48,9 @@ pub enum StartupError {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub store: AudioStore,
+    /// Wakes the processing workers when a recording was queued.
+    pub workers: Waker,
     /// The URL people use to reach this server, for links in invites.
     pub base_url: String,
     pub settings: std::sync::Arc<Settings>,
@@ -58,6 +63,7 @@ pub struct Application {
     setup_url: Option<String>,
     state: AppState,
     server: Server,
+    workers: WorkerPool,
 }
 
 impl Application {
@@ -92,8 +98,16 @@ impl Application {
             .unwrap_or_else(|| format!("http://{address}"));
 
         let setup_url = setup_link(&db, &base_url)?;
+        let store = AudioStore::open(data_dir).map_err(|source| StartupError::DataDir {
+            path: data_dir.join("audio").display().to_string(),
+            source,
+        })?;
+        store.clean_incoming();
+        let workers = WorkerPool::start(db.clone(), store.clone(), settings.job_threads());
         let state = AppState {
             db: db.clone(),
+            store,
+            workers: workers.waker(),
             base_url: base_url.clone(),
             settings: std::sync::Arc::new(settings.clone()),
             signing_key,
@@ -146,6 +160,7 @@ impl Application {
             setup_url,
             state,
             server: server.run(),
+            workers,
         })
     }
 
@@ -168,8 +183,12 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM; in-flight requests then get up to 30 s to finish.
+    /// The processing workers then finish their current job and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let workers = self.workers;
+        let _ = actix_web::rt::task::spawn_blocking(move || workers.stop()).await;
+        served
     }
 }
 

@@ -2,6 +2,8 @@
 //! Handlers here are thin: extract, call the domain, serialize.
 
 pub mod accounts;
+pub mod recordings;
+pub mod scripts;
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
@@ -30,4 +32,6 @@ async fn healthz(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/healthz", Access::Public, healthz);
     accounts::routes(r);
+    recordings::routes(r);
+    scripts::routes(r);
 }

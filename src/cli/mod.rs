@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod anonymize;
+mod import;
 mod user;
 
 use crate::config::{Settings, StorageSettings};
@@ -28,6 +30,8 @@ enum Command {
     Serve(Settings),
     /// Apply pending database migrations and exit.
     Migrate(StorageSettings),
+    /// Import call recordings from a folder (Asterisk/FreePBX names, CSV manifest).
+    Import(import::ImportArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -35,6 +39,9 @@ enum Command {
     },
     /// Print the version.
     Version,
+    /// Build the reviewer copy of one recording (decode, redact, disguise, WAV, peaks) and
+    /// report its speed and peak memory.
+    Anonymize(anonymize::AnonymizeArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -42,7 +49,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(settings) => serve(settings),
         Command::Migrate(storage) => migrate(&storage),
+        Command::Import(args) => import::run(args),
         Command::User { command } => user::run(command),
+        Command::Anonymize(args) => anonymize::run(args),
         Command::Version => {
             println!("callqa {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -57,10 +66,11 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` sets the levels (default: info, audio decoder notes hidden).
+/// Logs go to stderr; `RUST_LOG` sets the levels (default: info; the audio decoder's own
+/// messages are off, since every decoding failure is reported in our words with its file).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,symphonia=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,symphonia=off"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

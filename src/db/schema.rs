@@ -99,6 +99,7 @@ diesel::table! {
         script_version_id -> Text,
         status -> Text,
         error -> Nullable<Text>,
+        error_code -> Nullable<Text>,
         original_name -> Text,
         original_file -> Text,
         content_sha256 -> Text,

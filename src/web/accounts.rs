@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::PageForm;
 use super::templates::Templates;
-use super::{PageBase, see_other};
+use super::{FormErrors, PageBase, see_other};
 use crate::accounts::invites::Invite;
 use crate::accounts::operators::{OperatorRecord, OperatorView};
 use crate::accounts::session::session_cookie;
@@ -15,7 +15,7 @@ use crate::accounts::users::UserView;
 use crate::accounts::{AccountError, MaybeSignedIn, Owner, Role, Session, SignedIn, User, tokens};
 use crate::api::accounts::{Credentials, NewInvite, cookie_for, make_invite, sign_in};
 use crate::db::ids::{InviteId, UserId};
-use crate::error::{AppError, FieldMessage};
+use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::routes::{Access, RouteSink};
 use crate::startup::AppState;
@@ -73,42 +73,11 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
 }
 
-/// Renders a page with a status (forms re-shown with errors get 401/422/429).
-fn render<T: Serialize>(
-    templates: &Templates,
-    name: &str,
-    lang: Lang,
-    status: StatusCode,
-    data: &T,
-) -> Result<HttpResponse, AppError> {
-    let html = templates.render(name, lang, data)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(html))
-}
-
 /// Where each role starts after logging in.
 pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Owner => "/people",
         Role::Reviewer | Role::Operator => "/",
-    }
-}
-
-/// A form error shown at the top of a page, and the per-field messages.
-#[derive(Default, Serialize)]
-struct FormErrors {
-    message: Option<String>,
-    fields: Vec<FieldMessage>,
-}
-
-impl FormErrors {
-    fn from_error(error: &AppError, lang: Lang) -> Self {
-        FormErrors {
-            message: Some(error.message(lang)),
-            fields: error.field_messages(lang),
-        }
     }
 }
 
@@ -150,13 +119,7 @@ async fn login_page(
         login: String::new(),
         errors: FormErrors::default(),
     };
-    render(
-        &templates,
-        "accounts/login.html",
-        lang,
-        StatusCode::OK,
-        &page,
-    )
+    templates.page("accounts/login.html", lang, StatusCode::OK, &page)
 }
 
 #[derive(Deserialize)]
@@ -203,13 +166,8 @@ async fn login_submit(
                 login: form.login,
                 errors: FormErrors::from_error(&error, lang),
             };
-            let mut response = render(
-                &templates,
-                "accounts/login.html",
-                lang,
-                error.status(),
-                &page,
-            )?;
+            let mut response =
+                templates.page("accounts/login.html", lang, error.status(), &page)?;
             if let AppError::TooManyRequests { retry_after_secs } = error {
                 response.headers_mut().insert(
                     actix_web::http::header::RETRY_AFTER,
@@ -316,7 +274,7 @@ async fn join_page(
         name: String::new(),
         errors: FormErrors::default(),
     };
-    render(templates, "accounts/join.html", lang, StatusCode::OK, &page)
+    templates.page("accounts/join.html", lang, StatusCode::OK, &page)
 }
 
 async fn setup_submit(
@@ -416,7 +374,7 @@ async fn join_submit(
                 name: form.name,
                 errors: FormErrors::from_error(&error, lang),
             };
-            render(templates, "accounts/join.html", lang, error.status(), &page)
+            templates.page("accounts/join.html", lang, error.status(), &page)
         }
         Err(other) => Err(other),
     }
@@ -468,7 +426,7 @@ async fn people_view(
             .unwrap_or_default(),
         me: owner.user_id.clone(),
     };
-    render(templates, "accounts/people.html", lang, status, &page)
+    templates.page("accounts/people.html", lang, status, &page)
 }
 
 async fn people_page(
@@ -620,7 +578,7 @@ async fn account_view(
             .map(|e| FormErrors::from_error(&e, lang))
             .unwrap_or_default(),
     };
-    render(templates, "accounts/account.html", lang, status, &page)
+    templates.page("accounts/account.html", lang, status, &page)
 }
 
 async fn account_page(

@@ -6,6 +6,8 @@ pub mod assets;
 pub mod errors;
 pub mod forms;
 pub mod home;
+pub mod recordings;
+pub mod scripts;
 pub mod templates;
 
 use actix_web::http::Method;
@@ -82,6 +84,22 @@ impl PageBase {
     }
 }
 
+/// A form error shown at the top of a page (`_errors.html`), and the per-field messages.
+#[derive(Debug, Default, Serialize)]
+pub struct FormErrors {
+    pub message: Option<String>,
+    pub fields: Vec<crate::error::FieldMessage>,
+}
+
+impl FormErrors {
+    pub fn from_error(error: &crate::error::AppError, lang: Lang) -> Self {
+        FormErrors {
+            message: Some(error.message(lang)),
+            fields: error.field_messages(lang),
+        }
+    }
+}
+
 /// An HTML response from a rendered template.
 pub fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
@@ -139,6 +157,8 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         assets::serve,
     );
     accounts::routes(r);
+    recordings::routes(r);
+    scripts::routes(r);
 }
 
 #[cfg(test)]

@@ -54,6 +54,22 @@ impl Templates {
             .render(name, &context)
             .map_err(|e| AppError::internal(format!("rendering {name}: {e:?}")))
     }
+
+    /// A page response with `status` (forms shown again with errors get 4xx), never cached:
+    /// pages carry the viewer's own data and form token.
+    pub fn page<T: Serialize>(
+        &self,
+        name: &str,
+        lang: Lang,
+        status: actix_web::http::StatusCode,
+        data: &T,
+    ) -> Result<actix_web::HttpResponse, AppError> {
+        let html = self.render(name, lang, data)?;
+        Ok(actix_web::HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html))
+    }
 }
 
 /// `{{ t(key="login-title", name=user.name) }}`: the message in the page's `lang`.

@@ -267,3 +267,90 @@ pub fn csrf_of(html: &str) -> String {
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
+
+impl TestApp {
+    /// A published script with three steps, created by the owner; returns its id.
+    pub async fn script(&self, owner: &TestUser) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/scripts",
+                Some(&owner.token),
+                &serde_json::json!({
+                    "name": "Inbound call",
+                    "steps": [
+                        {"title": "Greeting", "say": "Good afternoon, kettle shop, Anna speaking."},
+                        {"title": "Listen", "guidance": "Let the customer finish."},
+                        {"title": "Ask the source", "say": "Where did you hear about us?"}
+                    ]
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Uploads a file as the owner; returns the response.
+    pub async fn upload(
+        &self,
+        owner: &TestUser,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+        self.api
+            .post(self.url("/api/v1/recordings"))
+            .bearer_auth(&owner.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// Polls a recording until processing ends (ready or failed); returns its JSON.
+    pub async fn wait_processed(&self, token: &str, id: &str) -> serde_json::Value {
+        for _ in 0..300 {
+            let body: serde_json::Value = self
+                .get_as(&format!("/api/v1/recordings/{id}"), token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            if body["status"] == "ready" || body["status"] == "failed" {
+                return body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("recording {id} was not processed in 30 s");
+    }
+}
+
+/// A WAV file of `seconds` of a 440 Hz tone at `rate` Hz, PCM16 mono.
+pub fn tone_wav(seconds: f32, rate: u32) -> Vec<u8> {
+    let mut cursor = std::io::Cursor::new(Vec::new());
+    {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
+        let frames = (seconds * rate as f32) as u32;
+        for n in 0..frames {
+            let t = n as f32 / rate as f32;
+            let sample = (t * 440.0 * std::f32::consts::TAU).sin() * 12_000.0;
+            writer.write_sample(sample as i16).unwrap();
+        }
+        writer.finalize().unwrap();
+    }
+    cursor.into_inner()
+}

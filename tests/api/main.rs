@@ -3,6 +3,9 @@
 //! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`).
 
 mod accounts;
+mod audio;
 mod foundation;
 mod helpers;
+mod recordings;
 mod role_matrix;
+mod scripts;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app};
+use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app, tone_wav};
 
 #[derive(Clone)]
 enum Body {
@@ -45,7 +45,7 @@ const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The matrix. Page forms get each caller's own CSRF token added when called. Writes that
 /// would end the caller's session (logout) come last.
-fn matrix() -> Vec<Row> {
+fn matrix(recording: &str) -> Vec<Row> {
     let join = Body::Form(vec![
         ("login", "x".into()),
         ("name", "x".into()),
@@ -268,6 +268,248 @@ fn matrix() -> Vec<Row> {
             Body::Form(vec![("active", "true".into())]),
             [303, 404, 403, 403, 403],
         ),
+        row(
+            "GET",
+            "/api/v1/recordings",
+            "/api/v1/recordings",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/recordings",
+            "/api/v1/recordings",
+            Body::Json(json!({})),
+            [401, 400, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/recordings/{id}/retry",
+            format!("/api/v1/recordings/{NO_ID}/retry"),
+            Body::Json(json!({})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/recordings/{id}/redactions",
+            format!("/api/v1/recordings/{NO_ID}/redactions"),
+            Body::Json(json!({"redactions": []})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/settings",
+            "/api/v1/settings",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/settings",
+            "/api/v1/settings",
+            Body::Json(json!({"voice_mode": "off", "reviews_required": 1})),
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/recordings",
+            "/recordings",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/recordings/upload",
+            "/recordings/upload",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/recordings/upload",
+            "/recordings/upload",
+            Body::Form(vec![]),
+            [303, 400, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/recordings/{id}",
+            format!("/recordings/{recording}"),
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/recordings/{id}/redactions",
+            format!("/recordings/{NO_ID}/redactions"),
+            Body::Form(vec![("action", "remove".into()), ("index", "0".into())]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/recordings/{id}/retry",
+            format!("/recordings/{NO_ID}/retry"),
+            Body::Form(vec![]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/settings",
+            "/settings",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/settings",
+            "/settings",
+            Body::Form(vec![
+                ("voice_mode", "off".into()),
+                ("reviews_required", "1".into()),
+            ]),
+            [303, 303, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/scripts",
+            "/api/v1/scripts",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/scripts",
+            "/api/v1/scripts",
+            Body::Json(json!({})),
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/scripts/import",
+            "/api/v1/scripts/import",
+            Body::Json(json!({})),
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/scripts/{id}",
+            format!("/api/v1/scripts/{NO_ID}"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/scripts/{id}/versions",
+            format!("/api/v1/scripts/{NO_ID}/versions"),
+            Body::Json(json!({"steps": [{"title": "A"}]})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/scripts/{id}/versions/{number}",
+            format!("/api/v1/scripts/{NO_ID}/versions/1"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/scripts/{id}/diff",
+            format!("/api/v1/scripts/{NO_ID}/diff?from=1&to=1"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/scripts/{id}/export",
+            format!("/api/v1/scripts/{NO_ID}/export"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts",
+            "/scripts",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/scripts",
+            "/scripts",
+            Body::Form(vec![("name", "".into())]),
+            [303, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/scripts/import",
+            "/scripts/import",
+            Body::Form(vec![("file", "{}".into())]),
+            [303, 422, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}",
+            format!("/scripts/{NO_ID}"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}/versions/{number}",
+            format!("/scripts/{NO_ID}/versions/1"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}/edit",
+            format!("/scripts/{NO_ID}/edit"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/scripts/{id}/edit",
+            format!("/scripts/{NO_ID}/edit"),
+            Body::Form(vec![("action", "save".into())]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}/diff",
+            format!("/scripts/{NO_ID}/diff"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}/preview",
+            format!("/scripts/{NO_ID}/preview"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/scripts/{id}/print",
+            format!("/scripts/{NO_ID}/print"),
+            Body::None,
+            [303, 404, 403, 403, 403],
+        ),
+        // --- the owner, and an operator for their own calls only ------------------------------
+        row(
+            "GET",
+            "/api/v1/recordings/{id}",
+            format!("/api/v1/recordings/{recording}"),
+            Body::None,
+            [401, 200, 403, 200, 404],
+        ),
+        row(
+            "GET",
+            "/api/v1/recordings/{id}/audio",
+            format!("/api/v1/recordings/{recording}/audio"),
+            Body::None,
+            [401, 200, 403, 200, 404],
+        ),
         // --- ends the session: last --------------------------------------------------------
         row("POST", "/logout", "/logout", Body::Form(vec![]), [303; 5]),
         row(
@@ -333,7 +575,24 @@ async fn every_route_checks_role_and_ownership() {
         Some(other_operator),
     ];
     let mut tokens = page_tokens(&app, &callers).await;
-    let rows = matrix();
+    let owner = callers[1].as_ref().unwrap();
+    let operator = callers[3].as_ref().unwrap();
+    let script = app.script(owner).await;
+    let upload: Value = app
+        .upload(
+            owner,
+            "call.wav",
+            tone_wav(1.0, 8000),
+            &[
+                ("operator_id", operator.operator_id.as_deref().unwrap()),
+                ("script_id", &script),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = matrix(upload["id"].as_str().unwrap());
 
     let registered: BTreeSet<(String, String)> = callqa::routes::table()
         .into_iter()

@@ -1,0 +1,235 @@
+//! `/api/v1/scripts`: creating scripts, publishing versions, reading any version, comparing
+//! two, and moving a script in and out as a JSON file. Owners only.
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::Owner;
+use crate::db::ids::ScriptId;
+use crate::error::AppError;
+use crate::routes::{Access, RouteSink};
+use crate::scripts::diff::diff_versions;
+use crate::scripts::validate::StepInput;
+use crate::scripts::{self, NewVersion, ScriptError, transfer};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/api/v1/scripts", Access::Owner, list);
+    r.add(Method::POST, "/api/v1/scripts", Access::Owner, create);
+    r.add(
+        Method::POST,
+        "/api/v1/scripts/import",
+        Access::Owner,
+        import,
+    );
+    r.add(Method::GET, "/api/v1/scripts/{id}", Access::Owner, show);
+    r.add(
+        Method::POST,
+        "/api/v1/scripts/{id}/versions",
+        Access::Owner,
+        publish,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/scripts/{id}/versions/{number}",
+        Access::Owner,
+        show_version,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/scripts/{id}/diff",
+        Access::Owner,
+        diff,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/scripts/{id}/export",
+        Access::Owner,
+        export,
+    );
+}
+
+/// A version number from the path or query; anything else names no version (404).
+pub fn version_number(text: &str) -> Result<i32, AppError> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or(AppError::NotFound)
+}
+
+async fn list(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let items = state
+        .db
+        .run(|conn| scripts::list(conn).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+#[derive(Deserialize)]
+struct NewScript {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    steps: Vec<StepInput>,
+}
+
+async fn create(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    body: web::Json<NewScript>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let script = state
+        .db
+        .run(move |conn| {
+            scripts::create(conn, &owner.user_id, &body.name, &body.steps).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(script))
+}
+
+async fn show(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let script = state
+        .db
+        .run(move |conn| scripts::load(conn, &id).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(script))
+}
+
+#[derive(Deserialize)]
+struct PublishBody {
+    #[serde(default)]
+    steps: Vec<StepInput>,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    resolves_gaps: Vec<String>,
+}
+
+async fn publish(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<PublishBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let body = body.into_inner();
+    let new = NewVersion {
+        steps: body.steps,
+        notes: body.notes,
+        resolves_gaps: body.resolves_gaps,
+        rename: None,
+    };
+    let version = state
+        .db
+        .run(move |conn| scripts::publish(conn, &owner.user_id, &id, &new).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Created().json(json!({ "version": version })))
+}
+
+async fn show_version(
+    _: Owner,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, number) = path.into_inner();
+    let number = version_number(&number)?;
+    let id = ScriptId::from_raw(id);
+    let version = state
+        .db
+        .run(move |conn| scripts::load_version(conn, &id, number).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(version))
+}
+
+#[derive(Deserialize)]
+pub struct DiffQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+async fn diff(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let from = version_number(query.from.as_deref().unwrap_or_default())?;
+    let to = version_number(query.to.as_deref().unwrap_or_default())?;
+    let (old, new) = state
+        .db
+        .run(move |conn| {
+            Ok::<_, ScriptError>((
+                scripts::load_version(conn, &id, from)?,
+                scripts::load_version(conn, &id, to)?,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "from": from,
+        "to": to,
+        "steps": diff_versions(&old.steps, &new.steps),
+    })))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    version: Option<String>,
+}
+
+/// The script as a downloadable JSON file (the current version, or `?version=N`).
+async fn export(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let number = query.version.as_deref().map(version_number).transpose()?;
+    let file = state
+        .db
+        .run(move |conn| {
+            let script = scripts::load(conn, &id)?;
+            let version = match number {
+                Some(n) => scripts::load_version(conn, &id, n)?,
+                None => script.version.ok_or(ScriptError::NotFound)?,
+            };
+            Ok::<_, ScriptError>(transfer::export(&script.name, &version))
+        })
+        .await?;
+    let file_name = format!("script-v{}.json", file.version.unwrap_or(1));
+    let body = serde_json::to_string_pretty(&file).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(body))
+}
+
+/// Creates a new script from an exported file (the body), keeping its step keys.
+async fn import(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let script = state
+        .db
+        .run(move |conn| {
+            let file = transfer::parse(&text)?;
+            transfer::import(conn, &owner.user_id, &file)
+        })
+        .await
+        .map_err(AppError::from)?;
+    Ok(HttpResponse::Created().json(script))
+}

@@ -1,0 +1,345 @@
+//! Taking in a new recording: the metadata is parsed and checked, the original (already
+//! received into the store's `incoming/` folder) is synced and moved into place, and the
+//! recording row and its processing job are committed together — all before the client is
+//! told 202. A refused upload leaves no file and no row behind.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use diesel::prelude::*;
+use sha2::Digest;
+
+use super::store::{AudioStore, Kind};
+use super::{Direction, Recording, RecordingStatus, jobs};
+use crate::accounts::operators::OperatorRecord;
+use crate::db::DbConnection;
+use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
+use crate::db::schema::recordings;
+use crate::db::time::{Timestamp, now, parse_rfc3339};
+use crate::error::{AppError, FieldProblem};
+use crate::org_settings::{MAX_REVIEWS_REQUIRED, OrgSettings};
+
+/// A file received into `incoming/`, hashed on the way in.
+pub struct ReceivedFile {
+    pub path: PathBuf,
+    pub file: File,
+    pub sha256: String,
+    pub size: u64,
+    /// The name the uploader gave it: kept for the owner, never shown to reviewers.
+    pub original_name: String,
+}
+
+impl ReceivedFile {
+    /// Drops an upload that will not be kept.
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Hashes and counts bytes as they are written to the incoming file.
+pub struct Receiver {
+    path: PathBuf,
+    file: std::io::BufWriter<File>,
+    hasher: sha2::Sha256,
+    size: u64,
+    limit: u64,
+    original_name: String,
+}
+
+impl Receiver {
+    pub fn new(store: &AudioStore, original_name: &str, limit: u64) -> std::io::Result<Self> {
+        let (path, file) = store.incoming()?;
+        Ok(Receiver {
+            path,
+            file: std::io::BufWriter::with_capacity(256 * 1024, file),
+            hasher: sha2::Sha256::new(),
+            size: 0,
+            limit,
+            original_name: clean_file_name(original_name),
+        })
+    }
+
+    /// Appends a chunk; `Err(PayloadTooLarge)` once the file passes the limit (the partial
+    /// file is removed).
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        use std::io::Write;
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            let _ = std::fs::remove_file(&self.path);
+            return Err(AppError::PayloadTooLarge);
+        }
+        self.hasher.update(chunk);
+        self.file.write_all(chunk).map_err(AppError::internal)
+    }
+
+    pub fn finish(self) -> Result<ReceivedFile, AppError> {
+        let file = self
+            .file
+            .into_inner()
+            .map_err(|e| AppError::internal(e.error()))?;
+        Ok(ReceivedFile {
+            path: self.path,
+            file,
+            sha256: hex::encode(self.hasher.finalize()),
+            size: self.size,
+            original_name: self.original_name,
+        })
+    }
+
+    /// Abandons the upload.
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The uploader's file name without any folders, trimmed to a sane length.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    base.chars().filter(|c| !c.is_control()).take(255).collect()
+}
+
+/// The metadata fields as they arrive (form, multipart, CSV, file name).
+#[derive(Debug, Clone, Default)]
+pub struct RawMetadata {
+    pub operator_id: Option<String>,
+    pub script_id: Option<String>,
+    pub called_at: Option<String>,
+    pub direction: Option<String>,
+    pub customer_number: Option<String>,
+    pub reviews_required: Option<String>,
+}
+
+/// The metadata, checked.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    pub operator_id: OperatorId,
+    pub script_id: ScriptId,
+    pub called_at: Option<Timestamp>,
+    pub direction: Option<Direction>,
+    pub customer_number: Option<String>,
+    pub reviews_required: Option<i32>,
+}
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Accepts RFC 3339 (`2026-11-23T10:00:00Z`) or a form's local date and time
+/// (`2026-11-23T10:00`, taken as UTC).
+pub fn parse_call_time(text: &str) -> Option<Timestamp> {
+    parse_rfc3339(text).or_else(|| {
+        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+        let with_seconds =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        time::PrimitiveDateTime::parse(text.trim(), &format)
+            .or_else(|_| time::PrimitiveDateTime::parse(text.trim(), &with_seconds))
+            .ok()
+    })
+}
+
+impl RawMetadata {
+    /// Checks the fields that need no database; every problem at once.
+    pub fn parse(&self) -> Result<Metadata, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let operator_id = present(&self.operator_id).map(OperatorId::from_raw);
+        if operator_id.is_none() {
+            problems.push(FieldProblem::new("operator_id", "required"));
+        }
+        let script_id = present(&self.script_id).map(ScriptId::from_raw);
+        if script_id.is_none() {
+            problems.push(FieldProblem::new("script_id", "required"));
+        }
+        let called_at = match present(&self.called_at) {
+            None => None,
+            Some(text) => {
+                let parsed = parse_call_time(text);
+                if parsed.is_none() {
+                    problems.push(FieldProblem::new("called_at", "bad_time"));
+                }
+                parsed
+            }
+        };
+        let direction = match present(&self.direction) {
+            None => None,
+            Some(word) => {
+                let parsed = Direction::parse(&word.to_lowercase());
+                if parsed.is_none() {
+                    problems.push(FieldProblem::new("direction", "unknown_value"));
+                }
+                parsed
+            }
+        };
+        let customer_number = present(&self.customer_number).map(str::to_owned);
+        if customer_number
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 64)
+        {
+            problems.push(FieldProblem::new("customer_number", "too_long").with("max", 64));
+        }
+        let reviews_required = match present(&self.reviews_required) {
+            None => None,
+            Some(text) => match text.parse::<i32>() {
+                Ok(n) if (1..=MAX_REVIEWS_REQUIRED).contains(&n) => Some(n),
+                _ => {
+                    problems.push(
+                        FieldProblem::new("reviews_required", "out_of_range")
+                            .with("min", 1)
+                            .with("max", MAX_REVIEWS_REQUIRED),
+                    );
+                    None
+                }
+            },
+        };
+        match (operator_id, script_id) {
+            (Some(operator_id), Some(script_id)) if problems.is_empty() => Ok(Metadata {
+                operator_id,
+                script_id,
+                called_at,
+                direction,
+                customer_number,
+                reviews_required,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Keeps a received file as a new recording bound to the script's current version, and
+/// queues its processing. On any refusal the received file is removed.
+pub fn accept(
+    conn: &mut DbConnection,
+    store: &AudioStore,
+    received: ReceivedFile,
+    raw: &RawMetadata,
+    uploaded_by: Option<&UserId>,
+) -> Result<Recording, AppError> {
+    match check(conn, &received, raw) {
+        Ok((metadata, version_id, reviews_required)) => {
+            let original = match store.keep_original(&received.path, &received.file) {
+                Ok(name) => name,
+                Err(error) => {
+                    received.discard();
+                    return Err(AppError::internal(error));
+                }
+            };
+            let id = RecordingId::random();
+            let inserted = conn.write_transaction(|conn| {
+                diesel::insert_into(recordings::table)
+                    .values((
+                        recordings::id.eq(&id),
+                        recordings::operator_id.eq(&metadata.operator_id),
+                        recordings::script_version_id.eq(&version_id),
+                        recordings::status.eq(RecordingStatus::Queued),
+                        recordings::original_name.eq(&received.original_name),
+                        recordings::original_file.eq(&original),
+                        recordings::content_sha256.eq(&received.sha256),
+                        recordings::size_bytes.eq(i64::try_from(received.size).unwrap_or(i64::MAX)),
+                        recordings::called_at.eq(metadata.called_at),
+                        recordings::direction.eq(metadata.direction),
+                        recordings::customer_number.eq(&metadata.customer_number),
+                        recordings::reviews_required.eq(reviews_required),
+                        recordings::reviews_done.eq(0),
+                        recordings::uploaded_by.eq(uploaded_by),
+                        recordings::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+                jobs::enqueue(conn, &id)?;
+                Recording::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
+            });
+            inserted.map_err(|error| {
+                store.remove(Kind::Original, &original);
+                AppError::from(error)
+            })
+        }
+        Err(error) => {
+            received.discard();
+            Err(error)
+        }
+    }
+}
+
+fn check(
+    conn: &mut DbConnection,
+    received: &ReceivedFile,
+    raw: &RawMetadata,
+) -> Result<(Metadata, crate::db::ids::ScriptVersionId, i32), AppError> {
+    let mut problems = Vec::new();
+    if received.size == 0 {
+        problems.push(FieldProblem::new("file", "empty_file"));
+    }
+    let metadata = match raw.parse() {
+        Ok(metadata) => Some(metadata),
+        Err(found) => {
+            problems.extend(found);
+            None
+        }
+    };
+    // The references are checked even when other fields are wrong, so every problem shows
+    // at once.
+    if let Some(operator_id) = present(&raw.operator_id)
+        && !OperatorRecord::exists(conn, &OperatorId::from_raw(operator_id))?
+    {
+        problems.push(FieldProblem::new("operator_id", "unknown_operator"));
+    }
+    let mut version = None;
+    if let Some(script_id) = present(&raw.script_id) {
+        version = crate::scripts::current_version(conn, &ScriptId::from_raw(script_id))?;
+        if version.is_none() {
+            problems.push(FieldProblem::new("script_id", "unknown_script"));
+        }
+    }
+    match (metadata, version) {
+        (Some(metadata), Some((version_id, _))) if problems.is_empty() => {
+            let reviews_required = match metadata.reviews_required {
+                Some(n) => n,
+                None => OrgSettings::load(conn)?.reviews_required,
+            };
+            Ok((metadata, version_id, reviews_required))
+        }
+        _ => Err(AppError::Validation(problems)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_problems_are_reported_together() {
+        let raw = RawMetadata {
+            called_at: Some("yesterday".into()),
+            direction: Some("sideways".into()),
+            reviews_required: Some("0".into()),
+            ..RawMetadata::default()
+        };
+        let fields: Vec<String> = raw
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "operator_id",
+                "script_id",
+                "called_at",
+                "direction",
+                "reviews_required"
+            ]
+        );
+    }
+
+    #[test]
+    fn call_times_from_apis_and_forms() {
+        assert!(parse_call_time("2026-11-23T10:00:00+03:00").is_some());
+        assert!(parse_call_time("2026-11-23T10:00").is_some());
+        assert!(parse_call_time("23.11.2026").is_none());
+    }
+
+    #[test]
+    fn uploaded_names_lose_their_folders() {
+        assert_eq!(clean_file_name("C:\\calls\\a.wav"), "a.wav");
+        assert_eq!(clean_file_name("../../x.mp3"), "x.mp3");
+    }
+}

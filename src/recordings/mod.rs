@@ -1,0 +1,274 @@
+//! Recordings: one call's audio and metadata. The original is kept for the owner; reviewers
+//! get the anonymized copy that the processing jobs build. A recording is bound at upload to
+//! the script version then current, and graded against it forever.
+//!
+//! - [`store`]: the files on disk;
+//! - [`intake`]: accepting a new recording (validated metadata, a stored original, a job);
+//! - [`jobs`]: the database-backed job queue; [`worker`]: the pool that runs it;
+//! - [`import`]: bulk import from a folder (Asterisk/FreePBX names, CSV manifest).
+
+pub mod import;
+pub mod intake;
+pub mod jobs;
+pub mod store;
+pub mod worker;
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audio::{Redaction, RedactionMode};
+use crate::db::DbConnection;
+use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
+use crate::db::schema::{recordings, redactions, script_versions};
+use crate::db::time::Timestamp;
+use crate::error::{AppError, FieldProblem};
+
+crate::text_enum! {
+    /// Where a recording is in its processing.
+    RecordingStatus {
+        Queued = "queued",
+        Processing = "processing",
+        Ready = "ready",
+        Failed = "failed",
+    }
+}
+
+crate::text_enum! {
+    /// Who called whom.
+    Direction {
+        Inbound = "inbound",
+        Outbound = "outbound",
+    }
+}
+
+crate::text_enum! {
+    /// What replaces an owner-marked range in the reviewer copy.
+    RedactionKind {
+        Silence = "silence",
+        Bleep = "bleep",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = recordings)]
+pub struct Recording {
+    pub id: RecordingId,
+    pub operator_id: OperatorId,
+    pub script_version_id: ScriptVersionId,
+    pub status: RecordingStatus,
+    pub error: Option<String>,
+    pub error_code: Option<String>,
+    pub original_name: String,
+    pub original_file: String,
+    pub content_sha256: String,
+    pub size_bytes: i64,
+    pub duration_ms: Option<i64>,
+    pub channels: Option<i32>,
+    pub sample_rate: Option<i32>,
+    pub called_at: Option<Timestamp>,
+    pub direction: Option<Direction>,
+    pub customer_number: Option<String>,
+    pub voice_mode: String,
+    pub anonymized_file: Option<String>,
+    pub peaks_file: Option<String>,
+    pub reviews_required: i32,
+    pub reviews_done: i32,
+    pub acknowledged_at: Option<Timestamp>,
+    pub uploaded_by: Option<UserId>,
+    pub created_at: Timestamp,
+    pub ready_at: Option<Timestamp>,
+}
+
+/// A range the owner marked, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable)]
+#[diesel(table_name = redactions)]
+pub struct RedactionRange {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub mode: RedactionKind,
+}
+
+impl RedactionRange {
+    pub fn to_audio(&self) -> Redaction {
+        Redaction {
+            start_ms: u64::try_from(self.start_ms).unwrap_or(0),
+            end_ms: u64::try_from(self.end_ms).unwrap_or(0),
+            mode: match self.mode {
+                RedactionKind::Silence => RedactionMode::Silence,
+                RedactionKind::Bleep => RedactionMode::Bleep,
+            },
+        }
+    }
+}
+
+/// The script a recording is graded against: which script and which version number.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundVersion {
+    pub script_id: ScriptId,
+    pub number: i32,
+}
+
+/// Filters of the owner's recordings list.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingFilter {
+    pub operator_id: Option<OperatorId>,
+    pub status: Option<RecordingStatus>,
+    /// Uploaded (or called, when known) at or after.
+    pub from: Option<Timestamp>,
+    /// Before.
+    pub until: Option<Timestamp>,
+}
+
+/// The most redaction ranges one recording may carry.
+pub const MAX_REDACTIONS: usize = 500;
+
+impl Recording {
+    pub fn find(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<Recording>> {
+        recordings::table
+            .find(id)
+            .select(Recording::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Newest first, at most `limit`.
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &RecordingFilter,
+        limit: i64,
+    ) -> QueryResult<Vec<Recording>> {
+        let mut query = recordings::table.into_boxed();
+        if let Some(operator) = &filter.operator_id {
+            query = query.filter(recordings::operator_id.eq(operator));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(recordings::status.eq(status));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(recordings::created_at.ge(from));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(recordings::created_at.lt(until));
+        }
+        query
+            .order(recordings::created_at.desc())
+            .limit(limit)
+            .select(Recording::as_select())
+            .load(conn)
+    }
+
+    /// Whether a file with this content was already taken in.
+    pub fn exists_with_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<bool> {
+        let count: i64 = recordings::table
+            .filter(recordings::content_sha256.eq(sha256))
+            .count()
+            .get_result(conn)?;
+        Ok(count > 0)
+    }
+
+    pub fn bound_version(&self, conn: &mut DbConnection) -> QueryResult<BoundVersion> {
+        let (script_id, number) = script_versions::table
+            .find(&self.script_version_id)
+            .select((script_versions::script_id, script_versions::number))
+            .first::<(ScriptId, i32)>(conn)?;
+        Ok(BoundVersion { script_id, number })
+    }
+
+    pub fn redactions(
+        conn: &mut DbConnection,
+        id: &RecordingId,
+    ) -> QueryResult<Vec<RedactionRange>> {
+        redactions::table
+            .filter(redactions::recording_id.eq(id))
+            .order(redactions::start_ms.asc())
+            .select(RedactionRange::as_select())
+            .load(conn)
+    }
+
+    /// Replaces the owner's marked ranges and rebuilds the reviewer copy.
+    pub fn set_redactions(
+        conn: &mut DbConnection,
+        id: &RecordingId,
+        ranges: &[RedactionRange],
+    ) -> Result<(), AppError> {
+        let problems = validate_ranges(ranges);
+        if !problems.is_empty() {
+            return Err(AppError::Validation(problems));
+        }
+        conn.write_transaction(|conn| {
+            if Recording::find(conn, id)?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            diesel::delete(redactions::table.filter(redactions::recording_id.eq(id)))
+                .execute(conn)?;
+            for range in ranges {
+                diesel::insert_into(redactions::table)
+                    .values((
+                        redactions::id.eq(uuid::Uuid::new_v4().to_string()),
+                        redactions::recording_id.eq(id),
+                        redactions::start_ms.eq(range.start_ms),
+                        redactions::end_ms.eq(range.end_ms),
+                        redactions::mode.eq(range.mode),
+                    ))
+                    .execute(conn)?;
+            }
+            Recording::requeue(conn, id)?;
+            Ok(())
+        })
+    }
+
+    /// Builds the reviewer copy again (after a failure, or with new ranges or settings).
+    pub fn requeue(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
+        conn.write_transaction(|conn| {
+            diesel::update(recordings::table.find(id))
+                .set((
+                    recordings::status.eq(RecordingStatus::Queued),
+                    recordings::error.eq(None::<String>),
+                    recordings::error_code.eq(None::<String>),
+                ))
+                .execute(conn)?;
+            jobs::enqueue(conn, id)?;
+            Ok(())
+        })
+    }
+
+    pub fn mark_processing(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
+        diesel::update(recordings::table.find(id))
+            .set(recordings::status.eq(RecordingStatus::Processing))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn mark_failed(
+        conn: &mut DbConnection,
+        id: &RecordingId,
+        code: &str,
+        message: &str,
+    ) -> QueryResult<()> {
+        diesel::update(recordings::table.find(id))
+            .set((
+                recordings::status.eq(RecordingStatus::Failed),
+                recordings::error.eq(message),
+                recordings::error_code.eq(code),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+/// Problems with marked ranges: negative, empty or reversed, too many.
+pub fn validate_ranges(ranges: &[RedactionRange]) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    if ranges.len() > MAX_REDACTIONS {
+        problems.push(FieldProblem::new("redactions", "too_many").with("max", MAX_REDACTIONS));
+    }
+    for (index, range) in ranges.iter().enumerate() {
+        if range.start_ms < 0 || range.end_ms <= range.start_ms {
+            problems.push(FieldProblem::new(
+                format!("redactions[{index}]"),
+                "bad_range",
+            ));
+        }
+    }
+    problems
+}

@@ -1,0 +1,105 @@
+//! The owner's unpublished edit of a script, one per script, kept as JSON so the editor page
+//! (which works without JavaScript: every button is a form post) survives reloads and
+//! interruptions. A draft may be incomplete (empty titles); it only has to fit the limits.
+//! Publishing checks it fully and discards it.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::validate::{self, KeyRule, StepInput};
+use super::{Script, ScriptError};
+use crate::db::DbConnection;
+use crate::db::ids::ScriptId;
+use crate::db::schema::script_drafts;
+use crate::db::time::{Timestamp, now};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub name: String,
+    pub steps: Vec<StepInput>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl Draft {
+    /// Where editing starts when there is no draft: the current version as it stands (or one
+    /// empty step for a script that has none yet).
+    pub fn from_script(script: &Script) -> Draft {
+        let steps = match &script.version {
+            Some(version) => version
+                .steps
+                .iter()
+                .map(|s| StepInput {
+                    key: Some(s.key.clone()),
+                    title: s.title.clone(),
+                    say: Some(s.say.clone()),
+                    guidance: Some(s.guidance.clone()),
+                })
+                .collect(),
+            None => vec![StepInput::default()],
+        };
+        Draft {
+            name: script.name.clone(),
+            steps,
+            notes: String::new(),
+        }
+    }
+}
+
+/// The saved draft of a script and when it was saved.
+pub fn load(
+    conn: &mut DbConnection,
+    script_id: &ScriptId,
+) -> QueryResult<Option<(Draft, Timestamp)>> {
+    let row: Option<(String, Timestamp)> = script_drafts::table
+        .find(script_id)
+        .select((script_drafts::body, script_drafts::updated_at))
+        .first(conn)
+        .optional()?;
+    // A draft that no longer parses (written by another release) is treated as absent.
+    Ok(row.and_then(|(body, at)| serde_json::from_str(&body).ok().map(|d| (d, at))))
+}
+
+/// Saves the draft, replacing the previous one. Only the size limits apply here; an empty
+/// title is fine until publishing.
+pub fn save(
+    conn: &mut DbConnection,
+    script_id: &ScriptId,
+    draft: &Draft,
+) -> Result<(), ScriptError> {
+    let mut problems: Vec<_> = validate::check_steps(&draft.steps, KeyRule::AnyWellFormed)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| matches!(p.code, "too_long" | "too_many"))
+        .collect();
+    for check in [
+        validate::check_notes(Some(&draft.notes)).err(),
+        validate::check_name(&draft.name)
+            .err()
+            .filter(|p| p.code == "too_long"),
+    ] {
+        problems.extend(check);
+    }
+    if !problems.is_empty() {
+        return Err(ScriptError::Invalid(problems));
+    }
+    let body = serde_json::to_string(draft).expect("a draft is plain strings and always encodes");
+    conn.write_transaction(|conn| {
+        diesel::delete(script_drafts::table.find(script_id)).execute(conn)?;
+        diesel::insert_into(script_drafts::table)
+            .values((
+                script_drafts::script_id.eq(script_id),
+                script_drafts::body.eq(&body),
+                script_drafts::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn discard(conn: &mut DbConnection, script_id: &ScriptId) -> QueryResult<()> {
+    diesel::delete(script_drafts::table.find(script_id))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,536 @@
+//! The owner's recording pages: the list with filters, the upload form (several files, drag
+//! and drop and per-file progress with JavaScript, a plain multipart form without), a
+//! recording's details (original player, metadata, marked ranges, reprocess), and the
+//! shared settings (voice disguise, reviews per call).
+
+use actix_multipart::Multipart;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::forms::PageForm;
+use super::templates::Templates;
+use super::{PageBase, see_other};
+use crate::accounts::operators::{OperatorRecord, OperatorView};
+use crate::accounts::{Owner, Session};
+use crate::api::recordings::{LIST_LIMIT, ListQuery, RecordingView, keep_all, receive, view};
+use crate::db::ids::{RecordingId, ScriptId};
+use crate::db::schema::scripts;
+use crate::error::{AppError, FieldMessage};
+use crate::i18n::Lang;
+use crate::org_settings::OrgSettings;
+use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/recordings", Access::Owner, list_page);
+    r.add(
+        Method::GET,
+        "/recordings/upload",
+        Access::Owner,
+        upload_page,
+    );
+    r.add(
+        Method::POST,
+        "/recordings/upload",
+        Access::Owner,
+        upload_submit,
+    );
+    r.add(Method::GET, "/recordings/{id}", Access::Owner, detail_page);
+    r.add(
+        Method::POST,
+        "/recordings/{id}/redactions",
+        Access::Owner,
+        redactions_submit,
+    );
+    r.add(
+        Method::POST,
+        "/recordings/{id}/retry",
+        Access::Owner,
+        retry_submit,
+    );
+    r.add(Method::GET, "/settings", Access::Owner, settings_page);
+    r.add(Method::POST, "/settings", Access::Owner, settings_submit);
+}
+
+#[derive(Serialize)]
+struct Choice {
+    id: String,
+    name: String,
+}
+
+/// Scripts a new recording can be bound to (those with a published version).
+fn script_choices(conn: &mut crate::db::DbConnection) -> Result<Vec<Choice>, AppError> {
+    let rows: Vec<(ScriptId, String)> = scripts::table
+        .filter(scripts::archived.eq(false))
+        .order(scripts::name.asc())
+        .select((scripts::id, scripts::name))
+        .load(conn)?;
+    let mut choices = Vec::new();
+    for (id, name) in rows {
+        if crate::scripts::current_version(conn, &id)?.is_some() {
+            choices.push(Choice {
+                id: id.to_string(),
+                name,
+            });
+        }
+    }
+    Ok(choices)
+}
+
+// ---- list -----------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ListRow {
+    #[serde(flatten)]
+    recording: RecordingView,
+    operator_name: String,
+    status_label: String,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    #[serde(flatten)]
+    base: PageBase,
+    rows: Vec<ListRow>,
+    operators: Vec<OperatorView>,
+    statuses: Vec<&'static str>,
+    filter: FilterEcho,
+    limit: i64,
+    error: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct FilterEcho {
+    operator_id: String,
+    status: String,
+    from: String,
+    to: String,
+}
+
+async fn list_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let echo = FilterEcho {
+        operator_id: query.operator_id.clone().unwrap_or_default(),
+        status: query.status.clone().unwrap_or_default(),
+        from: query.from.clone().unwrap_or_default(),
+        to: query.to.clone().unwrap_or_default(),
+    };
+    let (filter, error) = match query.filter() {
+        Ok(filter) => (Some(filter), None),
+        Err(error) => (None, Some(error)),
+    };
+    let (rows, operators) = state
+        .db
+        .run(move |conn| {
+            let operators = OperatorRecord::list(conn)?;
+            let mut rows = Vec::new();
+            if let Some(filter) = filter {
+                for recording in Recording::list(conn, &filter, LIST_LIMIT)? {
+                    let bound = recording.bound_version(conn)?;
+                    rows.push((recording, bound));
+                }
+            }
+            Ok::<_, AppError>((rows, operators))
+        })
+        .await?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let rows = rows
+        .into_iter()
+        .map(|(recording, bound)| {
+            let operator_name = operators
+                .iter()
+                .find(|o| o.record.id == recording.operator_id)
+                .map(|o| o.record.name.clone())
+                .unwrap_or_default();
+            let status_label = lang.translate(&format!("recording-status-{}", recording.status));
+            ListRow {
+                recording: view(recording, bound.script_id, bound.number, None, true, lang),
+                operator_name,
+                status_label,
+            }
+        })
+        .collect();
+    let page = ListPage {
+        base: PageBase::from_request(&req, lang),
+        rows,
+        operators,
+        statuses: RecordingStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        filter: echo,
+        limit: LIST_LIMIT,
+        error: error.map(|e| {
+            e.field_messages(lang)
+                .into_iter()
+                .map(|f| f.message)
+                .next()
+                .unwrap_or_else(|| e.message(lang))
+        }),
+    };
+    templates.page("recordings/list.html", lang, status, &page)
+}
+
+// ---- upload ---------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct UploadPage {
+    #[serde(flatten)]
+    base: PageBase,
+    operators: Vec<OperatorView>,
+    scripts: Vec<Choice>,
+    reviews_required: i32,
+    max_upload_mb: u64,
+    message: Option<String>,
+    fields: Vec<FieldMessage>,
+}
+
+async fn upload_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let (operators, scripts, settings) = state
+        .db
+        .run(|conn| {
+            Ok::<_, AppError>((
+                OperatorRecord::list(conn)?,
+                script_choices(conn)?,
+                OrgSettings::load(conn)?,
+            ))
+        })
+        .await?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = UploadPage {
+        base: PageBase::from_request(req, lang),
+        operators,
+        scripts,
+        reviews_required: settings.reviews_required,
+        max_upload_mb: state.settings.max_upload_mb,
+        message: error.as_ref().map(|e| e.message(lang)),
+        fields: error.map(|e| e.field_messages(lang)).unwrap_or_default(),
+    };
+    templates.page("recordings/upload.html", lang, status, &page)
+}
+
+async fn upload_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+) -> Result<HttpResponse, AppError> {
+    upload_view(&req, lang, &state, &templates, None).await
+}
+
+/// The form without JavaScript: every chosen file in one multipart post, with the page's
+/// CSRF token as a field.
+async fn upload_submit(
+    Owner(owner): Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    multipart: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let upload = receive(multipart, &state).await?;
+    if upload.fields.get("csrf") != Some(&owner.csrf_token(&state.signing_key)) {
+        upload.discard();
+        return Err(AppError::CsrfFailed);
+    }
+    match keep_all(&state, &owner, upload).await {
+        Ok(_) => Ok(see_other("/recordings")),
+        Err(error @ AppError::Validation(_)) => {
+            upload_view(&req, lang, &state, &templates, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+// ---- one recording ----------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct RangeRow {
+    index: usize,
+    start: String,
+    end: String,
+    mode: RedactionKind,
+}
+
+#[derive(Serialize)]
+struct DetailPage {
+    #[serde(flatten)]
+    base: PageBase,
+    recording: RecordingView,
+    operator_name: String,
+    status_label: String,
+    in_progress: bool,
+    ranges: Vec<RangeRow>,
+    message: Option<String>,
+    fields: Vec<FieldMessage>,
+}
+
+/// Seconds with up to three decimals, as people type them.
+fn seconds(ms: i64) -> String {
+    let text = format!("{:.3}", ms as f64 / 1000.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+async fn detail_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    owner: &Session,
+    id: String,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let (recording, script_id, number, redactions) =
+        crate::api::recordings::visible(state, owner, id).await?;
+    let operator_id = recording.operator_id.clone();
+    let operator_name = state
+        .db
+        .run(move |conn| OperatorRecord::find(conn, &operator_id).map_err(AppError::from))
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let ranges = redactions
+        .iter()
+        .enumerate()
+        .map(|(index, r)| RangeRow {
+            index,
+            start: seconds(r.start_ms),
+            end: seconds(r.end_ms),
+            mode: r.mode,
+        })
+        .collect();
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = DetailPage {
+        base: PageBase::from_request(req, lang),
+        status_label: lang.translate(&format!("recording-status-{}", recording.status)),
+        in_progress: matches!(
+            recording.status,
+            RecordingStatus::Queued | RecordingStatus::Processing
+        ),
+        recording: view(recording, script_id, number, Some(redactions), true, lang),
+        operator_name,
+        ranges,
+        message: error.as_ref().map(|e| e.message(lang)),
+        fields: error.map(|e| e.field_messages(lang)).unwrap_or_default(),
+    };
+    templates.page("recordings/detail.html", lang, status, &page)
+}
+
+async fn detail_page(
+    Owner(owner): Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    detail_view(
+        &req,
+        lang,
+        &state,
+        &templates,
+        &owner,
+        id.into_inner(),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct RangeForm {
+    /// `add` or `remove`.
+    action: String,
+    start: Option<String>,
+    end: Option<String>,
+    mode: Option<String>,
+    index: Option<usize>,
+}
+
+fn parse_seconds(field: &'static str, text: Option<&str>) -> Result<i64, AppError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    let text = text.ok_or_else(|| AppError::field(field, "required"))?;
+    let value: f64 = text
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| AppError::field(field, "not_a_number"))?;
+    if !value.is_finite() || !(0.0..=86_400.0).contains(&value) {
+        return Err(AppError::field(field, "bad_range"));
+    }
+    Ok((value * 1000.0).round() as i64)
+}
+
+/// Adds or removes one marked range; the reviewer copy is then rebuilt.
+async fn redactions_submit(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+    PageForm(owner, form): PageForm<RangeForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let recording_id = RecordingId::from_raw(id.clone());
+    let lookup = recording_id.clone();
+    let mut ranges = state
+        .db
+        .run(move |conn| {
+            Recording::find(conn, &lookup)?.ok_or(AppError::NotFound)?;
+            Recording::redactions(conn, &lookup).map_err(AppError::from)
+        })
+        .await?;
+    let change = match form.action.as_str() {
+        "add" => (|| {
+            let start_ms = parse_seconds("start", form.start.as_deref())?;
+            let end_ms = parse_seconds("end", form.end.as_deref())?;
+            let mode = RedactionKind::parse(form.mode.as_deref().unwrap_or("silence"))
+                .ok_or_else(|| AppError::field("mode", "unknown_value"))?;
+            if end_ms <= start_ms {
+                return Err(AppError::field("end", "bad_range"));
+            }
+            ranges.push(RedactionRange {
+                start_ms,
+                end_ms,
+                mode,
+            });
+            Ok(())
+        })(),
+        "remove" => match form.index.filter(|i| *i < ranges.len()) {
+            Some(index) => {
+                ranges.remove(index);
+                Ok(())
+            }
+            None => Err(AppError::NotFound),
+        },
+        _ => Err(AppError::BadRequest("invalid_form")),
+    };
+    let outcome = match change {
+        Ok(()) => {
+            state
+                .db
+                .run(move |conn| Recording::set_redactions(conn, &recording_id, &ranges))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => {
+            state.workers.wake();
+            Ok(see_other(&format!("/recordings/{id}")))
+        }
+        Err(error @ AppError::Validation(_)) => {
+            detail_view(&req, lang, &state, &templates, &owner, id, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+async fn retry_submit(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    PageForm(_, _): PageForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let recording_id = RecordingId::from_raw(id.clone());
+    state
+        .db
+        .run(move |conn| {
+            Recording::find(conn, &recording_id)?.ok_or(AppError::NotFound)?;
+            Recording::requeue(conn, &recording_id).map_err(AppError::from)
+        })
+        .await?;
+    state.workers.wake();
+    Ok(see_other(&format!("/recordings/{id}")))
+}
+
+// ---- settings ---------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct SettingsPage {
+    #[serde(flatten)]
+    base: PageBase,
+    settings: OrgSettings,
+    voice_modes: Vec<&'static str>,
+    saved: bool,
+    fields: Vec<FieldMessage>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    saved: Option<String>,
+}
+
+async fn settings_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    query: web::Query<SettingsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let settings = state
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await?;
+    let page = SettingsPage {
+        base: PageBase::from_request(&req, lang),
+        settings,
+        voice_modes: vec!["off", "pitch", "mcadams"],
+        saved: query.saved.is_some(),
+        fields: Vec::new(),
+    };
+    templates.page("recordings/settings.html", lang, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    voice_mode: String,
+    reviews_required: String,
+}
+
+async fn settings_submit(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(_, form): PageForm<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let settings = OrgSettings {
+        voice_mode: form.voice_mode.trim().to_owned(),
+        reviews_required: form.reviews_required.trim().parse().unwrap_or(0),
+    };
+    if let Err(problems) = settings.validate() {
+        let error = AppError::Validation(problems);
+        let page = SettingsPage {
+            base: PageBase::from_request(&req, lang),
+            settings,
+            voice_modes: vec!["off", "pitch", "mcadams"],
+            saved: false,
+            fields: error.field_messages(lang),
+        };
+        return templates.page("recordings/settings.html", lang, error.status(), &page);
+    }
+    state
+        .db
+        .run(move |conn| settings.save(conn).map_err(AppError::from))
+        .await?;
+    Ok(see_other("/settings?saved=1"))
+}

@@ -1,0 +1,736 @@
+//! The owner's script pages: the list (new, import), a script with its version history, one
+//! version, the editor, the diff of two versions, the reviewer's-eye preview and a printable
+//! copy for operators.
+//!
+//! The editor works without JavaScript: it is one form, and every button (add, remove, move,
+//! save, publish) posts it with its `action`. Each post saves the draft first, so nothing
+//! typed is lost, then applies the action and shows the editor again.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::forms::PageForm;
+use super::templates::Templates;
+use super::{FormErrors, PageBase, see_other};
+use crate::accounts::Owner;
+use crate::api::scripts::{DiffQuery, version_number};
+use crate::db::ids::ScriptId;
+use crate::error::{AppError, FieldMessage};
+use crate::i18n::Lang;
+use crate::routes::{Access, RouteSink};
+use crate::scripts::diff::{StepDiff, diff_versions};
+use crate::scripts::draft::{self, Draft};
+use crate::scripts::validate::{MAX_STEPS, StepInput};
+use crate::scripts::{self, NewVersion, Script, ScriptError, ScriptListItem, Version, transfer};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/scripts", Access::Owner, list_page);
+    r.add(Method::POST, "/scripts", Access::Owner, create_submit);
+    r.add(
+        Method::POST,
+        "/scripts/import",
+        Access::Owner,
+        import_submit,
+    );
+    r.add(Method::GET, "/scripts/{id}", Access::Owner, script_page);
+    r.add(
+        Method::GET,
+        "/scripts/{id}/versions/{number}",
+        Access::Owner,
+        version_page,
+    );
+    r.add(Method::GET, "/scripts/{id}/edit", Access::Owner, edit_page);
+    r.add(
+        Method::POST,
+        "/scripts/{id}/edit",
+        Access::Owner,
+        edit_submit,
+    );
+    r.add(Method::GET, "/scripts/{id}/diff", Access::Owner, diff_page);
+    r.add(
+        Method::GET,
+        "/scripts/{id}/preview",
+        Access::Owner,
+        preview_page,
+    );
+    r.add(
+        Method::GET,
+        "/scripts/{id}/print",
+        Access::Owner,
+        print_page,
+    );
+}
+
+// ---- list, create, import -----------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ListPage {
+    #[serde(flatten)]
+    base: PageBase,
+    scripts: Vec<ScriptListItem>,
+    errors: FormErrors,
+    /// What the owner typed, shown again after an error.
+    name: String,
+    import_text: String,
+}
+
+async fn list_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    failed: Option<(AppError, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let scripts = state
+        .db
+        .run(|conn| scripts::list(conn).map_err(AppError::from))
+        .await?;
+    let (status, errors, name, import_text) = match failed {
+        Some((error, name, import_text)) => (
+            error.status(),
+            FormErrors::from_error(&error, lang),
+            name,
+            import_text,
+        ),
+        None => (
+            StatusCode::OK,
+            FormErrors::default(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    let page = ListPage {
+        base: PageBase::from_request(req, lang),
+        scripts,
+        errors,
+        name,
+        import_text,
+    };
+    templates.page("scripts/list.html", lang, status, &page)
+}
+
+async fn list_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+) -> Result<HttpResponse, AppError> {
+    list_view(&req, lang, &state, &templates, None).await
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_submit(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(session, form): PageForm<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    let name = form.name.clone();
+    let created = state
+        .db
+        .run(move |conn| scripts::create_unpublished(conn, &session.user_id, &name))
+        .await;
+    match created {
+        Ok(id) => Ok(see_other(&format!("/scripts/{id}/edit"))),
+        Err(error) => {
+            let failed = (AppError::from(error), form.name, String::new());
+            list_view(&req, lang, &state, &templates, Some(failed)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ImportForm {
+    #[serde(default)]
+    file: String,
+}
+
+async fn import_submit(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    PageForm(session, form): PageForm<ImportForm>,
+) -> Result<HttpResponse, AppError> {
+    let text = form.file.clone();
+    let imported = state
+        .db
+        .run(move |conn| {
+            let file = transfer::parse(&text)?;
+            transfer::import(conn, &session.user_id, &file)
+        })
+        .await;
+    match imported {
+        Ok(script) => Ok(see_other(&format!("/scripts/{}", script.id))),
+        Err(error) => {
+            let failed = (AppError::from(error), String::new(), form.file);
+            list_view(&req, lang, &state, &templates, Some(failed)).await
+        }
+    }
+}
+
+// ---- a script and its versions ------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ScriptPage {
+    #[serde(flatten)]
+    base: PageBase,
+    script: Script,
+    /// The version shown: the current one, or the one asked for.
+    shown: Option<Version>,
+    is_current: bool,
+    has_draft: bool,
+}
+
+async fn script_view(
+    req: &HttpRequest,
+    lang: Lang,
+    state: &AppState,
+    templates: &Templates,
+    id: ScriptId,
+    number: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (script, shown, has_draft) = state
+        .db
+        .run(move |conn| {
+            let script = scripts::load(conn, &id)?;
+            let shown = match number {
+                Some(n) => Some(scripts::load_version(conn, &id, n)?),
+                None => script.version.clone(),
+            };
+            let has_draft = draft::load(conn, &id)?.is_some();
+            Ok::<_, ScriptError>((script, shown, has_draft))
+        })
+        .await?;
+    let is_current = match (&shown, &script.version) {
+        (Some(shown), Some(current)) => shown.number == current.number,
+        _ => false,
+    };
+    let page = ScriptPage {
+        base: PageBase::from_request(req, lang),
+        script,
+        shown,
+        is_current,
+        has_draft,
+    };
+    templates.page("scripts/show.html", lang, StatusCode::OK, &page)
+}
+
+async fn script_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    script_view(&req, lang, &state, &templates, id, None).await
+}
+
+async fn version_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, number) = path.into_inner();
+    let number = version_number(&number)?;
+    script_view(
+        &req,
+        lang,
+        &state,
+        &templates,
+        ScriptId::from_raw(id),
+        Some(number),
+    )
+    .await
+}
+
+// ---- the editor ---------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct EditorStep {
+    #[serde(flatten)]
+    step: StepInput,
+    /// Messages about this step's fields, by field name.
+    problems: Vec<FieldMessage>,
+}
+
+#[derive(Serialize)]
+struct EditPage {
+    #[serde(flatten)]
+    base: PageBase,
+    script: Script,
+    name: String,
+    notes: String,
+    steps: Vec<EditorStep>,
+    errors: FormErrors,
+    /// Problems not tied to one step (name, notes, the step list as a whole).
+    general: Vec<FieldMessage>,
+    saved_at: Option<String>,
+    max_steps: usize,
+    can_add: bool,
+}
+
+fn edit_view(
+    req: &HttpRequest,
+    lang: Lang,
+    templates: &Templates,
+    script: Script,
+    draft: Draft,
+    saved_at: Option<String>,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let fields = error
+        .as_ref()
+        .map(|e| e.field_messages(lang))
+        .unwrap_or_default();
+    let steps = draft
+        .steps
+        .into_iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let prefix = format!("steps[{index}].");
+            EditorStep {
+                step,
+                problems: fields
+                    .iter()
+                    .filter(|f| f.field.starts_with(&prefix))
+                    .map(|f| FieldMessage {
+                        field: f.field[prefix.len()..].to_owned(),
+                        ..f.clone()
+                    })
+                    .collect(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let general = fields
+        .iter()
+        .filter(|f| !f.field.starts_with("steps["))
+        .cloned()
+        .collect();
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = EditPage {
+        base: PageBase::from_request(req, lang),
+        can_add: steps.len() < MAX_STEPS,
+        script,
+        name: draft.name,
+        notes: draft.notes,
+        steps,
+        errors: error
+            .as_ref()
+            .map(|e| FormErrors::from_error(e, lang))
+            .unwrap_or_default(),
+        general,
+        saved_at,
+        max_steps: MAX_STEPS,
+    };
+    templates.page("scripts/edit.html", lang, status, &page)
+}
+
+/// The script and where editing stands: the saved draft, or the current version.
+fn editing_state(
+    conn: &mut crate::db::DbConnection,
+    id: &ScriptId,
+) -> Result<(Script, Draft, Option<String>), ScriptError> {
+    let script = scripts::load(conn, id)?;
+    Ok(match draft::load(conn, id)? {
+        Some((draft, at)) => (script, draft, Some(crate::db::time::rfc3339(at))),
+        None => {
+            let draft = Draft::from_script(&script);
+            (script, draft, None)
+        }
+    })
+}
+
+async fn edit_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
+    edit_view(&req, lang, &templates, script, draft, saved_at, None)
+}
+
+/// What a button of the editor asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EditAction {
+    Save,
+    Publish,
+    Discard,
+    /// Insert an empty step after step N (or first, for `None`).
+    Add(Option<usize>),
+    Remove(usize),
+    Up(usize),
+    Down(usize),
+}
+
+impl EditAction {
+    fn parse(word: &str) -> Option<EditAction> {
+        let (verb, index) = match word.split_once('-') {
+            Some((verb, index)) => (verb, Some(index.parse::<usize>().ok()?)),
+            None => (word, None),
+        };
+        Some(match (verb, index) {
+            ("save", None) => EditAction::Save,
+            ("publish", None) => EditAction::Publish,
+            ("discard", None) => EditAction::Discard,
+            ("add", at) => EditAction::Add(at),
+            ("remove", Some(i)) => EditAction::Remove(i),
+            ("up", Some(i)) => EditAction::Up(i),
+            ("down", Some(i)) => EditAction::Down(i),
+            _ => return None,
+        })
+    }
+
+    /// Applies a list edit to the steps; indexes out of range change nothing. Returns the
+    /// step to scroll to afterwards.
+    fn apply(self, steps: &mut Vec<StepInput>) -> Option<usize> {
+        let len = steps.len();
+        match self {
+            EditAction::Add(after) if len < MAX_STEPS => {
+                let at = after.map_or(0, |i| (i + 1).min(len));
+                steps.insert(at, StepInput::default());
+                Some(at)
+            }
+            EditAction::Remove(i) if i < len => {
+                steps.remove(i);
+                Some(i.min(steps.len().saturating_sub(1)))
+            }
+            EditAction::Up(i) if i > 0 && i < len => {
+                steps.swap(i - 1, i);
+                Some(i - 1)
+            }
+            EditAction::Down(i) if i + 1 < len => {
+                steps.swap(i, i + 1);
+                Some(i + 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The editor form: repeated `key`, `title`, `say`, `guidance` fields, one of each per step
+/// in order, plus `name`, `notes` and the pressed button's `action`.
+fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) {
+    let values = |name: &str| -> Vec<&str> {
+        fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let single = |name: &str| {
+        values(name)
+            .first()
+            .map(|v| (*v).to_owned())
+            .unwrap_or_default()
+    };
+    let (keys, titles, says, guidances) = (
+        values("key"),
+        values("title"),
+        values("say"),
+        values("guidance"),
+    );
+    let steps = (0..titles.len())
+        .map(|i| StepInput {
+            key: keys
+                .get(i)
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty()),
+            title: titles[i].to_owned(),
+            say: Some(says.get(i).copied().unwrap_or_default().to_owned()),
+            guidance: Some(guidances.get(i).copied().unwrap_or_default().to_owned()),
+        })
+        .collect();
+    let draft = Draft {
+        name: single("name"),
+        steps,
+        notes: single("notes"),
+    };
+    (draft, EditAction::parse(&single("action")))
+}
+
+async fn edit_submit(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+    PageForm(session, fields): PageForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let (mut draft, action) = read_editor_form(&fields);
+    let action = action.ok_or(AppError::BadRequest("invalid_form"))?;
+    let focus = action.apply(&mut draft.steps);
+    let edit_url = format!("/scripts/{id}/edit");
+    let outcome = state
+        .db
+        .run({
+            let id = id.clone();
+            let draft = draft.clone();
+            move |conn| -> Result<Result<(), ScriptError>, ScriptError> {
+                scripts::load(conn, &id)?;
+                match action {
+                    EditAction::Discard => {
+                        draft::discard(conn, &id)?;
+                        return Ok(Ok(()));
+                    }
+                    // Saved first, so a failed publish loses nothing.
+                    _ => draft::save(conn, &id, &draft)?,
+                }
+                if action != EditAction::Publish {
+                    return Ok(Ok(()));
+                }
+                let new = NewVersion {
+                    steps: draft.steps.clone(),
+                    notes: Some(draft.notes.clone()),
+                    resolves_gaps: Vec::new(),
+                    rename: Some(draft.name.clone()),
+                };
+                Ok(scripts::publish(conn, &session.user_id, &id, &new).map(|_| ()))
+            }
+        })
+        .await;
+    let refused = match outcome {
+        Ok(Ok(())) => {
+            return Ok(match (action, focus) {
+                (EditAction::Publish, _) => see_other(&format!("/scripts/{id}")),
+                (_, Some(step)) => see_other(&format!("{edit_url}#step-{}", step + 1)),
+                _ => see_other(&edit_url),
+            });
+        }
+        Ok(Err(publish_error)) => publish_error,
+        Err(invalid @ ScriptError::Invalid(_)) => invalid,
+        Err(other) => return Err(other.into()),
+    };
+    // Shown again with what was typed and every problem next to its field.
+    let script = state.db.run(move |conn| scripts::load(conn, &id)).await?;
+    edit_view(
+        &req,
+        lang,
+        &templates,
+        script,
+        draft,
+        None,
+        Some(refused.into()),
+    )
+}
+
+// ---- diff, preview, print -----------------------------------------------------------------
+
+#[derive(Serialize)]
+struct DiffPage {
+    #[serde(flatten)]
+    base: PageBase,
+    script: Script,
+    from: i32,
+    to: i32,
+    steps: Vec<StepDiff>,
+}
+
+async fn diff_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let wanted_from = query.from.as_deref().map(version_number).transpose()?;
+    let wanted_to = query.to.as_deref().map(version_number).transpose()?;
+    let (script, old, new) = state
+        .db
+        .run(move |conn| {
+            let script = scripts::load(conn, &id)?;
+            let latest = script.version.as_ref().map_or(1, |v| v.number);
+            let to = wanted_to.unwrap_or(latest);
+            let from = wanted_from.unwrap_or((to - 1).max(1));
+            let old = scripts::load_version(conn, &id, from)?;
+            let new = scripts::load_version(conn, &id, to)?;
+            Ok::<_, ScriptError>((script, old, new))
+        })
+        .await?;
+    let page = DiffPage {
+        base: PageBase::from_request(&req, lang),
+        from: old.number,
+        to: new.number,
+        steps: diff_versions(&old.steps, &new.steps),
+        script,
+    };
+    templates.page("scripts/diff.html", lang, StatusCode::OK, &page)
+}
+
+#[derive(Serialize)]
+struct ChecklistPage {
+    #[serde(flatten)]
+    base: PageBase,
+    script: Script,
+    /// The steps shown: a version's, or the draft's for the preview.
+    steps: Vec<StepInput>,
+    from_draft: bool,
+    number: Option<i32>,
+}
+
+/// As a reviewer will see the checklist: the draft when there is one, else the current
+/// version.
+async fn preview_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
+    let page = ChecklistPage {
+        base: PageBase::from_request(&req, lang),
+        from_draft: saved_at.is_some(),
+        number: script.version.as_ref().map(|v| v.number),
+        steps: draft.steps,
+        script,
+    };
+    templates.page("scripts/preview.html", lang, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct PrintQuery {
+    version: Option<String>,
+}
+
+/// A clean, printable copy of a version for operators to keep at hand.
+async fn print_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+    query: web::Query<PrintQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = ScriptId::from_raw(id.into_inner());
+    let number = query.version.as_deref().map(version_number).transpose()?;
+    let (script, version) = state
+        .db
+        .run(move |conn| {
+            let script = scripts::load(conn, &id)?;
+            let version = match number {
+                Some(n) => scripts::load_version(conn, &id, n)?,
+                None => script.version.clone().ok_or(ScriptError::NotFound)?,
+            };
+            Ok::<_, ScriptError>((script, version))
+        })
+        .await?;
+    let page = ChecklistPage {
+        base: PageBase::from_request(&req, lang),
+        from_draft: false,
+        number: Some(version.number),
+        steps: transfer::export(&script.name, &version).steps,
+        script,
+    };
+    templates.page("scripts/print.html", lang, StatusCode::OK, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titled(titles: &[&str]) -> Vec<StepInput> {
+        titles
+            .iter()
+            .map(|t| StepInput {
+                title: (*t).to_owned(),
+                ..StepInput::default()
+            })
+            .collect()
+    }
+
+    fn titles(steps: &[StepInput]) -> Vec<&str> {
+        steps.iter().map(|s| s.title.as_str()).collect()
+    }
+
+    #[test]
+    fn editor_buttons_reshape_the_list_and_ignore_bad_indexes() {
+        let mut steps = titled(&["a", "b", "c"]);
+        assert_eq!(
+            EditAction::parse("up-2").unwrap().apply(&mut steps),
+            Some(1)
+        );
+        assert_eq!(titles(&steps), ["a", "c", "b"]);
+        EditAction::parse("down-0").unwrap().apply(&mut steps);
+        assert_eq!(titles(&steps), ["c", "a", "b"]);
+        EditAction::parse("add-0").unwrap().apply(&mut steps);
+        assert_eq!(titles(&steps), ["c", "", "a", "b"]);
+        EditAction::parse("add").unwrap().apply(&mut steps);
+        assert_eq!(titles(&steps), ["", "c", "", "a", "b"]);
+        EditAction::parse("remove-0").unwrap().apply(&mut steps);
+        EditAction::parse("remove-1").unwrap().apply(&mut steps);
+        assert_eq!(titles(&steps), ["c", "a", "b"]);
+        for word in ["up-0", "down-2", "remove-9", "up-99"] {
+            assert_eq!(
+                EditAction::parse(word).unwrap().apply(&mut steps),
+                None,
+                "{word}"
+            );
+        }
+        assert_eq!(titles(&steps), ["c", "a", "b"]);
+        for word in ["", "fly", "up", "up-x", "save-1", "remove--1"] {
+            assert_eq!(EditAction::parse(word), None, "{word}");
+        }
+    }
+
+    #[test]
+    fn the_step_limit_holds_in_the_editor() {
+        let mut steps = titled(&vec!["s"; MAX_STEPS]);
+        assert_eq!(EditAction::Add(Some(0)).apply(&mut steps), None);
+        assert_eq!(steps.len(), MAX_STEPS);
+    }
+
+    #[test]
+    fn the_form_is_read_step_by_step() {
+        let fields: Vec<(String, String)> = [
+            ("name", "Inbound"),
+            ("key", "k1"),
+            ("title", "Greet"),
+            ("say", "Hello"),
+            ("guidance", ""),
+            ("key", ""),
+            ("title", "New"),
+            ("say", ""),
+            ("guidance", "Be kind"),
+            ("action", "publish"),
+        ]
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+        let (draft, action) = read_editor_form(&fields);
+        assert_eq!(action, Some(EditAction::Publish));
+        assert_eq!(draft.name, "Inbound");
+        assert_eq!(draft.steps.len(), 2);
+        assert_eq!(draft.steps[0].key.as_deref(), Some("k1"));
+        assert_eq!(draft.steps[1].key, None);
+        assert_eq!(draft.steps[1].guidance.as_deref(), Some("Be kind"));
+    }
+}

@@ -1,0 +1,633 @@
+//! An owner uploads calls in whatever format their recorder produces; the reviewer copy plays,
+//! lasts as long as the call, keeps the channels apart, and carries nothing of the original file:
+//! no tag, no cover image. Damaged or foreign files are refused with a clear error, never a crash.
+//!
+//! The recordings are made at test time with espeak-ng, sox and ffmpeg, which must be installed
+//! (`apt-get install ffmpeg sox espeak-ng`): without them these tests fail rather than skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use callqa::audio::{
+    self, AnonymizeOptions, AudioError, Redaction, RedactionMode, VoiceMode, VoiceParams,
+};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// Tag values an original file might carry: an operator's name (Cyrillic, so ID3v2.3 stores it
+/// as UTF-16), a customer's number, a date, a file title.
+const CANARIES: [&str; 4] = [
+    "CanaryTitle7Q",
+    "Оператор Канарейкина",
+    "+7 900 555-01-99",
+    "2031-02-03 CanaryDate",
+];
+
+fn run(cmd: &mut Command) {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let output = cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {program} ({e}): the audio tests need ffmpeg, sox and espeak-ng \
+             (apt-get install ffmpeg sox espeak-ng)"
+        )
+    });
+    assert!(
+        output.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn ffmpeg(args: &[&str]) {
+    run(Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y"])
+        .args(args));
+}
+
+/// Seconds of audio in a file, as ffprobe sees it.
+fn ffprobe_seconds(path: &Path) -> f64 {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe (part of ffmpeg) is needed by the audio tests");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Spoken sources: `mono.wav` (one voice) and `stereo.wav` (operator left, customer right), both
+/// 8 kHz PCM16 without any tag.
+struct Sources {
+    dir: tempfile::TempDir,
+}
+
+impl Sources {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let say = |voice: &str, text: &str, file: &str| {
+            run(Command::new("espeak-ng")
+                .args(["-v", voice, "-s", "165", "-w"])
+                .arg(d.join(file))
+                .arg(text));
+        };
+        say(
+            "en-us",
+            "Good afternoon, you are calling the kettle shop, my name is Anna. How can I help?",
+            "operator.wav",
+        );
+        say(
+            "en-gb+f3",
+            "Hello, I would like to order the blue kettle that is on sale this week, please.",
+            "customer.wav",
+        );
+        run(Command::new("sox")
+            .arg(d.join("operator.wav"))
+            .args(["-r", "8000", "-c", "1", "-b", "16"])
+            .arg(d.join("mono.wav")));
+        ffmpeg(&[
+            "-i",
+            d.join("operator.wav").to_str().unwrap(),
+            "-i",
+            d.join("customer.wav").to_str().unwrap(),
+            "-filter_complex",
+            "[0:a][1:a]amerge=inputs=2,aresample=8000",
+            "-ac",
+            "2",
+            "-c:a",
+            "pcm_s16le",
+            d.join("stereo.wav").to_str().unwrap(),
+        ]);
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red:s=32x32",
+            "-frames:v",
+            "1",
+            d.join("cover.png").to_str().unwrap(),
+        ]);
+        Sources { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Encodes `source` (`mono.wav` or `stereo.wav`) with the given codec arguments and every
+    /// canary written as a tag.
+    fn encode(&self, source: &str, name: &str, codec: &[&str]) -> PathBuf {
+        let out = self.path(name);
+        let mut args: Vec<String> = vec![
+            "-i".into(),
+            self.dir.path().join(source).to_str().unwrap().into(),
+        ];
+        args.extend(codec.iter().map(|s| s.to_string()));
+        for (key, value) in ["title", "artist", "comment", "date"].iter().zip(CANARIES) {
+            args.push("-metadata".into());
+            args.push(format!("{key}={value}"));
+        }
+        args.push(out.to_str().unwrap().into());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        ffmpeg(&refs);
+        out
+    }
+}
+
+/// Every encoding a canary could take in a file: UTF-8, UTF-16LE, UTF-16BE.
+fn canary_patterns() -> Vec<(String, Vec<u8>)> {
+    let mut patterns = Vec::new();
+    for canary in CANARIES {
+        patterns.push((format!("{canary} (UTF-8)"), canary.as_bytes().to_vec()));
+        let le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        patterns.push((format!("{canary} (UTF-16LE)"), le));
+        patterns.push((format!("{canary} (UTF-16BE)"), be));
+    }
+    // The cover image, by its PNG signature.
+    patterns.push(("cover PNG".into(), b"\x89PNG\r\n".to_vec()));
+    patterns
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+struct Case {
+    name: &'static str,
+    source: &'static str,
+    codec: &'static [&'static str],
+    /// How far the decoded duration may drift from the source, in ms.
+    tolerance_ms: u64,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "pcm16.wav",
+        source: "mono.wav",
+        codec: &["-c:a", "pcm_s16le"],
+        tolerance_ms: 2,
+    },
+    Case {
+        name: "pcm16_stereo.wav",
+        source: "stereo.wav",
+        codec: &["-c:a", "pcm_s16le"],
+        tolerance_ms: 2,
+    },
+    Case {
+        name: "ulaw.wav",
+        source: "mono.wav",
+        codec: &["-c:a", "pcm_mulaw"],
+        tolerance_ms: 2,
+    },
+    Case {
+        name: "alaw.wav",
+        source: "stereo.wav",
+        codec: &["-c:a", "pcm_alaw"],
+        tolerance_ms: 2,
+    },
+    // ADPCM pads the last block (up to ~1000 frames here): the padding plays as silence.
+    Case {
+        name: "ima_adpcm.wav",
+        source: "mono.wav",
+        codec: &["-c:a", "adpcm_ima_wav"],
+        tolerance_ms: 130,
+    },
+    Case {
+        name: "ms_adpcm_stereo.wav",
+        source: "stereo.wav",
+        codec: &["-c:a", "adpcm_ms"],
+        tolerance_ms: 130,
+    },
+    Case {
+        name: "id3v23.mp3",
+        source: "mono.wav",
+        codec: &[
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            "-id3v2_version",
+            "3",
+            "-write_id3v1",
+            "1",
+        ],
+        tolerance_ms: 80,
+    },
+    Case {
+        name: "id3v24_stereo.mp3",
+        source: "stereo.wav",
+        codec: &["-c:a", "libmp3lame", "-b:a", "48k", "-id3v2_version", "4"],
+        tolerance_ms: 80,
+    },
+    Case {
+        name: "mono.flac",
+        source: "mono.wav",
+        codec: &["-c:a", "flac"],
+        tolerance_ms: 2,
+    },
+    Case {
+        name: "stereo.flac",
+        source: "stereo.wav",
+        codec: &["-c:a", "flac"],
+        tolerance_ms: 2,
+    },
+    Case {
+        name: "mono.ogg",
+        source: "mono.wav",
+        codec: &["-c:a", "libvorbis", "-q:a", "3"],
+        tolerance_ms: 30,
+    },
+    Case {
+        name: "stereo.ogg",
+        source: "stereo.wav",
+        codec: &["-c:a", "libvorbis", "-q:a", "3"],
+        tolerance_ms: 30,
+    },
+    // AAC: the encoder's priming is skipped (edit list), its end padding plays as silence.
+    Case {
+        name: "mono.m4a",
+        source: "mono.wav",
+        codec: &["-c:a", "aac", "-b:a", "24k"],
+        tolerance_ms: 100,
+    },
+    Case {
+        name: "stereo.m4a",
+        source: "stereo.wav",
+        codec: &["-c:a", "aac", "-b:a", "32k"],
+        tolerance_ms: 100,
+    },
+];
+
+#[test]
+fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
+    let sources = Sources::new();
+    let out_dir = tempfile::tempdir().unwrap();
+    let patterns = canary_patterns();
+    let mut failures = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        let input = sources.encode(case.source, case.name, case.codec);
+        let original = std::fs::read(&input).unwrap();
+        assert!(
+            contains(&original, CANARIES[0].as_bytes())
+                || contains(
+                    &original,
+                    &CANARIES[0]
+                        .encode_utf16()
+                        .flat_map(u16::to_le_bytes)
+                        .collect::<Vec<_>>()
+                ),
+            "{}: the tags were not written, the test proves nothing",
+            case.name
+        );
+        let wav = out_dir.path().join(format!("{}.wav", case.name));
+        let peaks = out_dir.path().join(format!("{}.json", case.name));
+        let voice = [VoiceMode::Off, VoiceMode::Pitch, VoiceMode::McAdams][i % 3];
+        let options = AnonymizeOptions {
+            voice,
+            redactions: vec![],
+            seed: Some(i as u64),
+        };
+        let report = match audio::anonymize(&input, &wav, &peaks, &options) {
+            Ok(report) => report,
+            Err(e) => {
+                failures.push(format!("{}: {e}", case.name));
+                continue;
+            }
+        };
+
+        let expected_ms = (ffprobe_seconds(&sources.path(case.source)) * 1000.0).round() as u64;
+        let drift = report.duration_ms.abs_diff(expected_ms);
+        eprintln!(
+            "{:<22} {:>6} ms (source {expected_ms} ms)",
+            case.name, report.duration_ms
+        );
+        if drift > case.tolerance_ms {
+            failures.push(format!(
+                "{}: {} ms instead of {expected_ms} ms",
+                case.name, report.duration_ms
+            ));
+        }
+        let stereo = case.source == "stereo.wav";
+        assert_eq!(report.channels, if stereo { 2 } else { 1 }, "{}", case.name);
+        assert_eq!(report.sample_rate, 8000, "{}", case.name);
+        assert_eq!(report.unwarped_frames, 0, "{}", case.name);
+
+        let reader = hound::WavReader::open(&wav).unwrap();
+        assert_eq!(reader.spec().channels, report.channels, "{}", case.name);
+        assert_eq!(reader.spec().bits_per_sample, 16);
+        let frames = reader.duration() as u64;
+        assert_eq!(frames * 1000 / 8000, report.duration_ms, "{}", case.name);
+        let samples: Vec<i16> = reader.into_samples::<i16>().map(Result::unwrap).collect();
+        let loud = samples.iter().filter(|s| s.unsigned_abs() > 1000).count();
+        assert!(
+            loud > samples.len() / 20,
+            "{}: the copy is nearly silent",
+            case.name
+        );
+        if stereo {
+            // The two voices stay on their own channels.
+            let (l, r): (Vec<i16>, Vec<i16>) = samples.chunks(2).map(|f| (f[0], f[1])).unzip();
+            assert_ne!(l, r, "{}: channels merged", case.name);
+        }
+
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&peaks).unwrap()).unwrap();
+        assert_eq!(json["channels"], u64::from(report.channels));
+        assert!(json["length"].as_u64().unwrap() > 100);
+
+        for path in [&wav, &peaks] {
+            let bytes = std::fs::read(path).unwrap();
+            for (what, pattern) in &patterns {
+                assert!(
+                    !contains(&bytes, pattern),
+                    "{}: {what} found in {}",
+                    case.name,
+                    path.display()
+                );
+            }
+        }
+        let header = std::fs::read(&wav).unwrap();
+        assert_eq!(
+            &header[36..40],
+            b"data",
+            "{}: extra chunks in the WAV header",
+            case.name
+        );
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_cover_image_and_a_wrong_extension_do_not_get_through() {
+    let sources = Sources::new();
+    let with_cover = sources.path("cover.mp3");
+    ffmpeg(&[
+        "-i",
+        sources.path("mono.wav").to_str().unwrap(),
+        "-i",
+        sources.path("cover.png").to_str().unwrap(),
+        "-map",
+        "0:a",
+        "-map",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-c:v",
+        "copy",
+        "-disposition:v",
+        "attached_pic",
+        "-id3v2_version",
+        "3",
+        "-metadata",
+        &format!("artist={}", CANARIES[1]),
+        with_cover.to_str().unwrap(),
+    ]);
+    assert!(contains(&std::fs::read(&with_cover).unwrap(), b"\x89PNG"));
+    // The same MP3 named as if it were a WAV: the content decides, not the name.
+    let misnamed = sources.path("actually_mp3.wav");
+    std::fs::copy(&with_cover, &misnamed).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    for input in [&with_cover, &misnamed] {
+        let wav = out.path().join("out.wav");
+        let peaks = out.path().join("out.json");
+        let report = audio::anonymize(input, &wav, &peaks, &AnonymizeOptions::default()).unwrap();
+        assert_eq!(report.codec, "mp3");
+        let bytes = std::fs::read(&wav).unwrap();
+        for (what, pattern) in canary_patterns() {
+            assert!(!contains(&bytes, &pattern), "{what} survived");
+        }
+    }
+}
+
+#[test]
+fn marked_ranges_are_silent_or_bleeped_in_the_disguised_copy() {
+    let sources = Sources::new();
+    let input = sources.encode(
+        "mono.wav",
+        "call.mp3",
+        &["-c:a", "libmp3lame", "-b:a", "32k"],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (wav, peaks) = (out.path().join("r.wav"), out.path().join("r.json"));
+    let options = AnonymizeOptions {
+        voice: VoiceMode::McAdams,
+        redactions: vec![
+            Redaction {
+                start_ms: 500,
+                end_ms: 1500,
+                mode: RedactionMode::Bleep,
+            },
+            Redaction {
+                start_ms: 2000,
+                end_ms: 2600,
+                mode: RedactionMode::Silence,
+            },
+        ],
+        seed: Some(42),
+    };
+    let report = audio::anonymize(&input, &wav, &peaks, &options).unwrap();
+    assert_ne!(report.voice_params, VoiceParams::NONE);
+    let samples: Vec<i16> = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    // 8 kHz: silence covers samples 16000..20800 exactly.
+    assert!(samples[16_000..20_800].iter().all(|s| *s == 0));
+    assert!(
+        samples[15_000..16_000].iter().any(|s| *s != 0)
+            || samples[20_800..22_000].iter().any(|s| *s != 0)
+    );
+    // The bleep: 1 kHz (1000 rising zero crossings a second) at -12 dBFS.
+    let bleep = &samples[4_200..11_800];
+    let crossings = bleep.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    assert!(
+        (945..=955).contains(&crossings),
+        "{crossings} crossings in 0.95 s"
+    );
+    let peak = bleep.iter().map(|s| s.unsigned_abs()).max().unwrap();
+    assert!((8000..=8300).contains(&peak), "bleep peak {peak}");
+}
+
+#[test]
+fn probe_reports_format_duration_and_channels() {
+    let sources = Sources::new();
+    let flac = sources.encode("stereo.wav", "s.flac", &["-c:a", "flac"]);
+    let info = audio::probe(&flac).unwrap();
+    assert_eq!(info.channels, 2);
+    assert_eq!(info.sample_rate, 8000);
+    assert_eq!(info.codec, "flac");
+    let expected = (ffprobe_seconds(&sources.path("stereo.wav")) * 1000.0).round() as u64;
+    assert!(info.duration_ms.abs_diff(expected) <= 2);
+}
+
+/// Panics raised inside the decoder or our own audio code, counted by a process-wide hook
+/// (a panic is turned into an error by `anonymize`, which would otherwise hide it).
+static AUDIO_PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_audio_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let file = info
+                .location()
+                .map(|l| l.file().to_owned())
+                .unwrap_or_default();
+            if file.contains("symphonia") || file.contains("src/audio") {
+                AUDIO_PANICS.fetch_add(1, Ordering::SeqCst);
+            }
+            previous(info);
+        }));
+    });
+}
+
+#[test]
+fn damaged_and_foreign_files_fail_cleanly() {
+    count_audio_panics();
+    let sources = Sources::new();
+    let dir = sources.dir.path();
+    let out = dir.join("out.wav");
+    let peaks = dir.join("out.json");
+    let attempt = |bytes: &[u8], name: &str| -> Result<u64, AudioError> {
+        let input = dir.join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let result = audio::anonymize(&input, &out, &peaks, &AnonymizeOptions::default());
+        if result.is_err() {
+            assert!(
+                !out.exists() && !dir.join("out.wav.partial").exists(),
+                "{name}: left a file"
+            );
+        }
+        let _ = std::fs::remove_file(&out);
+        result.map(|r| r.duration_ms)
+    };
+
+    // Empty, random bytes, text with an audio extension.
+    assert!(matches!(attempt(b"", "empty.mp3"), Err(AudioError::Empty)));
+    let mut rng = StdRng::seed_from_u64(2024);
+    let noise: Vec<u8> = (0..50_000).map(|_| rng.random()).collect();
+    assert!(matches!(
+        attempt(&noise, "noise.wav"),
+        Err(AudioError::Unsupported(_))
+    ));
+    assert!(matches!(
+        attempt(
+            b"Customer: +7 900 555-01-99\n".repeat(100).as_slice(),
+            "notes.mp3"
+        ),
+        Err(AudioError::Unsupported(_))
+    ));
+
+    // Absurd WAV headers: huge sizes, sample rates, channel counts.
+    let wav = |channels: u16, rate: u32, data_len: u32, fmt_len: u32| {
+        let mut h = Vec::new();
+        h.extend_from_slice(b"RIFF");
+        h.extend_from_slice(&u32::MAX.to_le_bytes());
+        h.extend_from_slice(b"WAVEfmt ");
+        h.extend_from_slice(&fmt_len.to_le_bytes());
+        h.extend_from_slice(&1u16.to_le_bytes());
+        h.extend_from_slice(&channels.to_le_bytes());
+        h.extend_from_slice(&rate.to_le_bytes());
+        h.extend_from_slice(&rate.wrapping_mul(2 * u32::from(channels)).to_le_bytes());
+        h.extend_from_slice(&channels.wrapping_mul(2).to_le_bytes());
+        h.extend_from_slice(&16u16.to_le_bytes());
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&data_len.to_le_bytes());
+        h.extend((0..4000).map(|i| (i % 251) as u8));
+        h
+    };
+    for (channels, rate, data_len, fmt_len, name) in [
+        (1, 8000, u32::MAX - 7, 16, "huge_data.wav"),
+        (1, u32::MAX, 4000, 16, "huge_rate.wav"),
+        (1, 1, 4000, 16, "tiny_rate.wav"),
+        (u16::MAX, 8000, 4000, 16, "many_channels.wav"),
+        (0, 8000, 4000, 16, "no_channels.wav"),
+        (1, 8000, 4000, u32::MAX - 3, "huge_fmt.wav"),
+    ] {
+        let result = attempt(&wav(channels, rate, data_len, fmt_len), name);
+        assert!(
+            result.is_err() || name == "huge_data.wav",
+            "{name}: {result:?}"
+        );
+    }
+
+    // Every format, cut at many points, and with its bytes flipped here and there.
+    for case in CASES {
+        let good = std::fs::read(sources.encode(case.source, case.name, case.codec)).unwrap();
+        for cut in [
+            0,
+            1,
+            4,
+            12,
+            44,
+            100,
+            400,
+            good.len() / 3,
+            good.len() / 2,
+            good.len() - 7,
+        ] {
+            let _ = attempt(&good[..cut.min(good.len())], case.name);
+        }
+        for _ in 0..6 {
+            let mut damaged = good.clone();
+            for _ in 0..20 {
+                let at = rng.random_range(0..damaged.len());
+                damaged[at] = rng.random();
+            }
+            let _ = attempt(&damaged, case.name);
+        }
+    }
+    // Random bodies behind each format's magic bytes.
+    let magics: [&[u8]; 7] = [
+        b"RIFF\x24\x00\x00\x00WAVEfmt ",
+        b"ID3\x03\x00\x00\x00\x00\x10\x00",
+        b"\xff\xfb\x90\x64",
+        b"fLaC\x00\x00\x00\x22",
+        b"OggS\x00\x02",
+        b"\x00\x00\x00\x20ftypM4A ",
+        b"\xff\xf1\x50\x80",
+    ];
+    for magic in magics {
+        for len in [0usize, 10, 300, 5000] {
+            let mut bytes = magic.to_vec();
+            bytes.extend((0..len).map(|_| rng.random::<u8>()));
+            let _ = attempt(&bytes, "magic.bin");
+        }
+    }
+    assert_eq!(
+        AUDIO_PANICS.load(Ordering::SeqCst),
+        0,
+        "a decoder panicked (see the log above)"
+    );
+}
+
+#[test]
+fn truncated_wav_is_reported_as_truncated() {
+    let sources = Sources::new();
+    let good = std::fs::read(sources.path("mono.wav")).unwrap();
+    let cut = sources.path("cut.wav");
+    std::fs::write(&cut, &good[..good.len() / 2]).unwrap();
+    let out = sources.path("o.wav");
+    let err = audio::anonymize(
+        &cut,
+        &out,
+        &sources.path("o.json"),
+        &AnonymizeOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, AudioError::Truncated { decoded_ms } if decoded_ms > 500),
+        "{err}"
+    );
+    assert!(err.to_string().contains("truncated"));
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Speed and memory of `callqa anonymize` next to ffmpeg and sox, all on one core.
+#
+#   tests/bench/anonymize.sh            # 5-minute file for speed, 60-minute file for memory
+#   RUNS=5 BENCH_CORE=1 tests/bench/anonymize.sh
+#   CALLQA_BIN=path/to/callqa tests/bench/anonymize.sh   # use this binary, skip the build
+#
+# Needs: cargo, ffmpeg, sox (with MP3 support: libsox-fmt-mp3), espeak-ng, taskset, GNU time.
+# Figures are printed, never asserted: they depend on the machine.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RUNS=${RUNS:-5}
+CORE=${BENCH_CORE:-0}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+for tool in ffmpeg sox espeak-ng taskset /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+
+if [ -n "${CALLQA_BIN:-}" ]; then
+    BIN=$CALLQA_BIN
+else
+    echo "== building callqa (release)"
+    (cd "$ROOT" && cargo build --release --quiet)
+    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/callqa
+fi
+
+echo "== generating speech"
+# A few voices reading a sales call, then looped to 5 and 60 minutes, as 8 kHz mono MP3
+# (what most call recorders produce).
+TEXT="Good afternoon, thank you for calling. My name is Anna, how can I help you today? \
+I saw your advertisement for the blue kettle and I would like to know if it is still on sale. \
+Yes, it is, the discount lasts until the end of the month. May I ask where you heard about us? \
+A friend of mine recommended your shop. Wonderful. I will transfer you to our sales manager, \
+who will take your order and arrange the delivery. Please stay on the line."
+i=0
+for voice in en-us en-gb en-us+f3 en-gb-scotland+m4 en-us+f2 en-029; do
+    espeak-ng -v "$voice" -s 160 -w "$WORK/part$i.wav" "$TEXT"
+    i=$((i + 1))
+done
+sox "$WORK"/part*.wav -r 8000 -c 1 "$WORK/block.wav" gain -n -3
+block=$(soxi -D "$WORK/block.wav")
+loops5=$(python3 -c "import math; print(math.ceil(300 / $block))")
+loops60=$(python3 -c "import math; print(math.ceil(3600 / $block))")
+ffmpeg -loglevel error -y -stream_loop "$loops5" -i "$WORK/block.wav" -t 300 \
+    -ar 8000 -ac 1 -c:a libmp3lame -b:a 32k "$WORK/call5.mp3"
+ffmpeg -loglevel error -y -stream_loop "$loops60" -i "$WORK/block.wav" -t 3600 \
+    -ar 8000 -ac 1 -c:a libmp3lame -b:a 32k "$WORK/call60.mp3"
+
+# Best wall time of $RUNS runs (nanosecond clock) and the peak RSS (GNU time) of the last.
+measure() {
+    local name=$1 seconds=$2; shift 2
+    local best="" rss="" start end t
+    for _ in $(seq "$RUNS"); do
+        start=$(date +%s%N)
+        /usr/bin/time -f "%M" -o "$WORK/rss" taskset -c "$CORE" "$@" >/dev/null 2>"$WORK/err" \
+            || { cat "$WORK/err" >&2; exit 1; }
+        end=$(date +%s%N)
+        t=$((end - start))
+        rss=$(tail -n 1 "$WORK/rss")
+        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+    done
+    python3 -c "
+t = $best / 1e9
+print(f'{\"$name\":<44} {t:7.3f} s  {$seconds / t:8.0f}x real time  {$rss / 1024:6.1f} MB peak')"
+}
+
+echo "== 5-minute 8 kHz mono MP3, one core (core $CORE), best of $RUNS"
+measure "ffmpeg -> WAV (no metadata)" 300 ffmpeg -nostdin -loglevel error -threads 1 -y \
+    -i "$WORK/call5.mp3" -map_metadata -1 -c:a pcm_s16le "$WORK/ffmpeg.wav"
+measure "sox pitch -300" 300 sox "$WORK/call5.mp3" "$WORK/sox.wav" pitch -300
+for voice in off pitch mcadams; do
+    measure "callqa anonymize --voice $voice" 300 "$BIN" anonymize "$WORK/call5.mp3" \
+        "$WORK/out.wav" --voice "$voice"
+done
+
+echo "== 60-minute 8 kHz mono MP3 (peak memory)"
+for voice in off pitch mcadams; do
+    RUNS=1 measure "callqa anonymize --voice $voice (60 min)" 3600 "$BIN" anonymize \
+        "$WORK/call60.mp3" "$WORK/out60.wav" --voice "$voice"
+done

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Privacy and intelligibility of callqa's voice disguise, measured on a synthetic corpus.
+
+    python3 -m venv .venv && .venv/bin/pip install -r tests/privacy/requirements.txt
+    .venv/bin/python tests/privacy/measure.py [--callqa target/release/callqa] [--speakers 24]
+
+Corpus: espeak-ng "speakers" (voice x variant x pitch x speed x word gap), each reading
+different sentences, at 8 kHz like a phone call. Half the speakers train the attacker, half are
+scored.
+
+Linkability: the attacker knows the method. Embeddings are per-utterance MFCC statistics plus
+log-F0 statistics, projected with LDA trained on the attacker's own speakers *disguised by the
+same method*, scored by cosine; the equal error rate (EER) is over all same- vs different-speaker
+pairs of disguised test utterances. 0 % = fully linkable, 50 % = chance.
+  * fixed: every call disguised with the same parameters (`--seed 1` on every call), and the
+    attacker trains on data disguised exactly that way.
+  * random: every call gets its own draw (as in production); the attacker trains on data
+    disguised with other draws.
+
+Intelligibility: word error rate of PocketSphinx (en-us model, shipped in the package) on the
+same utterances, upsampled to 16 kHz for the recogniser.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import wave
+
+import numpy as np
+from scipy.fft import dct
+from scipy.signal import resample_poly
+
+SENTENCES = [
+    "good morning thank you for calling how can I help you",
+    "I would like to order a new kettle for my kitchen",
+    "the delivery will take two days to your address",
+    "can you tell me the price of the blue one",
+    "we have a discount on all orders this week",
+    "please hold the line while I check the stock",
+    "my friend told me about your shop last month",
+    "I will transfer you to the sales manager now",
+    "do you want to pay by card or in cash",
+    "thank you very much and have a nice day",
+]
+
+VOICES = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-gb-x-gbcwmd"]
+VARIANTS = ["m1", "m2", "m3", "m4", "m7", "f1", "f2", "f3", "f4", "f5"]
+
+
+def speakers(n, rng):
+    out = []
+    for i in range(n):
+        out.append(
+            dict(
+                voice=VOICES[i % len(VOICES)],
+                variant=VARIANTS[(i * 7) % len(VARIANTS)],
+                pitch=int(rng.integers(25, 75)),
+                speed=int(rng.integers(140, 185)),
+                gap=int(rng.integers(0, 4)),
+            )
+        )
+    return out
+
+
+def say(spk, text, path):
+    subprocess.run(
+        ["espeak-ng", "-v", f"{spk['voice']}+{spk['variant']}", "-p", str(spk["pitch"]),
+         "-s", str(spk["speed"]), "-g", str(spk["gap"]), "-w", path + ".raw.wav", text],
+        check=True)
+    subprocess.run(["sox", path + ".raw.wav", "-r", "8000", "-c", "1", "-b", "16", path, "gain", "-n", "-3"],
+                   check=True)
+    os.remove(path + ".raw.wav")
+
+
+def read_wav(path):
+    with wave.open(path) as w:
+        rate = w.getframerate()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        ch = w.getnchannels()
+    x = data.reshape(-1, ch)[:, 0].astype(np.float64) / 32768.0
+    return x, rate
+
+
+def mel_filterbank(rate, nfft, bands=24, lo=100.0, hi=3800.0):
+    mel = lambda f: 2595 * np.log10(1 + f / 700)
+    inv = lambda m: 700 * (10 ** (m / 2595) - 1)
+    pts = inv(np.linspace(mel(lo), mel(hi), bands + 2))
+    bins = np.floor((nfft + 1) * pts / rate).astype(int)
+    fb = np.zeros((bands, nfft // 2 + 1))
+    for b in range(bands):
+        l, c, r = bins[b], bins[b + 1], bins[b + 2]
+        fb[b, l:c] = (np.arange(l, c) - l) / max(c - l, 1)
+        fb[b, c:r] = (r - np.arange(c, r)) / max(r - c, 1)
+    return fb
+
+
+def embedding(x, rate):
+    """MFCC (+deltas) mean/std over speech frames, plus log-F0 mean/std."""
+    win, hop, nfft = int(0.025 * rate), int(0.010 * rate), 256
+    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop] * np.hamming(win)
+    spec = np.abs(np.fft.rfft(frames, nfft)) ** 2
+    energy = np.log(spec.sum(axis=1) + 1e-10)
+    speech = energy > energy.max() - 6  # ~26 dB below the loudest frame
+    raw = dct(np.log(spec @ mel_filterbank(rate, nfft).T + 1e-10), norm="ortho", axis=1)[:, 1:20]
+    delta = np.gradient(raw, axis=0)
+    f0 = []
+    lo, hi = int(rate / 400), int(rate / 60)
+    for fr, sp in zip(frames, speech):
+        if not sp:
+            continue
+        ac = np.correlate(fr, fr, "full")[win - 1:]
+        if ac[0] <= 0:
+            continue
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] / ac[0] > 0.4:
+            f0.append(np.log(rate / lag))
+    f0 = np.array(f0) if f0 else np.array([0.0])
+    s = speech
+    return np.concatenate([raw[s].mean(0), raw[s].std(0), delta[s].std(0),
+                           [f0.mean(), f0.std()]])
+
+
+def lda(train_x, train_y, dims):
+    mu = train_x.mean(0)
+    xs = (train_x - mu)
+    sw = np.zeros((xs.shape[1],) * 2)
+    sb = np.zeros_like(sw)
+    for c in np.unique(train_y):
+        xc = xs[train_y == c]
+        mc = xc.mean(0)
+        sw += (xc - mc).T @ (xc - mc)
+        sb += len(xc) * np.outer(mc, mc)
+    sw += 1e-3 * np.trace(sw) / len(sw) * np.eye(len(sw))
+    vals, vecs = np.linalg.eig(np.linalg.solve(sw, sb))
+    order = np.argsort(-vals.real)[:dims]
+    w = vecs[:, order].real
+    return lambda x: (x - mu) @ w
+
+
+def eer(scores, labels):
+    order = np.argsort(-scores)
+    labels = labels[order]
+    pos, neg = labels.sum(), (1 - labels).sum()
+    far = np.cumsum(1 - labels) / neg
+    frr = 1 - np.cumsum(labels) / pos
+    i = np.argmin(np.abs(far - frr))
+    return 100 * (far[i] + frr[i]) / 2
+
+
+def verification_eer(train, test):
+    (tx, ty), (ex, ey) = train, test
+    scale = tx.std(0) + 1e-9
+    project = lda(tx / scale, ty, dims=min(len(np.unique(ty)) - 1, tx.shape[1]))
+    e = project(ex / scale)
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    sims = e @ e.T
+    iu = np.triu_indices(len(e), 1)
+    return eer(sims[iu], (ey[:, None] == ey[None, :])[iu].astype(float))
+
+
+def words(s):
+    return s.lower().split()
+
+
+def wer(refs, hyps):
+    errors = total = 0
+    for r, h in zip(refs, hyps):
+        r, h = words(r), words(h)
+        d = np.arange(len(h) + 1)
+        for i, rw in enumerate(r, 1):
+            prev, d[0] = d[0], i
+            for j, hw in enumerate(h, 1):
+                cur = min(d[j] + 1, d[j - 1] + 1, prev + (rw != hw))
+                prev, d[j] = d[j], cur
+        errors += d[len(h)]
+        total += len(r)
+    return 100 * errors / max(total, 1)
+
+
+def recognise(decoder, path):
+    x, rate = read_wav(path)
+    y = resample_poly(x, 16000, rate)
+    pcm = (np.clip(y, -1, 1) * 32767).astype(np.int16).tobytes()
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr if hyp else ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+    ap.add_argument("--callqa", default=os.path.join(target, "release", "callqa"))
+    ap.add_argument("--speakers", type=int, default=24)
+    ap.add_argument("--utterances", type=int, default=len(SENTENCES))
+    ap.add_argument("--no-asr", action="store_true")
+    args = ap.parse_args()
+
+    rng = np.random.default_rng(7)
+    spks = speakers(args.speakers, rng)
+    work = tempfile.mkdtemp(prefix="privacy-")
+    items = []  # (speaker, sentence index, path)
+    for s, spk in enumerate(spks):
+        for u in range(args.utterances):
+            path = os.path.join(work, f"s{s:02d}_u{u:02d}.wav")
+            say(spk, SENTENCES[u], path)
+            items.append((s, u, path))
+    print(f"corpus: {len(spks)} speakers x {args.utterances} utterances, 8 kHz, in {work}",
+          file=sys.stderr)
+
+    def disguise(mode, seed_of):
+        out = []
+        for s, u, path in items:
+            dst = path.replace(".wav", f".{mode}.{seed_of(s, u)}.out.wav")
+            cmd = [args.callqa, "anonymize", path, dst, "--voice", mode,
+                   "--peaks", dst + ".json"]
+            seed = seed_of(s, u)
+            if seed is not None:
+                cmd += ["--seed", str(seed)]
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            out.append((s, u, dst))
+        return out
+
+    fixed = lambda s, u: 1
+    per_call = lambda s, u: 1000 + 37 * s + u
+    per_call_attacker = lambda s, u: 50_000 + 37 * s + u
+    conditions = [("original", None, None, None)]
+    for mode in ["pitch", "mcadams"]:
+        conditions.append((f"{mode}, fixed", mode, fixed, fixed))
+        conditions.append((f"{mode}, random per call", mode, per_call, per_call_attacker))
+
+    decoder = None
+    if not args.no_asr:
+        from pocketsphinx import Decoder
+        decoder = Decoder(samprate=16000, logfn=os.devnull)
+
+    half = len(spks) // 2
+    print(f"{'condition':<28} {'EER %':>7} {'WER %':>7}")
+    for name, mode, seed_test, seed_train in conditions:
+        test_items = items if mode is None else disguise(mode, seed_test)
+        train_items = items if mode is None else (
+            test_items if seed_train is seed_test else disguise(mode, seed_train))
+        emb = {}
+        for s, u, p in set(test_items) | set(train_items):
+            x, rate = read_wav(p)
+            emb[p] = embedding(x, rate)
+        tr = [(emb[p], s) for s, u, p in train_items if s < half]
+        te = [(emb[p], s) for s, u, p in test_items if s >= half]
+        e = verification_eer((np.array([a for a, _ in tr]), np.array([b for _, b in tr])),
+                             (np.array([a for a, _ in te]), np.array([b for _, b in te])))
+        w = float("nan")
+        if decoder is not None:
+            refs = [SENTENCES[u] for s, u, p in test_items]
+            hyps = [recognise(decoder, p) for s, u, p in test_items]
+            w = wer(refs, hyps)
+        print(f"{name:<28} {e:7.1f} {w:7.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

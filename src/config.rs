@@ -60,6 +60,11 @@ pub struct Settings {
     /// Largest accepted upload, in megabytes.
     #[arg(long, env = "CALLQA_MAX_UPLOAD_MB", default_value_t = 200)]
     pub max_upload_mb: u64,
+
+    /// A review is refused when sent sooner than this fraction of the call's length after
+    /// the call was assigned (0.5: the whole call at double speed). 0 turns the check off.
+    #[arg(long, env = "CALLQA_MIN_LISTEN_RATIO", default_value_t = 0.5)]
+    pub min_listen_ratio: f64,
 }
 
 impl Settings {
@@ -78,6 +83,7 @@ impl Settings {
             workers: None,
             job_workers: None,
             max_upload_mb: 200,
+            min_listen_ratio: 0.5,
         }
     }
 

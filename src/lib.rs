@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod assignments;
 pub mod audio;
 pub mod audit;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod org_settings;
 pub mod recordings;
+pub mod reviews;
 pub mod routes;
 pub mod scripts;
 pub mod secret;

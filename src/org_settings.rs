@@ -13,13 +13,25 @@ use crate::error::FieldProblem;
 
 /// The most reviews one call may require.
 pub const MAX_REVIEWS_REQUIRED: i32 = 20;
+/// Bounds of the lease a reviewer gets on a call: at least this many minutes (1–240)...
+pub const LEASE_MINUTES_RANGE: (i32, i32) = (1, 240);
+/// ...or this many times the call's length (1–10), whichever is longer.
+pub const LEASE_FACTOR_RANGE: (i32, i32) = (1, 10);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrgSettings {
     /// `off`, `pitch` or `mcadams`: applied to every reviewer copy built from now on.
     pub voice_mode: String,
     /// Reviews a new call needs unless the upload says otherwise (1–20).
     pub reviews_required: i32,
+    /// A reviewer holds a call for max(`lease_minutes`, `lease_factor` × its length).
+    pub lease_minutes: i32,
+    pub lease_factor: i32,
+    /// What one review pays, as a decimal with at most two fractional digits (`0.50`).
+    pub review_rate: String,
+    /// The currency of the rate (ISO 4217 code, e.g. `EUR`), shown next to earnings.
+    pub currency: String,
 }
 
 impl Default for OrgSettings {
@@ -27,33 +39,86 @@ impl Default for OrgSettings {
         OrgSettings {
             voice_mode: VoiceMode::default().as_str().to_owned(),
             reviews_required: 1,
+            lease_minutes: 15,
+            lease_factor: 3,
+            review_rate: "0.00".to_owned(),
+            currency: "USD".to_owned(),
         }
     }
 }
 
-const VOICE_MODE: &str = "voice_mode";
-const REVIEWS_REQUIRED: &str = "reviews_required";
+/// A money amount in hundredths from a decimal text (`12`, `0.5`, `0.50`); `None` when it
+/// is not one or is negative.
+pub fn parse_cents(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', ".");
+    let (whole, fraction) = match text.split_once('.') {
+        Some((_, "")) => return None,
+        Some(parts) => parts,
+        None => (text.as_str(), ""),
+    };
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 9 {
+        return None;
+    }
+    if fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
+    Some(whole.parse::<i64>().ok()? * 100 + cents)
+}
+
+/// Hundredths as a decimal text: `1250` → `12.50`.
+pub fn format_cents(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
 
 impl OrgSettings {
     pub fn voice(&self) -> VoiceMode {
         self.voice_mode.parse().unwrap_or_default()
     }
 
-    /// The stored settings, defaults for what was never set.
+    pub fn rate_cents(&self) -> i64 {
+        parse_cents(&self.review_rate).unwrap_or(0)
+    }
+
+    /// How long a reviewer may hold a call of `duration_ms`.
+    pub fn lease_for(&self, duration_ms: i64) -> time::Duration {
+        let minimum = time::Duration::minutes(i64::from(self.lease_minutes));
+        let by_length =
+            time::Duration::milliseconds(duration_ms.max(0) * i64::from(self.lease_factor));
+        minimum.max(by_length)
+    }
+
+    fn pairs(&self) -> [(&'static str, String); 6] {
+        [
+            ("voice_mode", self.voice_mode.clone()),
+            ("reviews_required", self.reviews_required.to_string()),
+            ("lease_minutes", self.lease_minutes.to_string()),
+            ("lease_factor", self.lease_factor.to_string()),
+            ("review_rate", self.review_rate.clone()),
+            ("currency", self.currency.clone()),
+        ]
+    }
+
+    /// The stored settings, defaults for what was never set (or no longer valid).
     pub fn load(conn: &mut DbConnection) -> QueryResult<OrgSettings> {
         let rows: Vec<(String, String)> = settings::table
             .select((settings::name, settings::value))
             .load(conn)?;
         let mut loaded = OrgSettings::default();
         for (name, value) in rows {
-            match name.as_str() {
-                VOICE_MODE if value.parse::<VoiceMode>().is_ok() => loaded.voice_mode = value,
-                REVIEWS_REQUIRED => {
-                    if let Ok(n) = value.parse::<i32>() {
-                        loaded.reviews_required = n.clamp(1, MAX_REVIEWS_REQUIRED);
-                    }
-                }
-                _ => {}
+            let mut candidate = loaded.clone();
+            let number = value.parse::<i32>();
+            match (name.as_str(), number) {
+                ("voice_mode", _) => candidate.voice_mode = value,
+                ("reviews_required", Ok(n)) => candidate.reviews_required = n,
+                ("lease_minutes", Ok(n)) => candidate.lease_minutes = n,
+                ("lease_factor", Ok(n)) => candidate.lease_factor = n,
+                ("review_rate", _) => candidate.review_rate = value,
+                ("currency", _) => candidate.currency = value,
+                _ => continue,
+            }
+            if candidate.validate().is_ok() {
+                loaded = candidate;
             }
         }
         Ok(loaded)
@@ -65,12 +130,28 @@ impl OrgSettings {
         if self.voice_mode.parse::<VoiceMode>().is_err() {
             problems.push(FieldProblem::new("voice_mode", "unknown_value"));
         }
-        if !(1..=MAX_REVIEWS_REQUIRED).contains(&self.reviews_required) {
-            problems.push(
-                FieldProblem::new("reviews_required", "out_of_range")
-                    .with("min", 1)
-                    .with("max", MAX_REVIEWS_REQUIRED),
-            );
+        for (field, value, (min, max)) in [
+            (
+                "reviews_required",
+                self.reviews_required,
+                (1, MAX_REVIEWS_REQUIRED),
+            ),
+            ("lease_minutes", self.lease_minutes, LEASE_MINUTES_RANGE),
+            ("lease_factor", self.lease_factor, LEASE_FACTOR_RANGE),
+        ] {
+            if !(min..=max).contains(&value) {
+                problems.push(
+                    FieldProblem::new(field, "out_of_range")
+                        .with("min", min)
+                        .with("max", max),
+                );
+            }
+        }
+        if parse_cents(&self.review_rate).is_none() {
+            problems.push(FieldProblem::new("review_rate", "not_an_amount"));
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            problems.push(FieldProblem::new("currency", "not_a_currency"));
         }
         if problems.is_empty() {
             Ok(())
@@ -80,10 +161,7 @@ impl OrgSettings {
     }
 
     pub fn save(&self, conn: &mut DbConnection) -> QueryResult<()> {
-        let values = [
-            (VOICE_MODE, self.voice_mode.clone()),
-            (REVIEWS_REQUIRED, self.reviews_required.to_string()),
-        ];
+        let values = self.pairs();
         conn.write_transaction(|conn| {
             for (name, value) in values {
                 let updated = diesel::update(settings::table.find(name))
@@ -101,5 +179,28 @@ impl OrgSettings {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_to_the_cent() {
+        assert_eq!(parse_cents("0.50"), Some(50));
+        assert_eq!(parse_cents("12"), Some(1200));
+        assert_eq!(parse_cents("3,5"), Some(350));
+        assert_eq!(format_cents(1205), "12.05");
+        for bad in ["", "-1", "1.234", "abc", "1.", ".5", "1e3"] {
+            assert_eq!(parse_cents(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_lease_is_the_longer_of_the_minimum_and_the_length_multiple() {
+        let settings = OrgSettings::default();
+        assert_eq!(settings.lease_for(60_000), time::Duration::minutes(15));
+        assert_eq!(settings.lease_for(600_000), time::Duration::minutes(30));
     }
 }

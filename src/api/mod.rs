@@ -2,6 +2,7 @@
 //! Handlers here are thin: extract, call the domain, serialize.
 
 pub mod accounts;
+pub mod assignments;
 pub mod recordings;
 pub mod scripts;
 
@@ -34,4 +35,5 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     accounts::routes(r);
     recordings::routes(r);
     scripts::routes(r);
+    assignments::routes(r);
 }

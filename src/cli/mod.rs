@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod anonymize;
+mod bench;
 mod import;
 mod user;
 
@@ -42,6 +43,11 @@ enum Command {
     /// Build the reviewer copy of one recording (decode, redact, disguise, WAV, peaks) and
     /// report its speed and peak memory.
     Anonymize(anonymize::AnonymizeArgs),
+    /// Load generators against a running server.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -52,6 +58,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::User { command } => user::run(command),
         Command::Anonymize(args) => anonymize::run(args),
+        Command::Bench { command } => bench::run(command),
         Command::Version => {
             println!("callqa {}", env!("CARGO_PKG_VERSION"));
             Ok(())

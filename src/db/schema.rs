@@ -149,6 +149,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    assignment_pool (slot) {
+        slot -> Integer,
+        recording_id -> Text,
+    }
+}
+
+diesel::table! {
+    assignment_pool_size (id) {
+        id -> Integer,
+        size -> Integer,
+    }
+}
+
+diesel::table! {
     assignments (id) {
         id -> Text,
         code -> Text,
@@ -233,7 +247,11 @@ diesel::joinable!(reviews -> assignments (assignment_id));
 diesel::joinable!(verdicts -> reviews (review_id));
 diesel::joinable!(verdicts -> steps (step_id));
 
+diesel::joinable!(assignment_pool -> recordings (recording_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    assignment_pool,
+    assignment_pool_size,
     operators,
     users,
     invites,

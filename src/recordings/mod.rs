@@ -228,6 +228,8 @@ impl Recording {
                 ))
                 .execute(conn)?;
             jobs::enqueue(conn, id)?;
+            // Out of the reviewers' pool until the new copy is ready.
+            crate::assignments::pool::refresh(conn, id)?;
             Ok(())
         })
     }

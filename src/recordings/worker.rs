@@ -209,20 +209,24 @@ fn build_reviewer_copy(
     store.make_durable(&[(Kind::Reviewer, &reviewer_name), (Kind::Peaks, &peaks_name)])?;
 
     let mut conn = db.get()?;
-    diesel::update(recordings::table.find(id))
-        .set((
-            recordings::status.eq(RecordingStatus::Ready),
-            recordings::error.eq(None::<String>),
-            recordings::error_code.eq(None::<String>),
-            recordings::duration_ms.eq(i64::try_from(report.duration_ms).unwrap_or(i64::MAX)),
-            recordings::channels.eq(i32::from(report.source_channels)),
-            recordings::sample_rate.eq(i32::try_from(report.sample_rate).unwrap_or(i32::MAX)),
-            recordings::voice_mode.eq(report.voice.as_str()),
-            recordings::anonymized_file.eq(&reviewer_name),
-            recordings::peaks_file.eq(&peaks_name),
-            recordings::ready_at.eq(now()),
-        ))
-        .execute(&mut conn)?;
+    conn.write_transaction(|conn| {
+        diesel::update(recordings::table.find(id))
+            .set((
+                recordings::status.eq(RecordingStatus::Ready),
+                recordings::error.eq(None::<String>),
+                recordings::error_code.eq(None::<String>),
+                recordings::duration_ms.eq(i64::try_from(report.duration_ms).unwrap_or(i64::MAX)),
+                recordings::channels.eq(i32::from(report.source_channels)),
+                recordings::sample_rate.eq(i32::try_from(report.sample_rate).unwrap_or(i32::MAX)),
+                recordings::voice_mode.eq(report.voice.as_str()),
+                recordings::anonymized_file.eq(&reviewer_name),
+                recordings::peaks_file.eq(&peaks_name),
+                recordings::ready_at.eq(now()),
+            ))
+            .execute(conn)?;
+        // Ready: reviewers can be given it now.
+        crate::assignments::pool::refresh(conn, id)
+    })?;
     // The previous reviewer copy (before new ranges or settings) is no longer needed.
     if let Some(old) = &recording.anonymized_file {
         store.remove(Kind::Reviewer, old);

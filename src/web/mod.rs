@@ -7,6 +7,7 @@ pub mod errors;
 pub mod forms;
 pub mod home;
 pub mod recordings;
+pub mod review;
 pub mod scripts;
 pub mod templates;
 
@@ -159,6 +160,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     accounts::routes(r);
     recordings::routes(r);
     scripts::routes(r);
+    review::routes(r);
 }
 
 #[cfg(test)]

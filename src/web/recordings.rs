@@ -503,6 +503,14 @@ async fn settings_page(
 struct SettingsForm {
     voice_mode: String,
     reviews_required: String,
+    #[serde(default)]
+    lease_minutes: Option<String>,
+    #[serde(default)]
+    lease_factor: Option<String>,
+    #[serde(default)]
+    review_rate: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 async fn settings_submit(
@@ -513,9 +521,25 @@ async fn settings_submit(
     templates: web::Data<Templates>,
     PageForm(_, form): PageForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
+    let current = state
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await?;
+    let number = |text: Option<&String>, fallback: i32| {
+        text.map_or(Some(fallback), |t| t.trim().parse().ok())
+            .unwrap_or(0)
+    };
     let settings = OrgSettings {
         voice_mode: form.voice_mode.trim().to_owned(),
         reviews_required: form.reviews_required.trim().parse().unwrap_or(0),
+        lease_minutes: number(form.lease_minutes.as_ref(), current.lease_minutes),
+        lease_factor: number(form.lease_factor.as_ref(), current.lease_factor),
+        review_rate: form
+            .review_rate
+            .map_or(current.review_rate, |r| r.trim().to_owned()),
+        currency: form
+            .currency
+            .map_or(current.currency, |c| c.trim().to_uppercase()),
     };
     if let Err(problems) = settings.validate() {
         let error = AppError::Validation(problems);

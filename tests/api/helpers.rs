@@ -354,3 +354,41 @@ pub fn tone_wav(seconds: f32, rate: u32) -> Vec<u8> {
     }
     cursor.into_inner()
 }
+
+impl TestApp {
+    /// `count` one-second calls of one operator, uploaded and processed (status `ready`),
+    /// each needing `reviews` reviews; returns their ids.
+    pub async fn ready_calls(
+        &self,
+        owner: &TestUser,
+        operator_id: &str,
+        script_id: &str,
+        count: usize,
+        reviews: u32,
+    ) -> Vec<String> {
+        let reviews = reviews.to_string();
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let response = self
+                .upload(
+                    owner,
+                    &format!("call-{n}.wav"),
+                    tone_wav(1.0, 8000),
+                    &[
+                        ("operator_id", operator_id),
+                        ("script_id", script_id),
+                        ("reviews_required", &reviews),
+                    ],
+                )
+                .await;
+            assert_eq!(response.status(), 202);
+            let body: serde_json::Value = response.json().await.unwrap();
+            ids.push(body["id"].as_str().unwrap().to_owned());
+        }
+        for id in &ids {
+            let done = self.wait_processed(&owner.token, id).await;
+            assert_eq!(done["status"], "ready", "{done}");
+        }
+        ids
+    }
+}

@@ -3,9 +3,12 @@
 //! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`).
 
 mod accounts;
+mod assignments;
 mod audio;
+mod canary;
 mod foundation;
 mod helpers;
 mod recordings;
 mod role_matrix;
 mod scripts;
+mod workspace;

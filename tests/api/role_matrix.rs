@@ -495,6 +495,90 @@ fn matrix(recording: &str) -> Vec<Row> {
             Body::None,
             [303, 404, 403, 403, 403],
         ),
+        row(
+            "POST",
+            "/api/v1/assignments/next",
+            "/api/v1/assignments/next",
+            Body::Json(json!({})),
+            [401, 403, 200, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/assignments/{code}/audio",
+            format!("/api/v1/assignments/{NO_ID}/audio"),
+            Body::None,
+            [401, 404, 404, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/assignments/{code}/peaks",
+            format!("/api/v1/assignments/{NO_ID}/peaks"),
+            Body::None,
+            [401, 404, 404, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/assignments/{code}/skip",
+            format!("/api/v1/assignments/{NO_ID}/skip"),
+            Body::Json(json!({"reason": "noise"})),
+            [401, 403, 404, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/assignments/{code}/review",
+            format!("/api/v1/assignments/{NO_ID}/review"),
+            Body::Json(json!({"verdicts": []})),
+            [401, 403, 404, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/me/reviews",
+            "/api/v1/me/reviews",
+            Body::None,
+            [401, 403, 200, 403, 403],
+        ),
+        row(
+            "GET",
+            "/review",
+            "/review",
+            Body::None,
+            [303, 403, 200, 403, 403],
+        ),
+        row(
+            "POST",
+            "/review/next",
+            "/review/next",
+            Body::Form(vec![]),
+            [303, 403, 303, 403, 403],
+        ),
+        row(
+            "GET",
+            "/review/history",
+            "/review/history",
+            Body::None,
+            [303, 403, 200, 403, 403],
+        ),
+        row(
+            "GET",
+            "/review/{code}",
+            format!("/review/{NO_ID}"),
+            Body::None,
+            [303, 403, 404, 403, 403],
+        ),
+        row(
+            "POST",
+            "/review/{code}",
+            format!("/review/{NO_ID}"),
+            Body::Form(vec![]),
+            [303, 403, 404, 403, 403],
+        ),
+        row(
+            "POST",
+            "/review/{code}/skip",
+            format!("/review/{NO_ID}/skip"),
+            Body::Form(vec![]),
+            [303, 403, 404, 403, 403],
+        ),
         // --- the owner, and an operator for their own calls only ------------------------------
         row(
             "GET",
@@ -592,7 +676,10 @@ async fn every_route_checks_role_and_ownership() {
         .json()
         .await
         .unwrap();
-    let rows = matrix(upload["id"].as_str().unwrap());
+    let recording = upload["id"].as_str().unwrap();
+    // Processed, so a reviewer asking for a call gets this one.
+    app.wait_processed(&owner.token, recording).await;
+    let rows = matrix(recording);
 
     let registered: BTreeSet<(String, String)> = callqa::routes::table()
         .into_iter()

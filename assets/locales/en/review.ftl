@@ -1,0 +1,65 @@
+nav-review = Review
+nav-review-history = My earnings
+
+review-title = Review calls
+review-lead = You get one call at random. Listen, then mark every step of the script. Who is talking and when stays hidden from you.
+review-get-call = Get a call
+review-next-call = Next call
+review-try-again = Try again
+review-empty = Nothing to review right now.
+review-empty-hint = All calls have their reviews. New ones come in during the day: try again later.
+review-done = Thank you! Your review has been sent.
+review-skipped = The call was given back.
+review-history-link = My history and earnings
+
+review-code = Call
+review-length = length
+review-player = Player
+review-play = Play
+review-pause = Pause
+review-back-5 = Back 5 seconds
+review-forward-5 = Forward 5 seconds
+review-speed = Speed
+review-keys = Keys: Space play/pause · ←/→ 5 s · ↑/↓ or J/K step · 1/2/3 verdict · M mark time · Esc leave a comment box
+review-not-sent = The review was not sent.
+review-see-steps = See the messages by the steps.
+review-comment = Comment
+review-comment-required = (required)
+review-time = Time in the call (m:ss)
+review-mark-time = Mark time
+review-progress = { $done } of { $total ->
+    [one] { $total } step
+   *[other] { $total } steps
+}
+review-send = Send review
+review-choose-verdict = Choose a verdict for this step.
+review-time-unreadable = Write the time as minutes:seconds, e.g. 1:23.
+review-time-outside = The time must be within the call (0:00 to { $max }).
+
+review-skip = Skip this call
+review-skip-hint = The call goes back to the pool for someone else; you will not get it again.
+review-skip-reason = Reason
+review-skip-bad_audio = The audio is bad or silent
+review-skip-language = I don't understand the language
+review-skip-not_a_sales_call = Not a sales call, or the script doesn't fit
+review-skip-conflict = I recognise a voice
+review-skip-other = Other
+review-skip-details = Details
+review-skip-say-why = Say why in the details.
+review-skip-send = Give the call back
+
+review-history-title = My reviews and earnings
+review-history-total = Earned in total
+review-history-rate = { $count ->
+    [one] { $count } review
+   *[other] { $count } reviews
+} × { $rate }
+review-history-none = You have not sent any reviews yet.
+review-history-by-day = By day
+review-history-day = Day
+review-history-reviews = Reviews
+review-history-earned = Earned, { $currency }
+review-history-list = Every review
+review-history-sent = Sent
+review-history-length = Length
+review-history-utc = Dates and times are in UTC.

@@ -1,0 +1,11 @@
+error-already-submitted = This review has already been sent.
+error-lease-lost = Your time for this call ran out and someone else took it. Ask for the next call.
+error-assignment-finished = This call was given back and can no longer be reviewed.
+error-audio-rebuilding = The audio of this call is being rebuilt. Try again in a minute.
+invalid-unknown-step = There is no such step in this call's checklist.
+invalid-duplicate-step = This step was graded twice.
+invalid-unknown-verdict = Choose correct, incorrect or not in the script.
+invalid-comment-required = Say what happened: a comment is required for this verdict.
+invalid-outside-call = The time must be within the call (0 to { $max } ms).
+invalid-step-not-graded = The step “{ $step }” has no verdict yet.
+invalid-too-soon = Please listen to the call first: you can send the review in { $seconds } s.

@@ -1,0 +1,66 @@
+nav-review = Проверка
+nav-review-history = Мой заработок
+
+review-title = Проверка звонков
+review-lead = Вы получаете один случайный звонок. Прослушайте его и отметьте каждый шаг скрипта. Кто говорит и когда был звонок, вы не узнаете.
+review-get-call = Получить звонок
+review-next-call = Следующий звонок
+review-try-again = Попробовать ещё раз
+review-empty = Сейчас проверять нечего.
+review-empty-hint = У всех звонков уже есть проверки. Новые появляются в течение дня — загляните позже.
+review-done = Спасибо! Проверка отправлена.
+review-skipped = Звонок возвращён.
+review-history-link = Моя история и заработок
+
+review-code = Звонок
+review-length = длительность
+review-player = Плеер
+review-play = Слушать
+review-pause = Пауза
+review-back-5 = Назад на 5 секунд
+review-forward-5 = Вперёд на 5 секунд
+review-speed = Скорость
+review-keys = Клавиши: пробел — пуск/пауза · ←/→ — 5 с · ↑/↓ или J/K — шаг · 1/2/3 — оценка · M — отметить время · Esc — выйти из комментария
+review-not-sent = Проверка не отправлена.
+review-see-steps = Сообщения — у шагов.
+review-comment = Комментарий
+review-comment-required = (обязательно)
+review-time = Время в звонке (м:сс)
+review-mark-time = Отметить время
+review-progress = { $done } из { $total ->
+    [one] { $total } шага
+   *[other] { $total } шагов
+}
+review-send = Отправить проверку
+review-choose-verdict = Выберите оценку для этого шага.
+review-time-unreadable = Укажите время как минуты:секунды, например 1:23.
+review-time-outside = Время должно быть в пределах звонка (от 0:00 до { $max }).
+
+review-skip = Пропустить звонок
+review-skip-hint = Звонок вернётся в очередь для других; вам он больше не попадётся.
+review-skip-reason = Причина
+review-skip-bad_audio = Плохой звук или тишина
+review-skip-language = Не понимаю язык
+review-skip-not_a_sales_call = Это не продажа или скрипт не подходит
+review-skip-conflict = Я узнаю голос
+review-skip-other = Другое
+review-skip-details = Подробности
+review-skip-say-why = Напишите причину в подробностях.
+review-skip-send = Вернуть звонок
+
+review-history-title = Мои проверки и заработок
+review-history-total = Заработано всего
+review-history-rate = { $count ->
+    [one] { $count } проверка
+    [few] { $count } проверки
+   *[many] { $count } проверок
+} × { $rate }
+review-history-none = Вы ещё не отправили ни одной проверки.
+review-history-by-day = По дням
+review-history-day = День
+review-history-reviews = Проверок
+review-history-earned = Заработано, { $currency }
+review-history-list = Все проверки
+review-history-sent = Отправлено
+review-history-length = Длительность
+review-history-utc = Даты и время указаны в UTC.

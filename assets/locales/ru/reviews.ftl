@@ -1,0 +1,11 @@
+error-already-submitted = Эта проверка уже отправлена.
+error-lease-lost = Время на этот звонок истекло, и его взял кто-то другой. Запросите следующий звонок.
+error-assignment-finished = От этого звонка отказались, его больше нельзя проверить.
+error-audio-rebuilding = Запись этого звонка пересобирается. Попробуйте через минуту.
+invalid-unknown-step = В чек-листе этого звонка нет такого шага.
+invalid-duplicate-step = Этот шаг оценён дважды.
+invalid-unknown-verdict = Выберите: верно, неверно или нет в скрипте.
+invalid-comment-required = Опишите, что произошло: для этой оценки нужен комментарий.
+invalid-outside-call = Время должно быть внутри звонка (от 0 до { $max } мс).
+invalid-step-not-graded = У шага «{ $step }» ещё нет оценки.
+invalid-too-soon = Сначала прослушайте звонок: отправить проверку можно через { $seconds } с.

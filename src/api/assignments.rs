@@ -1,0 +1,206 @@
+//! `/api/v1/assignments`: a reviewer asks for a call, listens by its opaque code, skips it
+//! or sends the review; `/api/v1/me/reviews` is their history and earnings.
+//!
+//! What a reviewer can fetch here carries nothing about the call's origin: the task JSON has
+//! the code, length, deadline and checklist; the audio is the rebuilt WAV under a neutral
+//! name, without dates (no Last-Modified, no ETag) and never cached.
+
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::accounts::{Reviewer, Role, SignedIn};
+use crate::assignments;
+use crate::error::AppError;
+use crate::org_settings::OrgSettings;
+use crate::recordings::store::Kind;
+use crate::reviews::{self, validate::VerdictInput};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(
+        Method::POST,
+        "/api/v1/assignments/next",
+        Access::Reviewer,
+        next,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/assignments/{code}/audio",
+        Access::SignedIn,
+        audio,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/assignments/{code}/peaks",
+        Access::SignedIn,
+        peaks,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/assignments/{code}/skip",
+        Access::Reviewer,
+        skip,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/assignments/{code}/review",
+        Access::Reviewer,
+        review,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/me/reviews",
+        Access::Reviewer,
+        my_reviews,
+    );
+}
+
+/// The caller's live assignment or a newly drawn one, as a task; `None` when there is
+/// nothing to review. Shared with the workspace page.
+pub async fn next_task(
+    state: &AppState,
+    reviewer: crate::db::ids::UserId,
+) -> Result<Option<assignments::Task>, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let settings = OrgSettings::load(conn)?;
+            let drawn = assignments::next(conn, &reviewer, &settings, &mut rand::rng())?;
+            drawn
+                .map(|a| assignments::task(conn, &a))
+                .transpose()
+                .map_err(AppError::from)
+        })
+        .await
+}
+
+async fn next(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    Ok(match next_task(&state, session.user_id).await? {
+        Some(task) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(task),
+        None => HttpResponse::NoContent().finish(),
+    })
+}
+
+/// The reviewer copy's file of `kind` behind a code, for its holder or an owner.
+async fn reviewer_file(
+    session: &crate::accounts::Session,
+    state: &AppState,
+    code: String,
+    kind: Kind,
+) -> Result<std::path::PathBuf, AppError> {
+    if session.role == Role::Operator {
+        return Err(AppError::Forbidden);
+    }
+    let viewer = session.user_id.clone();
+    let is_owner = session.role == Role::Owner;
+    let (audio, peaks) = state
+        .db
+        .run(move |conn| assignments::reviewer_files(conn, &code, &viewer, is_owner))
+        .await?;
+    let name = if kind == Kind::Peaks { peaks } else { audio };
+    state.store.path(kind, &name).map_err(AppError::internal)
+}
+
+async fn audio(
+    SignedIn(session): SignedIn,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let path = reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
+    let file = actix_files::NamedFile::open(&path)
+        .map_err(AppError::internal)?
+        .set_content_type("audio/wav".parse().map_err(AppError::internal)?)
+        .use_last_modified(false)
+        .use_etag(false)
+        .set_content_disposition(header::ContentDisposition {
+            disposition: header::DispositionType::Inline,
+            parameters: vec![header::DispositionParam::Filename("call.wav".to_owned())],
+        });
+    let mut response = file.into_response(&req);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn peaks(
+    SignedIn(session): SignedIn,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let path = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
+    let body = web::block(move || std::fs::read(path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+struct SkipBody {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn skip(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: web::Json<SkipBody>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let reason = body.into_inner().reason;
+    state
+        .db
+        .run(move |conn| assignments::skip(conn, &session.user_id, &code, &reason))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct ReviewBody {
+    #[serde(default)]
+    pub verdicts: Vec<VerdictInput>,
+}
+
+async fn review(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: web::Json<ReviewBody>,
+) -> Result<HttpResponse, AppError> {
+    let code = code.into_inner();
+    let verdicts = body.into_inner().verdicts;
+    let ratio = state.settings.min_listen_ratio;
+    let submitted = state
+        .db
+        .run(move |conn| reviews::submit(conn, &session.user_id, &code, &verdicts, ratio))
+        .await?;
+    Ok(HttpResponse::Created().json(submitted))
+}
+
+async fn my_reviews(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let history = state
+        .db
+        .run(move |conn| {
+            let settings = OrgSettings::load(conn)?;
+            reviews::history(conn, &session.user_id, &settings).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(history))
+}

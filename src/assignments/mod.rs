@@ -1,0 +1,373 @@
+//! Handing calls to reviewers: a uniform random draw over the recordings that still need a
+//! review, a lease that frees the slot when it runs out, skipping, and access to the
+//! anonymized audio by the assignment's opaque code (never the recording's id).
+//!
+//! Safe under concurrency on both backends and across processes: every draw runs in one
+//! write transaction that first takes the pool's lock ([`pool::lock`]), and the slot count
+//! is recomputed from the facts inside it, so a call is never held by more reviewers than it
+//! needs.
+
+pub mod pool;
+
+use diesel::prelude::*;
+use rand::{Rng, RngExt};
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::ids::{AssignmentId, RecordingId, ScriptVersionId, UserId};
+use crate::db::schema::{assignment_pool, assignments, recordings, script_versions, scripts};
+use crate::db::time::{Timestamp, now, to_timestamp};
+use crate::error::{AppError, FieldProblem};
+use crate::org_settings::OrgSettings;
+use crate::scripts::{Step, version_steps};
+
+/// How many random slots are tried before the exact (history-aware) draw.
+const QUICK_TRIES: usize = 8;
+/// Expired leases reclaimed per draw (the rest on the next draws).
+const RECLAIM_BATCH: i64 = 100;
+pub const MAX_SKIP_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assignments)]
+pub struct Assignment {
+    pub id: AssignmentId,
+    pub code: String,
+    pub recording_id: RecordingId,
+    pub reviewer_id: UserId,
+    pub status: String,
+    pub assigned_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub skip_reason: Option<String>,
+}
+
+impl Assignment {
+    /// Active and not yet run out at `at`.
+    pub fn is_live(&self, at: Timestamp) -> bool {
+        self.status == "active" && self.expires_at > at
+    }
+}
+
+/// What a reviewer needs to do the work, and nothing about who or when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub code: String,
+    pub audio_url: String,
+    pub peaks_url: String,
+    pub duration_ms: i64,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub expires_at: Timestamp,
+    pub script: TaskScript,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskScript {
+    pub title: String,
+    pub steps: Vec<TaskStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskStep {
+    pub id: String,
+    pub title: String,
+    pub say: String,
+    pub guidance: String,
+}
+
+/// A new opaque code: 20 random characters, unrelated to anything about the call.
+fn new_code(rng: &mut impl Rng) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The reviewer's unexpired assignment, if any.
+pub fn live_for(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Option<Assignment>> {
+    assignments::table
+        .filter(assignments::reviewer_id.eq(reviewer))
+        .filter(assignments::status.eq("active"))
+        .filter(assignments::expires_at.gt(now()))
+        .select(Assignment::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Assignment>> {
+    assignments::table
+        .filter(assignments::code.eq(code))
+        .select(Assignment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks leases that ran out as expired and returns their slots to the pool.
+pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
+    let expired: Vec<(AssignmentId, RecordingId)> = assignments::table
+        .filter(assignments::status.eq("active"))
+        .filter(assignments::expires_at.le(now()))
+        .select((assignments::id, assignments::recording_id))
+        .limit(RECLAIM_BATCH)
+        .load(conn)?;
+    for (id, recording_id) in &expired {
+        diesel::update(assignments::table.find(id))
+            .set((
+                assignments::status.eq("expired"),
+                assignments::finished_at.eq(now()),
+            ))
+            .execute(conn)?;
+        pool::refresh(conn, recording_id)?;
+    }
+    Ok(expired.len())
+}
+
+/// Gives the reviewer a call: their unexpired one if they hold one, else a uniformly drawn
+/// recording they have never been given. `None` when there is nothing for them.
+pub fn next(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    settings: &OrgSettings,
+    rng: &mut impl Rng,
+) -> QueryResult<Option<Assignment>> {
+    conn.write_transaction(|conn| {
+        let size = pool::lock(conn)?;
+        if let Some(live) = live_for(conn, reviewer)? {
+            return Ok(Some(live));
+        }
+        let reclaimed = reclaim_expired(conn)?;
+        let size = if reclaimed > 0 {
+            pool::lock(conn)?
+        } else {
+            size
+        };
+        let Some(recording_id) = draw(conn, reviewer, size, rng)? else {
+            return Ok(None);
+        };
+        let duration_ms: Option<i64> = recordings::table
+            .find(&recording_id)
+            .select(recordings::duration_ms)
+            .first(conn)?;
+        let assigned_at = now();
+        let expires_at =
+            to_timestamp(assigned_at.assume_utc() + settings.lease_for(duration_ms.unwrap_or(0)));
+        let assignment = Assignment {
+            id: AssignmentId::random(),
+            code: new_code(rng),
+            recording_id,
+            reviewer_id: reviewer.clone(),
+            status: "active".to_owned(),
+            assigned_at,
+            expires_at,
+            finished_at: None,
+            skip_reason: None,
+        };
+        diesel::insert_into(assignments::table)
+            .values((
+                assignments::id.eq(&assignment.id),
+                assignments::code.eq(&assignment.code),
+                assignments::recording_id.eq(&assignment.recording_id),
+                assignments::reviewer_id.eq(reviewer),
+                assignments::status.eq("active"),
+                assignments::assigned_at.eq(assigned_at),
+                assignments::expires_at.eq(expires_at),
+            ))
+            .execute(conn)?;
+        pool::refresh(conn, &assignment.recording_id)?;
+        Ok(Some(assignment))
+    })
+}
+
+/// Whether this reviewer may be given this recording: never twice (whatever became of the
+/// first time), never their own call.
+fn eligible(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    recording_id: &RecordingId,
+) -> QueryResult<bool> {
+    let before: i64 = assignments::table
+        .filter(assignments::reviewer_id.eq(reviewer))
+        .filter(assignments::recording_id.eq(recording_id))
+        .count()
+        .get_result(conn)?;
+    Ok(before == 0 && !is_own_call(conn, reviewer, recording_id)?)
+}
+
+/// A reviewer linked to an operator record (someone who both takes calls and reviews)
+/// never gets their own calls.
+fn is_own_call(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    recording_id: &RecordingId,
+) -> QueryResult<bool> {
+    let Some(operator) = users_operator(conn, reviewer)? else {
+        return Ok(false);
+    };
+    let count: i64 = recordings::table
+        .find(recording_id)
+        .filter(recordings::operator_id.eq(operator))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// A uniform draw among the pool's recordings this reviewer is eligible for. A few random
+/// slots are tried first (cheap, and almost always enough); when they all fail, the slots
+/// the reviewer cannot take are listed and a rank among the others is drawn. Both ways
+/// pick every eligible recording with the same probability.
+fn draw(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    size: i32,
+    rng: &mut impl Rng,
+) -> QueryResult<Option<RecordingId>> {
+    if size == 0 {
+        return Ok(None);
+    }
+    for _ in 0..QUICK_TRIES {
+        let slot = rng.random_range(0..size);
+        if let Some(recording_id) = pool::at(conn, slot)?
+            && eligible(conn, reviewer, &recording_id)?
+        {
+            return Ok(Some(recording_id));
+        }
+    }
+    let pooled: Vec<(i32, RecordingId)> = assignment_pool::table
+        .inner_join(
+            assignments::table.on(assignments::recording_id.eq(assignment_pool::recording_id)),
+        )
+        .filter(assignments::reviewer_id.eq(reviewer))
+        .select((assignment_pool::slot, assignment_pool::recording_id))
+        .load(conn)?;
+    let mut excluded: Vec<i32> = pooled.into_iter().map(|(slot, _)| slot).collect();
+    // Own calls, for a reviewer who is also an operator.
+    let own: Vec<i32> = match users_operator(conn, reviewer)? {
+        Some(operator) => assignment_pool::table
+            .inner_join(recordings::table)
+            .filter(recordings::operator_id.eq(operator))
+            .select(assignment_pool::slot)
+            .load(conn)?,
+        None => Vec::new(),
+    };
+    excluded.extend(own);
+    excluded.sort_unstable();
+    excluded.dedup();
+    let allowed = size - excluded.len() as i32;
+    if allowed <= 0 {
+        return Ok(None);
+    }
+    let slot = pool::nth_allowed_slot(rng.random_range(0..allowed), &excluded);
+    pool::at(conn, slot)
+}
+
+fn users_operator(
+    conn: &mut DbConnection,
+    user: &UserId,
+) -> QueryResult<Option<crate::db::ids::OperatorId>> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .find(user)
+        .select(users::operator_id)
+        .first::<Option<crate::db::ids::OperatorId>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// The reviewer gives a call back (with a reason): it returns to the pool, never to them.
+pub fn skip(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    code: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "required"));
+    }
+    if reason.chars().count() > MAX_SKIP_REASON_CHARS {
+        return Err(AppError::Validation(vec![
+            FieldProblem::new("reason", "too_long").with("max", MAX_SKIP_REASON_CHARS),
+        ]));
+    }
+    conn.write_transaction(|conn| {
+        pool::lock(conn)?;
+        let assignment = by_code(conn, code)?
+            .filter(|a| a.reviewer_id == *reviewer)
+            .ok_or(AppError::NotFound)?;
+        if assignment.status != "active" {
+            return Err(AppError::Conflict("assignment_finished"));
+        }
+        diesel::update(assignments::table.find(&assignment.id))
+            .set((
+                assignments::status.eq("skipped"),
+                assignments::skip_reason.eq(reason),
+                assignments::finished_at.eq(now()),
+            ))
+            .execute(conn)?;
+        pool::refresh(conn, &assignment.recording_id)?;
+        Ok(())
+    })
+}
+
+/// The task as the reviewer sees it: code, audio and peaks addresses, length, deadline, and
+/// the checklist of the script version the call is bound to.
+pub fn task(conn: &mut DbConnection, assignment: &Assignment) -> QueryResult<Task> {
+    let (duration_ms, version_id): (Option<i64>, ScriptVersionId) = recordings::table
+        .find(&assignment.recording_id)
+        .select((recordings::duration_ms, recordings::script_version_id))
+        .first(conn)?;
+    let title: String = script_versions::table
+        .inner_join(scripts::table)
+        .filter(script_versions::id.eq(&version_id))
+        .select(scripts::name)
+        .first(conn)?;
+    let steps = version_steps(conn, &version_id)?;
+    Ok(Task {
+        audio_url: format!("/api/v1/assignments/{}/audio", assignment.code),
+        peaks_url: format!("/api/v1/assignments/{}/peaks", assignment.code),
+        code: assignment.code.clone(),
+        duration_ms: duration_ms.unwrap_or(0),
+        expires_at: assignment.expires_at,
+        script: TaskScript {
+            title,
+            steps: steps.into_iter().map(TaskStep::from).collect(),
+        },
+    })
+}
+
+impl From<Step> for TaskStep {
+    fn from(step: Step) -> Self {
+        TaskStep {
+            id: step.id.to_string(),
+            title: step.title,
+            say: step.say,
+            guidance: step.guidance,
+        }
+    }
+}
+
+/// The stored files of the reviewer copy behind a code, for the reviewer holding it or an
+/// owner: (anonymized WAV, peaks JSON).
+pub fn reviewer_files(
+    conn: &mut DbConnection,
+    code: &str,
+    viewer: &UserId,
+    viewer_is_owner: bool,
+) -> Result<(String, String), AppError> {
+    let assignment = by_code(conn, code)?.ok_or(AppError::NotFound)?;
+    let holds = assignment.reviewer_id == *viewer && assignment.is_live(now());
+    if !holds && !viewer_is_owner {
+        return Err(AppError::NotFound);
+    }
+    let (status, audio, peaks): (String, Option<String>, Option<String>) = recordings::table
+        .find(&assignment.recording_id)
+        .select((
+            recordings::status,
+            recordings::anonymized_file,
+            recordings::peaks_file,
+        ))
+        .first(conn)?;
+    match (status.as_str(), audio, peaks) {
+        ("ready", Some(audio), Some(peaks)) => Ok((audio, peaks)),
+        _ => Err(AppError::Conflict("audio_rebuilding")),
+    }
+}

@@ -1,0 +1,123 @@
+//! The pool of recordings that can be handed out now, numbered densely `0..size`, so a
+//! uniform draw costs one random number and one index lookup whatever the number of
+//! recordings (a scan per request would not survive a million of them).
+//!
+//! Membership is derived, never edited by hand: [`refresh`] recomputes it for one recording
+//! from the facts (status, reviews done, active leases) and is called in every transaction
+//! that changes one of them. Removal moves the last entry into the hole, keeping the
+//! numbering dense.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::ids::RecordingId;
+use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
+
+/// Review slots of a recording not taken by a finished review or an active lease.
+pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {
+    let (required, done): (i32, i32) = recordings::table
+        .find(recording_id)
+        .select((recordings::reviews_required, recordings::reviews_done))
+        .first(conn)?;
+    let leased: i64 = assignments::table
+        .filter(assignments::recording_id.eq(recording_id))
+        .filter(assignments::status.eq("active"))
+        .count()
+        .get_result(conn)?;
+    Ok(i64::from(required) - i64::from(done) - leased)
+}
+
+/// Takes the pool's lock (on PostgreSQL a row lock held to the end of the transaction; on
+/// SQLite the write transaction already excludes other writers) and returns its size.
+pub fn lock(conn: &mut DbConnection) -> QueryResult<i32> {
+    diesel::update(assignment_pool_size::table.find(1))
+        .set(assignment_pool_size::size.eq(assignment_pool_size::size))
+        .execute(conn)?;
+    assignment_pool_size::table
+        .find(1)
+        .select(assignment_pool_size::size)
+        .first(conn)
+}
+
+/// The recording at a slot.
+pub fn at(conn: &mut DbConnection, slot: i32) -> QueryResult<Option<RecordingId>> {
+    assignment_pool::table
+        .find(slot)
+        .select(assignment_pool::recording_id)
+        .first(conn)
+        .optional()
+}
+
+/// Puts the recording in the pool when it is ready with a free slot, takes it out otherwise.
+/// Call inside the transaction that changed it, after the change.
+pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<()> {
+    let size = lock(conn)?;
+    let status: Option<String> = recordings::table
+        .find(recording_id)
+        .select(recordings::status)
+        .first(conn)
+        .optional()?;
+    let belongs = status.as_deref() == Some("ready") && free_slots(conn, recording_id)? > 0;
+    let slot: Option<i32> = assignment_pool::table
+        .filter(assignment_pool::recording_id.eq(recording_id))
+        .select(assignment_pool::slot)
+        .first(conn)
+        .optional()?;
+    match (belongs, slot) {
+        (true, None) => {
+            diesel::insert_into(assignment_pool::table)
+                .values((
+                    assignment_pool::slot.eq(size),
+                    assignment_pool::recording_id.eq(recording_id),
+                ))
+                .execute(conn)?;
+            set_size(conn, size + 1)
+        }
+        (false, Some(hole)) => {
+            let last = size - 1;
+            diesel::delete(assignment_pool::table.find(hole)).execute(conn)?;
+            if hole != last {
+                diesel::update(assignment_pool::table.find(last))
+                    .set(assignment_pool::slot.eq(hole))
+                    .execute(conn)?;
+            }
+            set_size(conn, last)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn set_size(conn: &mut DbConnection, size: i32) -> QueryResult<()> {
+    diesel::update(assignment_pool_size::table.find(1))
+        .set(assignment_pool_size::size.eq(size))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The slot of rank `rank` among `0..size` once the `excluded` slots (sorted, distinct, all
+/// below `size`) are left out: a uniform rank gives a uniform slot among the rest.
+pub fn nth_allowed_slot(rank: i32, excluded: &[i32]) -> i32 {
+    let mut slot = rank;
+    for &taken in excluded {
+        if taken <= slot {
+            slot += 1;
+        } else {
+            break;
+        }
+    }
+    slot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nth_allowed_slot;
+
+    #[test]
+    fn ranks_skip_the_excluded_slots() {
+        let excluded = [0, 2, 3, 7];
+        let allowed: Vec<i32> = (0..6).map(|r| nth_allowed_slot(r, &excluded)).collect();
+        assert_eq!(allowed, [1, 4, 5, 6, 8, 9]);
+        assert_eq!(nth_allowed_slot(3, &[]), 3);
+        assert_eq!(nth_allowed_slot(0, &[1, 2]), 0);
+    }
+}

@@ -1,0 +1,238 @@
+//! Reviews: a reviewer's verdicts on every step of the call they were assigned, stored in
+//! one transaction with the recording's counter and a gap for each `missing` verdict; and a
+//! reviewer's own history and earnings.
+
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::assignments::{self, pool};
+use crate::db::DbConnection;
+use crate::db::ids::{GapId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
+use crate::db::schema::{
+    assignments as assignment_rows, gaps, recordings, reviews, script_versions, verdicts,
+};
+use crate::db::time::{Timestamp, now};
+use crate::error::{AppError, FieldProblem};
+use crate::org_settings::{OrgSettings, format_cents};
+use crate::scripts::version_steps;
+use validate::{Verdict, VerdictInput, check_verdicts};
+
+/// What a submitted review created.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+    pub review_id: ReviewId,
+    pub gaps: usize,
+}
+
+/// Stores the reviewer's verdicts for the call behind `code`.
+///
+/// A review of a lease that ran out is still taken when nobody else has taken the freed
+/// slot; when someone has, or the review was already sent, it is a conflict (409).
+pub fn submit(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    code: &str,
+    input: &[VerdictInput],
+    min_listen_ratio: f64,
+) -> Result<Submitted, AppError> {
+    conn.write_transaction(|conn| {
+        pool::lock(conn)?;
+        let assignment = assignments::by_code(conn, code)?
+            .filter(|a| a.reviewer_id == *reviewer)
+            .ok_or(AppError::NotFound)?;
+        match assignment.status.as_str() {
+            "submitted" => return Err(AppError::Conflict("already_submitted")),
+            "skipped" => return Err(AppError::Conflict("assignment_finished")),
+            _ => {}
+        }
+        let at = now();
+        if !assignment.is_live(at) {
+            // Its own (run-out) lease still counts while it is marked active.
+            let own = i64::from(assignment.status == "active");
+            if pool::free_slots(conn, &assignment.recording_id)? + own <= 0 {
+                return Err(AppError::Conflict("lease_lost"));
+            }
+        }
+        let (duration_ms, version_id): (Option<i64>, ScriptVersionId) = recordings::table
+            .find(&assignment.recording_id)
+            .select((recordings::duration_ms, recordings::script_version_id))
+            .first(conn)?;
+        let duration_ms = duration_ms.unwrap_or(0);
+        let steps = version_steps(conn, &version_id)?;
+
+        let mut problems = Vec::new();
+        let listened_ms = (at - assignment.assigned_at).whole_milliseconds();
+        let needed_ms = (duration_ms as f64 * min_listen_ratio.max(0.0)) as i128;
+        if listened_ms < needed_ms {
+            let wait = ((needed_ms - listened_ms) as f64 / 1000.0).ceil() as i64;
+            problems.push(FieldProblem::new("verdicts", "too_soon").with("seconds", wait));
+        }
+        let clean = match check_verdicts(&steps, duration_ms, input) {
+            Ok(clean) if problems.is_empty() => clean,
+            Ok(_) => return Err(AppError::Validation(problems)),
+            Err(found) => {
+                problems.extend(found);
+                return Err(AppError::Validation(problems));
+            }
+        };
+
+        let script_id: ScriptId = script_versions::table
+            .find(&version_id)
+            .select(script_versions::script_id)
+            .first(conn)?;
+        let review_id = ReviewId::random();
+        diesel::insert_into(reviews::table)
+            .values((
+                reviews::id.eq(&review_id),
+                reviews::assignment_id.eq(&assignment.id),
+                reviews::recording_id.eq(&assignment.recording_id),
+                reviews::reviewer_id.eq(reviewer),
+                reviews::script_version_id.eq(&version_id),
+                reviews::submitted_at.eq(at),
+            ))
+            .execute(conn)?;
+        let mut gap_count = 0;
+        for verdict in &clean {
+            let verdict_id = VerdictId::random();
+            diesel::insert_into(verdicts::table)
+                .values((
+                    verdicts::id.eq(&verdict_id),
+                    verdicts::review_id.eq(&review_id),
+                    verdicts::step_id.eq(&verdict.step.id),
+                    verdicts::step_key.eq(&verdict.step.key),
+                    verdicts::verdict.eq(verdict.verdict.as_str()),
+                    verdicts::comment.eq(&verdict.comment),
+                    verdicts::at_ms.eq(verdict.at_ms),
+                ))
+                .execute(conn)?;
+            if verdict.verdict == Verdict::Missing {
+                diesel::insert_into(gaps::table)
+                    .values((
+                        gaps::id.eq(GapId::random()),
+                        gaps::verdict_id.eq(&verdict_id),
+                        gaps::recording_id.eq(&assignment.recording_id),
+                        gaps::script_id.eq(&script_id),
+                        gaps::script_version_id.eq(&version_id),
+                        gaps::step_key.eq(&verdict.step.key),
+                        gaps::status.eq("open"),
+                        gaps::created_at.eq(at),
+                        gaps::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                gap_count += 1;
+            }
+        }
+        diesel::update(recordings::table.find(&assignment.recording_id))
+            .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
+            .execute(conn)?;
+        diesel::update(assignment_rows::table.find(&assignment.id))
+            .set((
+                assignment_rows::status.eq("submitted"),
+                assignment_rows::finished_at.eq(at),
+            ))
+            .execute(conn)?;
+        pool::refresh(conn, &assignment.recording_id)?;
+        Ok(Submitted {
+            review_id,
+            gaps: gap_count,
+        })
+    })
+}
+
+/// One of the reviewer's reviews, as they may see it: when, how long, what they found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewLine {
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub submitted_at: Timestamp,
+    pub duration_ms: i64,
+    pub correct: usize,
+    pub incorrect: usize,
+    pub missing: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayLine {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub reviews: usize,
+    pub earned: String,
+}
+
+/// The reviewer's history: every review (newest first), per day, and the earnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub reviews: Vec<ReviewLine>,
+    pub days: Vec<DayLine>,
+    pub total_reviews: usize,
+    pub rate: String,
+    pub currency: String,
+    pub total_earned: String,
+}
+
+pub fn history(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    settings: &OrgSettings,
+) -> QueryResult<History> {
+    let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .order(reviews::submitted_at.desc())
+        .select((reviews::id, reviews::submitted_at, reviews::recording_id))
+        .load(conn)?;
+    let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
+    let marks: Vec<(ReviewId, String)> = verdicts::table
+        .filter(verdicts::review_id.eq_any(&ids))
+        .select((verdicts::review_id, verdicts::verdict))
+        .load(conn)?;
+    let recording_ids: Vec<&RecordingId> = rows.iter().map(|r| &r.2).collect();
+    let durations: BTreeMap<RecordingId, Option<i64>> = recordings::table
+        .filter(recordings::id.eq_any(&recording_ids))
+        .select((recordings::id, recordings::duration_ms))
+        .load::<(RecordingId, Option<i64>)>(conn)?
+        .into_iter()
+        .collect();
+    let rate = settings.rate_cents();
+    let mut per_day: BTreeMap<String, usize> = BTreeMap::new();
+    let reviews: Vec<ReviewLine> = rows
+        .iter()
+        .map(|(id, at, recording)| {
+            let count = |word: &str| {
+                marks
+                    .iter()
+                    .filter(|(review, verdict)| review == id && verdict == word)
+                    .count()
+            };
+            *per_day
+                .entry(crate::db::time::rfc3339(*at)[..10].to_owned())
+                .or_default() += 1;
+            ReviewLine {
+                submitted_at: *at,
+                duration_ms: durations.get(recording).copied().flatten().unwrap_or(0),
+                correct: count("correct"),
+                incorrect: count("incorrect"),
+                missing: count("missing"),
+            }
+        })
+        .collect();
+    let days = per_day
+        .into_iter()
+        .rev()
+        .map(|(day, count)| DayLine {
+            day,
+            reviews: count,
+            earned: format_cents(rate * count as i64),
+        })
+        .collect();
+    Ok(History {
+        total_reviews: reviews.len(),
+        total_earned: format_cents(rate * reviews.len() as i64),
+        reviews,
+        days,
+        rate: format_cents(rate),
+        currency: settings.currency.clone(),
+    })
+}

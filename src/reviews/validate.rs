@@ -1,0 +1,199 @@
+//! Checking a submitted review against the checklist it answers: one verdict per step, a
+//! known verdict word, a comment where the verdict needs one, a time inside the call. Pure,
+//! so every rule is unit-tested here.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use crate::error::FieldProblem;
+use crate::scripts::Step;
+
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+crate::text_enum! {
+    /// A reviewer's verdict on one step.
+    Verdict {
+        /// The step was done as the script says.
+        Correct = "correct",
+        /// The step was done, but not as it should have been.
+        Incorrect = "incorrect",
+        /// The script has no handling for what happened here: a gap.
+        Missing = "missing",
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VerdictInput {
+    #[serde(default)]
+    pub step_id: String,
+    #[serde(default)]
+    pub verdict: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub at_ms: Option<i64>,
+}
+
+/// A verdict that passed the checks, tied to its step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanVerdict {
+    pub step: Step,
+    pub verdict: Verdict,
+    pub comment: Option<String>,
+    pub at_ms: Option<i64>,
+}
+
+/// Checks the verdicts against the version's steps; every problem at once, each naming its
+/// field (`verdicts[2].comment`) or, for a step nobody graded, `verdicts` with the step.
+pub fn check_verdicts(
+    steps: &[Step],
+    duration_ms: i64,
+    input: &[VerdictInput],
+) -> Result<Vec<CleanVerdict>, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    let mut clean = Vec::with_capacity(input.len());
+    for (index, given) in input.iter().enumerate() {
+        let field = |name: &str| format!("verdicts[{index}].{name}");
+        let step = steps.iter().find(|s| s.id.as_str() == given.step_id);
+        match step {
+            None => problems.push(FieldProblem::new(field("step_id"), "unknown_step")),
+            Some(step) if !seen.insert(step.id.as_str()) => {
+                problems.push(FieldProblem::new(field("step_id"), "duplicate_step"))
+            }
+            Some(_) => {}
+        }
+        let verdict = Verdict::parse(given.verdict.trim());
+        if verdict.is_none() {
+            problems.push(FieldProblem::new(field("verdict"), "unknown_verdict"));
+        }
+        let comment = given
+            .comment
+            .as_deref()
+            .map(|c| c.replace("\r\n", "\n").trim().to_owned())
+            .filter(|c| !c.is_empty());
+        if matches!(verdict, Some(Verdict::Incorrect | Verdict::Missing)) && comment.is_none() {
+            problems.push(FieldProblem::new(field("comment"), "comment_required"));
+        }
+        if comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+        {
+            problems.push(
+                FieldProblem::new(field("comment"), "too_long").with("max", MAX_COMMENT_CHARS),
+            );
+        }
+        if let Some(at) = given.at_ms
+            && !(0..=duration_ms).contains(&at)
+        {
+            problems
+                .push(FieldProblem::new(field("at_ms"), "outside_call").with("max", duration_ms));
+        }
+        if let (Some(step), Some(verdict)) = (step, verdict) {
+            clean.push(CleanVerdict {
+                step: step.clone(),
+                verdict,
+                comment,
+                at_ms: given.at_ms,
+            });
+        }
+    }
+    for step in steps {
+        if !seen.contains(step.id.as_str()) {
+            problems
+                .push(FieldProblem::new("verdicts", "step_not_graded").with("step", &step.title));
+        }
+    }
+    if problems.is_empty() {
+        clean.sort_by_key(|v| v.step.position);
+        Ok(clean)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ids::StepId;
+
+    fn steps() -> Vec<Step> {
+        (1..=3)
+            .map(|i| Step {
+                id: StepId::from_raw(format!("s{i}")),
+                key: format!("k{i}"),
+                position: i,
+                title: format!("Step {i}"),
+                say: String::new(),
+                guidance: String::new(),
+            })
+            .collect()
+    }
+
+    fn given(step: &str, verdict: &str, comment: Option<&str>, at_ms: Option<i64>) -> VerdictInput {
+        VerdictInput {
+            step_id: step.to_owned(),
+            verdict: verdict.to_owned(),
+            comment: comment.map(str::to_owned),
+            at_ms,
+        }
+    }
+
+    fn problems(input: &[VerdictInput]) -> Vec<(String, &'static str)> {
+        check_verdicts(&steps(), 60_000, input)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| (p.field, p.code))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_review_passes_in_step_order() {
+        let clean = check_verdicts(
+            &steps(),
+            60_000,
+            &[
+                given(
+                    "s3",
+                    "missing",
+                    Some("Customer asked for a refund"),
+                    Some(59_000),
+                ),
+                given("s1", "correct", None, None),
+                given("s2", "incorrect", Some(" Too fast "), Some(0)),
+            ],
+        )
+        .unwrap();
+        let order: Vec<&str> = clean.iter().map(|v| v.step.id.as_str()).collect();
+        assert_eq!(order, ["s1", "s2", "s3"]);
+        assert_eq!(clean[1].comment.as_deref(), Some("Too fast"));
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        assert_eq!(
+            problems(&[
+                given("s1", "correct", None, None),
+                given("s1", "correct", None, None),
+                given("nope", "great", None, None),
+                given("s2", "incorrect", Some("  "), Some(60_001)),
+            ]),
+            vec![
+                ("verdicts[1].step_id".to_owned(), "duplicate_step"),
+                ("verdicts[2].step_id".to_owned(), "unknown_step"),
+                ("verdicts[2].verdict".to_owned(), "unknown_verdict"),
+                ("verdicts[3].comment".to_owned(), "comment_required"),
+                ("verdicts[3].at_ms".to_owned(), "outside_call"),
+                ("verdicts".to_owned(), "step_not_graded"),
+            ]
+        );
+        assert_eq!(
+            problems(&[given("s1", "missing", None, Some(-1))])[..2],
+            [
+                ("verdicts[0].comment".to_owned(), "comment_required"),
+                ("verdicts[0].at_ms".to_owned(), "outside_call"),
+            ]
+        );
+    }
+}

@@ -197,10 +197,7 @@ async fn my_reviews(
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
-        .run(move |conn| {
-            let settings = OrgSettings::load(conn)?;
-            reviews::history(conn, &session.user_id, &settings).map_err(AppError::from)
-        })
+        .run(move |conn| reviews::history(conn, &session.user_id).map_err(AppError::from))
         .await?;
     Ok(HttpResponse::Ok().json(history))
 }

@@ -173,11 +173,9 @@ pub struct History {
     pub total_earned: String,
 }
 
-pub fn history(
-    conn: &mut DbConnection,
-    reviewer: &UserId,
-    settings: &OrgSettings,
-) -> QueryResult<History> {
+/// The reviewer's history, paid at the current rate in the settings.
+pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<History> {
+    let settings = OrgSettings::load(conn)?;
     let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
         .filter(reviews::reviewer_id.eq(reviewer))
         .order(reviews::submitted_at.desc())

@@ -23,7 +23,6 @@ use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::{AppError, FieldMessage};
 use crate::i18n::{Lang, MessageArgs};
-use crate::org_settings::OrgSettings;
 use crate::reviews::{self, validate::VerdictInput};
 use crate::routes::{Access, RouteSink};
 use crate::startup::AppState;
@@ -672,10 +671,7 @@ async fn history_page(
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
-        .run(move |conn| {
-            let settings = OrgSettings::load(conn)?;
-            reviews::history(conn, &session.user_id, &settings).map_err(AppError::from)
-        })
+        .run(move |conn| reviews::history(conn, &session.user_id).map_err(AppError::from))
         .await?;
     let rows = history
         .reviews

@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod overview;
+pub mod gaps;
+pub mod operator;
 pub mod recordings;
 pub mod scripts;
 
@@ -36,4 +39,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     recordings::routes(r);
     scripts::routes(r);
     assignments::routes(r);
+    overview::routes(r);
+    gaps::routes(r);
+    operator::routes(r);
 }

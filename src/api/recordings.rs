@@ -382,21 +382,7 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn filter(&self) -> Result<RecordingFilter, AppError> {
-        let day =
-            |field: &'static str, text: &Option<String>, add_days: i64| -> Result<_, AppError> {
-                match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                    None => Ok(None),
-                    Some(text) => {
-                        let format = time::macros::format_description!("[year]-[month]-[day]");
-                        let date = time::Date::parse(text, &format)
-                            .map_err(|_| AppError::field(field, "bad_date"))?;
-                        Ok(Some(
-                            time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT)
-                                + time::Duration::days(add_days),
-                        ))
-                    }
-                }
-            };
+        let day = crate::db::time::day_bound;
         let status = match self
             .status
             .as_deref()

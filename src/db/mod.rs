@@ -86,7 +86,12 @@ impl DbConnection {
     /// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
     /// write lock up front: a deferred transaction that reads first and writes later fails at
     /// once with "database is locked" when another writer got in between, whereas an immediate
-    /// one simply waits its turn (busy timeout). PostgreSQL needs nothing special.
+    /// one simply waits its turn. PostgreSQL needs nothing special.
+    ///
+    /// Writers of this process also queue on [`SQLITE_WRITERS`] before `BEGIN IMMEDIATE`: they
+    /// would otherwise wait in SQLite's busy handler, which sleeps in growing steps (up to
+    /// 100 ms) and turns a short queue into long tail latencies. Other processes on the same
+    /// file still meet the busy timeout.
     pub fn write_transaction<T, E, F>(&mut self, body: F) -> Result<T, E>
     where
         F: FnOnce(&mut Self) -> Result<T, E>,
@@ -102,6 +107,11 @@ impl DbConnection {
         let DbConnection::Sqlite(sqlite) = self else {
             return self.transaction(body);
         };
+        // A writer that panicked left nothing behind (its transaction rolled back with the
+        // connection), so a poisoned lock is still a good lock.
+        let _queue = SQLITE_WRITERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
         match body(self) {
             Ok(value) => match <Self as Connection>::TransactionManager::commit_transaction(self) {
@@ -118,6 +128,9 @@ impl DbConnection {
         }
     }
 }
+
+/// The queue of this process's SQLite writers (see [`DbConnection::write_transaction`]).
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Opens connections for the pool; the backend was chosen from the URL scheme beforehand.
 pub struct ConnectionManager {

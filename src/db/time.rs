@@ -58,6 +58,27 @@ pub mod serde_rfc3339 {
     }
 }
 
+/// A `YYYY-MM-DD` query parameter as the midnight (UTC) starting that day plus `add_days`
+/// (1 gives the exclusive end of an inclusive "to" date); blank is `None`; anything else is a
+/// `bad_date` problem on `field`.
+pub fn day_bound(
+    field: &'static str,
+    text: &Option<String>,
+    add_days: i64,
+) -> Result<Option<Timestamp>, crate::error::AppError> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let date = time::Date::parse(text, &format)
+                .map_err(|_| crate::error::AppError::field(field, "bad_date"))?;
+            Ok(Some(
+                PrimitiveDateTime::new(date, time::Time::MIDNIGHT) + time::Duration::days(add_days),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,9 @@
 //! one transaction with the recording's counter and a gap for each `missing` verdict; and a
 //! reviewer's own history and earnings.
 
+pub mod consensus;
+pub mod feedback;
+pub mod trends;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -19,6 +19,12 @@ pub struct Draft {
     pub steps: Vec<StepInput>,
     #[serde(default)]
     pub notes: String,
+    /// Gaps this draft answers: publishing it resolves them.
+    #[serde(default)]
+    pub resolves_gaps: Vec<String>,
+    /// The step the owner came to change (from the gap queue), highlighted in the editor.
+    #[serde(default)]
+    pub focus_key: Option<String>,
 }
 
 impl Draft {
@@ -41,7 +47,7 @@ impl Draft {
         Draft {
             name: script.name.clone(),
             steps,
-            notes: String::new(),
+            ..Draft::default()
         }
     }
 }

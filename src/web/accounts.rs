@@ -76,8 +76,9 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 /// Where each role starts after logging in.
 pub fn home_of(role: Role) -> &'static str {
     match role {
-        Role::Owner => "/people",
-        Role::Reviewer | Role::Operator => "/",
+        Role::Owner => "/",
+        Role::Reviewer => "/review",
+        Role::Operator => "/calls",
     }
 }
 

@@ -13,6 +13,7 @@ use crate::error::AppError;
 #[derive(RustEmbed)]
 #[folder = "assets/"]
 #[exclude = "locales/*"]
+#[exclude = "demo/*"]
 #[exclude = "*.md"]
 struct Embedded;
 

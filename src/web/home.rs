@@ -1,31 +1,44 @@
-//! The front page.
+//! The start page: for an owner, what is set up and what waits (a checklist for a newcomer);
+//! reviewers and operators go straight to their work; a visitor reads what callqa is.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{PageBase, html, templates::Templates};
+use super::{PageBase, see_other, templates::Templates};
 use crate::accounts::{MaybeSignedIn, Role};
 use crate::error::AppError;
+use crate::getting_started::{self, Progress};
 use crate::i18n::Lang;
+use crate::startup::AppState;
 
 #[derive(Serialize)]
 struct HomePage {
     #[serde(flatten)]
     base: PageBase,
+    progress: Option<Progress>,
 }
 
-/// The landing page; an owner goes straight to their work.
 pub async fn index(
     req: HttpRequest,
     lang: Lang,
     MaybeSignedIn(session): MaybeSignedIn,
+    state: web::Data<AppState>,
     templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(Role::Owner) = session.map(|s| s.role) {
-        return Ok(super::see_other(super::accounts::home_of(Role::Owner)));
-    }
+    let progress = match session.map(|s| s.role) {
+        Some(Role::Owner) => Some(
+            state
+                .db
+                .run(|conn| getting_started::progress(conn).map_err(AppError::from))
+                .await?,
+        ),
+        Some(role) => return Ok(see_other(super::accounts::home_of(role))),
+        None => None,
+    };
     let page = HomePage {
         base: PageBase::from_request(&req, lang),
+        progress,
     };
-    Ok(html(templates.render("home.html", lang, &page)?))
+    templates.page("home.html", lang, StatusCode::OK, &page)
 }

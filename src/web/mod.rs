@@ -5,7 +5,10 @@ pub mod accounts;
 pub mod assets;
 pub mod errors;
 pub mod forms;
+pub mod gaps;
 pub mod home;
+pub mod overview;
+pub mod operator;
 pub mod recordings;
 pub mod review;
 pub mod scripts;
@@ -161,6 +164,9 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     recordings::routes(r);
     scripts::routes(r);
     review::routes(r);
+    overview::routes(r);
+    gaps::routes(r);
+    operator::routes(r);
 }
 
 #[cfg(test)]

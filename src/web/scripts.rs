@@ -284,14 +284,19 @@ struct EditPage {
     saved_at: Option<String>,
     max_steps: usize,
     can_add: bool,
+    /// Gaps publishing this draft will resolve, and the step they are about.
+    gaps: Vec<crate::gaps::Gap>,
+    focus_key: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn edit_view(
     req: &HttpRequest,
     lang: Lang,
     templates: &Templates,
     script: Script,
     draft: Draft,
+    gaps: Vec<crate::gaps::Gap>,
     saved_at: Option<String>,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
@@ -338,6 +343,8 @@ fn edit_view(
         general,
         saved_at,
         max_steps: MAX_STEPS,
+        gaps,
+        focus_key: draft.focus_key.unwrap_or_default(),
     };
     templates.page("scripts/edit.html", lang, status, &page)
 }
@@ -357,6 +364,21 @@ fn editing_state(
     })
 }
 
+/// The gaps a draft carries, as the editor lists them.
+fn attached_gaps(
+    conn: &mut crate::db::DbConnection,
+    draft: &Draft,
+) -> diesel::QueryResult<Vec<crate::gaps::Gap>> {
+    let mut found = Vec::new();
+    for id in &draft.resolves_gaps {
+        found.extend(crate::gaps::find(
+            conn,
+            &crate::db::ids::GapId::from_raw(id.clone()),
+        )?);
+    }
+    Ok(found)
+}
+
 async fn edit_page(
     _: Owner,
     req: HttpRequest,
@@ -366,8 +388,15 @@ async fn edit_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
-    let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
-    edit_view(&req, lang, &templates, script, draft, saved_at, None)
+    let (script, draft, saved_at, gaps) = state
+        .db
+        .run(move |conn| {
+            let (script, draft, saved_at) = editing_state(conn, &id)?;
+            let gaps = attached_gaps(conn, &draft)?;
+            Ok::<_, ScriptError>((script, draft, saved_at, gaps))
+        })
+        .await?;
+    edit_view(&req, lang, &templates, script, draft, gaps, saved_at, None)
 }
 
 /// What a button of the editor asks for.
@@ -461,10 +490,16 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
             guidance: Some(guidances.get(i).copied().unwrap_or_default().to_owned()),
         })
         .collect();
+    let focus = single("focus_key");
     let draft = Draft {
         name: single("name"),
         steps,
         notes: single("notes"),
+        resolves_gaps: values("resolves_gap")
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        focus_key: (!focus.is_empty()).then_some(focus),
     };
     (draft, EditAction::parse(&single("action")))
 }
@@ -504,7 +539,7 @@ async fn edit_submit(
                 let new = NewVersion {
                     steps: draft.steps.clone(),
                     notes: Some(draft.notes.clone()),
-                    resolves_gaps: Vec::new(),
+                    resolves_gaps: draft.resolves_gaps.clone(),
                     rename: Some(draft.name.clone()),
                 };
                 Ok(scripts::publish(conn, &session.user_id, &id, &new).map(|_| ()))
@@ -524,13 +559,21 @@ async fn edit_submit(
         Err(other) => return Err(other.into()),
     };
     // Shown again with what was typed and every problem next to its field.
-    let script = state.db.run(move |conn| scripts::load(conn, &id)).await?;
+    let shown = draft.clone();
+    let (script, gaps) = state
+        .db
+        .run(move |conn| {
+            let script = scripts::load(conn, &id)?;
+            Ok::<_, ScriptError>((script, attached_gaps(conn, &shown)?))
+        })
+        .await?;
     edit_view(
         &req,
         lang,
         &templates,
         script,
         draft,
+        gaps,
         None,
         Some(refused.into()),
     )

@@ -38,7 +38,20 @@ async fn the_setup_link_creates_the_first_owner_once() {
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/people");
+    assert_eq!(
+        response.headers()["location"],
+        "/",
+        "the owner starts on the start page"
+    );
+    let start = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(start.status(), 200);
+    assert!(
+        start
+            .text()
+            .await
+            .unwrap()
+            .contains("Write your sales script")
+    );
     let people = browser.get(app.url("/people")).send().await.unwrap();
     assert_eq!(people.status(), 200, "signed in right away");
 

@@ -68,3 +68,8 @@ invalid-gap-closed = This gap is already resolved or dismissed.
 invalid-not-a-script-file = This is not a script file exported from callqa.
 error-version-conflict = Someone published a version of this script at the same moment. Reload and try again.
 field-script-name = Name
+scripts-gaps-attached = Publishing this version resolves { $count ->
+    [one] this gap
+   *[other] these { $count } gaps
+}. Untick one to leave it open.
+scripts-step-has-gaps = the step the gaps are about

@@ -1,0 +1,36 @@
+gaps-title = Gaps
+gaps-lead = Places where reviewers found that the script had no answer for what happened in a call. Accept them, set them aside with a reason, or refine the script: the gaps you pick are resolved by the version you publish.
+gaps-all-steps = All steps
+gaps-selected-lead = With the selected gaps:
+gaps-accept = Accept
+gaps-refine = Refine the script
+gaps-dismiss = Dismiss
+gaps-dismiss-reason = Reason to dismiss
+gaps-select = Select this gap
+gaps-limited = Showing the newest { $limit }; narrow the filters to see others.
+gaps-count = { $count ->
+    [one] 1 gap
+   *[other] { $count } gaps
+}
+gaps-open-count = { $count } open
+gaps-oldest = oldest open for { $days ->
+    [0] less than a day
+    [one] 1 day
+   *[other] { $days } days
+}
+gaps-reviewer = Reviewer { $label }
+gaps-resolved-in = Resolved by version { $number }
+gaps-at = at { $seconds } s
+gaps-open-recording = the recording
+gaps-none-open = No open gaps. When reviewers mark a step “not in the script”, it shows up here.
+gaps-none = No gaps match these filters.
+gap-status-open = Open
+gap-status-accepted = Accepted
+gap-status-dismissed = Dismissed
+gap-status-resolved = Resolved
+dismiss-operator_error = The operator's mistake
+dismiss-noise = Noise or misclick
+dismiss-duplicate = Duplicate
+dismiss-other = Other
+error-gap-not-open = This gap has already been dismissed or resolved.
+invalid-one-script-only = Pick gaps of one script to refine it.

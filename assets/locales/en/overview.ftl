@@ -1,0 +1,59 @@
+overview-title = Overview
+overview-lead = How each operator's calls were graded, which steps go wrong and where the script has no answer yet. A call counts once all its reviews are in, on the day it took place (or was uploaded, when the call time is unknown).
+overview-period-label = Period
+overview-from = From
+overview-to = To
+overview-field-from = Start date
+overview-field-to = End date
+overview-show = Show
+overview-last-days = { $days ->
+    [one] Last day
+   *[other] Last { $days } days
+}
+overview-days = { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+overview-download-csv = Download CSV
+overview-calls = Reviewed calls
+overview-average = Average score
+overview-operators = Operators
+overview-open-gaps = Open gaps
+overview-operator = Operator
+overview-trend = Trend
+overview-weekly = By week
+overview-inactive = inactive
+overview-none = No reviewed calls in this period. A call counts once all its reviews are in: try a longer period.
+overview-score-note = A call's score is the share of its steps done correctly among those judged correct or incorrect: “not in the script” and split verdicts never count against the operator. The trend compares the average with the { $days } days before.
+overview-trend-up = up from { $before }
+overview-trend-down = down from { $before }
+overview-trend-flat = steady (was { $before })
+overview-trend-none = no calls in the period before
+overview-trend-unscored = no score in the period before
+overview-sparkline-label = Average score by week: { $values }
+overview-heatmap = Steps by operator
+overview-heatmap-lead = How often each operator did each step correctly, among the calls where reviewers judged it correct or incorrect. Under each share: correct / judged.
+overview-heatmap-caption = Share of steps done correctly, by operator and step
+overview-cell = { $percent }: { $correct } of { $judged } correct
+overview-cell-empty = no data
+overview-legend = Colour legend
+overview-legend-below = below { $to }
+overview-legend-range = { $from }–{ $to }
+overview-legend-above = { $from } and above
+overview-legend-none = no data
+overview-gaps = Open gaps by step
+overview-gaps-lead = Steps where reviewers found the script had no answer, still waiting for your decision (all open gaps, whatever the period).
+overview-gaps-none = No open gaps: the script had an answer for everything reviewers heard.
+overview-step = Step
+overview-open = Open
+overview-oldest = Waiting since
+overview-csv-operator = Operator
+overview-csv-external-id = External ID
+overview-csv-calls = Reviewed calls
+overview-csv-average = Average score, %
+overview-csv-correct = Correct
+overview-csv-incorrect = Incorrect
+overview-csv-missing = Not in the script
+overview-csv-split = Split
+invalid-period-reversed = The end date is before the start date.
+invalid-period-too-long = A period can be at most { $max } days long.

@@ -1,0 +1,61 @@
+overview-title = Обзор
+overview-lead = Как оценены звонки каждого оператора, на каких шагах ошибаются и где в скрипте ещё нет ответа. Звонок учитывается, когда по нему собраны все проверки, в день, когда он состоялся (или был загружен, если время звонка неизвестно).
+overview-period-label = Период
+overview-from = С
+overview-to = По
+overview-field-from = Дата начала
+overview-field-to = Дата окончания
+overview-show = Показать
+overview-last-days = { $days ->
+    [one] За { $days } день
+    [few] За { $days } дня
+   *[many] За { $days } дней
+}
+overview-days = { $days ->
+    [one] { $days } день
+    [few] { $days } дня
+   *[many] { $days } дней
+}
+overview-download-csv = Скачать CSV
+overview-calls = Проверено звонков
+overview-average = Средняя оценка
+overview-operators = Операторы
+overview-open-gaps = Открытые пробелы
+overview-operator = Оператор
+overview-trend = Динамика
+overview-weekly = По неделям
+overview-inactive = неактивен
+overview-none = За этот период нет проверенных звонков. Звонок учитывается, когда по нему собраны все проверки: попробуйте период подлиннее.
+overview-score-note = Оценка звонка — доля шагов, выполненных верно, среди оценённых как «верно» или «неверно»: «нет в скрипте» и разногласия проверяющих никогда не идут в минус оператору. Динамика — сравнение со средней оценкой за столько же дней перед выбранным периодом.
+overview-trend-up = выше, было { $before }
+overview-trend-down = ниже, было { $before }
+overview-trend-flat = без изменений (было { $before })
+overview-trend-none = в прошлом периоде звонков нет
+overview-trend-unscored = в прошлом периоде нет оценки
+overview-sparkline-label = Средняя оценка по неделям: { $values }
+overview-heatmap = Шаги по операторам
+overview-heatmap-lead = Как часто оператор выполнял шаг верно — среди звонков, где проверяющие оценили его как «верно» или «неверно». Под долей: верно / оценено.
+overview-heatmap-caption = Доля верно выполненных шагов по операторам и шагам
+overview-cell = { $percent }: верно { $correct } из { $judged }
+overview-cell-empty = нет данных
+overview-legend = Цвета
+overview-legend-below = ниже { $to }
+overview-legend-range = { $from }–{ $to }
+overview-legend-above = { $from } и выше
+overview-legend-none = нет данных
+overview-gaps = Открытые пробелы по шагам
+overview-gaps-lead = Шаги, где проверяющие не нашли ответа в скрипте и которые ждут вашего решения (все открытые пробелы, независимо от периода).
+overview-gaps-none = Открытых пробелов нет: на всё, что услышали проверяющие, в скрипте был ответ.
+overview-step = Шаг
+overview-open = Открыто
+overview-oldest = Ждёт с
+overview-csv-operator = Оператор
+overview-csv-external-id = Внешний ID
+overview-csv-calls = Проверено звонков
+overview-csv-average = Средняя оценка, %
+overview-csv-correct = Верно
+overview-csv-incorrect = Неверно
+overview-csv-missing = Нет в скрипте
+overview-csv-split = Разногласие
+invalid-period-reversed = Дата окончания раньше даты начала.
+invalid-period-too-long = Период может быть не длиннее { $max } дн.

@@ -1,0 +1,144 @@
+//! `/api/v1/gaps`: the owner's gap queue — list with filters, accept, dismiss. Resolving is
+//! done by publishing a script version with `resolves_gaps`.
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::accounts::Owner;
+use crate::db::ids::{GapId, ScriptId};
+use crate::error::AppError;
+use crate::gaps::{self, GapFilter, GapStatus};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/api/v1/gaps", Access::Owner, list);
+    r.add(Method::GET, "/api/v1/gaps/{id}", Access::Owner, show);
+    r.add(
+        Method::POST,
+        "/api/v1/gaps/{id}/accept",
+        Access::Owner,
+        accept,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/gaps/{id}/dismiss",
+        Access::Owner,
+        dismiss,
+    );
+}
+
+/// The queue's filters as query parameters (shared with the page).
+#[derive(Debug, Default, Deserialize)]
+pub struct GapQuery {
+    pub status: Option<String>,
+    pub script_id: Option<String>,
+    pub step_key: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+}
+
+impl GapQuery {
+    pub fn filter(&self) -> Result<GapFilter, AppError> {
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let status = match present(&self.status) {
+            None => None,
+            Some(word) => Some(
+                GapStatus::parse(&word)
+                    .ok_or_else(|| AppError::field("status", "unknown_value"))?,
+            ),
+        };
+        Ok(GapFilter {
+            id: None,
+            status,
+            script_id: present(&self.script_id).map(ScriptId::from_raw),
+            step_key: present(&self.step_key),
+            from: crate::db::time::day_bound("from", &self.from, 0)?,
+            until: crate::db::time::day_bound("to", &self.to, 1)?,
+        })
+    }
+}
+
+async fn list(
+    _: Owner,
+    state: web::Data<AppState>,
+    query: web::Query<GapQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.filter()?;
+    let found = state
+        .db
+        .run(move |conn| gaps::list(conn, &filter, gaps::LIST_LIMIT).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+async fn one(state: &AppState, id: GapId) -> Result<HttpResponse, AppError> {
+    let gap = state
+        .db
+        .run(move |conn| gaps::find(conn, &id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(gap))
+}
+
+async fn show(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    one(&state, GapId::from_raw(id.into_inner())).await
+}
+
+async fn accept(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = GapId::from_raw(id.into_inner());
+    let target = id.clone();
+    state
+        .db
+        .run(move |conn| gaps::accept(conn, &owner.user_id, &[target]))
+        .await?;
+    one(&state, id).await
+}
+
+#[derive(Deserialize)]
+struct DismissBody {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn dismiss(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<DismissBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = GapId::from_raw(id.into_inner());
+    let target = id.clone();
+    let body = body.into_inner();
+    state
+        .db
+        .run(move |conn| {
+            gaps::dismiss(
+                conn,
+                &owner.user_id,
+                &[target],
+                &body.reason,
+                body.note.as_deref(),
+            )
+        })
+        .await?;
+    one(&state, id).await
+}

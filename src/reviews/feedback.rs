@@ -1,0 +1,228 @@
+//! What the reviews of a call add up to, as operators and owners read it: each step's
+//! consensus, the reviewers' comments under neutral labels ("Reviewer A"), and the score.
+//! Only calls with all their reviews in have a consensus.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::consensus::{Outcome, reviewer_label, score, step_outcome};
+use super::validate::Verdict;
+use crate::db::DbConnection;
+use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId};
+use crate::db::schema::{recordings, reviews, script_versions, verdicts};
+use crate::db::time::Timestamp;
+use crate::error::AppError;
+use crate::scripts::version_steps;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comment {
+    /// "A", "B", …: which review of this call it came from, never who wrote it.
+    pub reviewer: String,
+    pub verdict: Verdict,
+    pub text: String,
+    pub at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepFeedback {
+    pub key: String,
+    pub title: String,
+    pub position: i32,
+    /// The consensus; `null` while reviews are still missing.
+    pub verdict: Option<Outcome>,
+    pub correct: usize,
+    pub incorrect: usize,
+    pub missing: usize,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallFeedback {
+    pub recording_id: RecordingId,
+    #[serde(skip)]
+    pub operator_id: OperatorId,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub called_at: Option<Timestamp>,
+    /// When the call was uploaded (the date shown when the call time is unknown).
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub uploaded_at: Timestamp,
+    pub duration_ms: i64,
+    pub script_id: ScriptId,
+    pub script_version: i32,
+    pub reviews_required: i32,
+    pub reviews_done: i32,
+    pub complete: bool,
+    /// correct / (correct + incorrect) over the consensus, 0–1.
+    pub score: Option<f64>,
+    pub acknowledged: bool,
+    pub steps: Vec<StepFeedback>,
+}
+
+/// A verdict as loaded: review, step key, verdict, comment, marked time.
+type Mark = (ReviewId, String, Verdict, Option<String>, Option<i64>);
+
+type RecordingRow = (
+    RecordingId,
+    OperatorId,
+    ScriptVersionId,
+    Option<Timestamp>,
+    Timestamp,
+    Option<i64>,
+    i32,
+    i32,
+    Option<Timestamp>,
+);
+
+/// Feedback for each of the recordings, in the order given.
+pub fn for_recordings(
+    conn: &mut DbConnection,
+    ids: &[RecordingId],
+) -> QueryResult<Vec<CallFeedback>> {
+    let rows: Vec<RecordingRow> = recordings::table
+        .filter(recordings::id.eq_any(ids))
+        .select((
+            recordings::id,
+            recordings::operator_id,
+            recordings::script_version_id,
+            recordings::called_at,
+            recordings::created_at,
+            recordings::duration_ms,
+            recordings::reviews_required,
+            recordings::reviews_done,
+            recordings::acknowledged_at,
+        ))
+        .load(conn)?;
+    let review_rows: Vec<(ReviewId, RecordingId)> = reviews::table
+        .filter(reviews::recording_id.eq_any(ids))
+        .order((reviews::submitted_at.asc(), reviews::id.asc()))
+        .select((reviews::id, reviews::recording_id))
+        .load(conn)?;
+    let review_ids: Vec<&ReviewId> = review_rows.iter().map(|r| &r.0).collect();
+    let marks: Vec<Mark> = verdicts::table
+        .filter(verdicts::review_id.eq_any(&review_ids))
+        .select((
+            verdicts::review_id,
+            verdicts::step_key,
+            verdicts::verdict,
+            verdicts::comment,
+            verdicts::at_ms,
+        ))
+        .load(conn)?;
+    // The label of each review: its rank among the reviews of its call.
+    let mut labels: HashMap<&ReviewId, String> = HashMap::new();
+    let mut per_call: HashMap<&RecordingId, usize> = HashMap::new();
+    for (review, recording) in &review_rows {
+        let rank = per_call.entry(recording).or_default();
+        labels.insert(review, reviewer_label(*rank));
+        *rank += 1;
+    }
+    let call_of: HashMap<&ReviewId, &RecordingId> =
+        review_rows.iter().map(|(r, c)| (r, c)).collect();
+
+    let mut versions: HashMap<ScriptVersionId, (ScriptId, i32, Vec<crate::scripts::Step>)> =
+        HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for id in ids {
+        let Some(row) = rows.iter().find(|r| r.0 == *id) else {
+            continue;
+        };
+        let (id, operator_id, version_id, called_at, uploaded_at, duration, required, done, ack) =
+            row.clone();
+        if !versions.contains_key(&version_id) {
+            let (script_id, number): (ScriptId, i32) = script_versions::table
+                .find(&version_id)
+                .select((script_versions::script_id, script_versions::number))
+                .first(conn)?;
+            let steps = version_steps(conn, &version_id)?;
+            versions.insert(version_id.clone(), (script_id, number, steps));
+        }
+        let (script_id, number, steps) = &versions[&version_id];
+        let complete = done >= required;
+        let steps: Vec<StepFeedback> = steps
+            .iter()
+            .map(|step| {
+                let of_step: Vec<_> = marks
+                    .iter()
+                    .filter(|m| m.1 == step.key && call_of.get(&m.0) == Some(&&id))
+                    .collect();
+                let given: Vec<Verdict> = of_step.iter().map(|m| m.2).collect();
+                let count = |v: Verdict| given.iter().filter(|g| **g == v).count();
+                let mut comments: Vec<Comment> = of_step
+                    .iter()
+                    .filter_map(|m| {
+                        Some(Comment {
+                            reviewer: labels.get(&m.0)?.clone(),
+                            verdict: m.2,
+                            text: m.3.clone()?,
+                            at_ms: m.4,
+                        })
+                    })
+                    .collect();
+                comments.sort_by(|a, b| a.reviewer.cmp(&b.reviewer));
+                StepFeedback {
+                    key: step.key.clone(),
+                    title: step.title.clone(),
+                    position: step.position,
+                    verdict: if complete { step_outcome(&given) } else { None },
+                    correct: count(Verdict::Correct),
+                    incorrect: count(Verdict::Incorrect),
+                    missing: count(Verdict::Missing),
+                    comments,
+                }
+            })
+            .collect();
+        let outcomes: Vec<Outcome> = steps.iter().filter_map(|s| s.verdict).collect();
+        out.push(CallFeedback {
+            recording_id: id,
+            operator_id,
+            called_at,
+            uploaded_at,
+            duration_ms: duration.unwrap_or(0),
+            script_id: script_id.clone(),
+            script_version: *number,
+            reviews_required: required,
+            reviews_done: done,
+            complete,
+            score: if complete { score(&outcomes) } else { None },
+            acknowledged: ack.is_some(),
+            steps,
+        });
+    }
+    Ok(out)
+}
+
+/// An operator's calls that have all their reviews, newest first.
+pub fn operator_calls(
+    conn: &mut DbConnection,
+    operator: &OperatorId,
+) -> QueryResult<Vec<CallFeedback>> {
+    let ids: Vec<RecordingId> = recordings::table
+        .filter(recordings::operator_id.eq(operator))
+        .filter(recordings::reviews_done.ge(recordings::reviews_required))
+        .order(recordings::created_at.desc())
+        .select(recordings::id)
+        .load(conn)?;
+    for_recordings(conn, &ids)
+}
+
+/// The operator has read the feedback on one of their calls.
+pub fn acknowledge(
+    conn: &mut DbConnection,
+    operator: &OperatorId,
+    recording: &RecordingId,
+) -> Result<(), AppError> {
+    let updated = diesel::update(
+        recordings::table
+            .find(recording)
+            .filter(recordings::operator_id.eq(operator))
+            .filter(recordings::reviews_done.ge(recordings::reviews_required)),
+    )
+    .set(recordings::acknowledged_at.eq(crate::db::time::now()))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,558 @@
+//! The operator's pages: their reviewed calls with the weekly score and the steps they miss
+//! most (`/calls`), and one call with its player, the verdict per step and the reviewers'
+//! comments (`/calls/{id}`), where they acknowledge having read the feedback.
+//!
+//! Reviewers appear only as "Reviewer A", "Reviewer B" (their order on the call). Another
+//! operator's call, or one still being reviewed, is "not found". The weekly chart is an
+//! inline SVG drawn here; the player is a plain `<audio>` with a bar of markers at the
+//! commented times (`operator.js` makes them seek; without it they open the audio there).
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::forms::PageForm;
+use super::templates::Templates;
+use super::{PageBase, see_other};
+use crate::accounts::Operator;
+use crate::api::operator::{acknowledge_own, own_call, own_calls};
+use crate::db::time::{Timestamp, now};
+use crate::error::AppError;
+use crate::i18n::{Lang, MessageArgs};
+use crate::reviews::consensus::Outcome;
+use crate::reviews::feedback::CallFeedback;
+use crate::reviews::trends::{self, MissedStep, WeekScore};
+use crate::reviews::validate::Verdict;
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/calls", Access::Operator, list_page);
+    r.add(Method::GET, "/calls/{id}", Access::Operator, call_page);
+    r.add(
+        Method::POST,
+        "/calls/{id}/acknowledge",
+        Access::Operator,
+        acknowledge_submit,
+    );
+}
+
+/// How many weeks the chart covers, and how many steps "the steps you miss most" lists.
+const WEEKS: usize = 12;
+const MISSED_LIMIT: usize = 5;
+
+// ---- words and numbers ----------------------------------------------------------------------
+
+/// `m:ss`, or `h:mm:ss` from an hour on.
+fn clock(ms: i64) -> String {
+    let seconds = ms.max(0) / 1000;
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// A score 0–1 as a whole percentage.
+fn percent(score: f64) -> u32 {
+    (score.clamp(0.0, 1.0) * 100.0).round() as u32
+}
+
+/// A score as shown: `67%`, or a dash for a call with nothing to score.
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "—".to_owned(), |s| format!("{}%", percent(s)))
+}
+
+/// `12 Mar` / `12 мар`, with the year when it is not `this_year`.
+fn short_date(lang: Lang, day: Date, this_year: i32) -> String {
+    let month = lang.translate(&format!("calls-month-{}", u8::from(day.month())));
+    if day.year() == this_year {
+        format!("{} {month}", day.day())
+    } else {
+        format!("{} {month} {}", day.day(), day.year())
+    }
+}
+
+/// The day and time of a call (UTC, like every time shown).
+fn call_when(lang: Lang, at: Timestamp, this_year: i32) -> String {
+    format!(
+        "{}, {:02}:{:02}",
+        short_date(lang, at.date(), this_year),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// When the call took place, or else when it was uploaded.
+fn call_time(call: &CallFeedback) -> Timestamp {
+    call.called_at.unwrap_or(call.uploaded_at)
+}
+
+fn icon(outcome: Option<Outcome>) -> &'static str {
+    match outcome {
+        Some(Outcome::Correct) => "✓",
+        Some(Outcome::Incorrect) => "✗",
+        Some(Outcome::Missing) => "?",
+        Some(Outcome::Split) => "±",
+        None => "·",
+    }
+}
+
+fn outcome_word(outcome: Option<Outcome>) -> &'static str {
+    outcome.map_or("none", Outcome::as_str)
+}
+
+// ---- the weekly chart -----------------------------------------------------------------------
+
+/// The chart's drawing box (SVG user units) and the plot inside it.
+const CHART_W: f64 = 320.0;
+const CHART_H: f64 = 132.0;
+const PLOT_LEFT: f64 = 34.0;
+const PLOT_RIGHT: f64 = 310.0;
+const PLOT_TOP: f64 = 10.0;
+const PLOT_BOTTOM: f64 = 104.0;
+
+#[derive(Debug, Serialize)]
+struct ChartDot {
+    x: String,
+    y: String,
+    /// "Week of 10 Mar: 75 % (2 calls)".
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ChartLabel {
+    x: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ChartLine {
+    y: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Chart {
+    width: f64,
+    height: f64,
+    left: f64,
+    right: f64,
+    /// Where the percentages (right-aligned) and the dates sit.
+    axis_x: f64,
+    dates_y: f64,
+    /// `points` of each polyline: consecutive weeks with a score; an empty week breaks it.
+    segments: Vec<String>,
+    dots: Vec<ChartDot>,
+    grid: Vec<ChartLine>,
+    labels: Vec<ChartLabel>,
+    /// The whole series in words, for screen readers.
+    summary: String,
+    /// Some week has a score.
+    any: bool,
+}
+
+fn coordinate(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn chart(lang: Lang, series: &[WeekScore], this_year: i32) -> Chart {
+    let step = if series.len() > 1 {
+        (PLOT_RIGHT - PLOT_LEFT) / (series.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x_of = |index: usize| PLOT_LEFT + step * index as f64;
+    let y_of = |score: f64| PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * score.clamp(0.0, 1.0);
+    let mut segments = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut dots = Vec::new();
+    let mut words = Vec::new();
+    for (index, week) in series.iter().enumerate() {
+        let mut args = MessageArgs::default();
+        args.push("week", short_date(lang, week.monday, this_year));
+        match week.average {
+            Some(average) => {
+                let (x, y) = (coordinate(x_of(index)), coordinate(y_of(average)));
+                run.push(format!("{x},{y}"));
+                args.push("score", percent(average));
+                args.push("count", week.calls);
+                let title = lang.translate_with("calls-chart-week", &args);
+                words.push(title.clone());
+                dots.push(ChartDot { x, y, title });
+            }
+            None => {
+                if run.len() > 1 {
+                    segments.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+    }
+    if run.len() > 1 {
+        segments.push(run.join(" "));
+    }
+    let grid = [1.0, 0.5, 0.0]
+        .iter()
+        .map(|&share| ChartLine {
+            y: coordinate(y_of(share)),
+            text: format!("{}%", percent(share)),
+        })
+        .collect();
+    // Four dates along the bottom: the first week, two between, and this week.
+    let last = series.len().saturating_sub(1);
+    let mut marks: Vec<usize> = vec![0, last / 3, last * 2 / 3, last];
+    marks.dedup();
+    let labels = marks
+        .into_iter()
+        .filter_map(|index| {
+            Some(ChartLabel {
+                x: coordinate(x_of(index)),
+                text: short_date(lang, series.get(index)?.monday, this_year),
+            })
+        })
+        .collect();
+    Chart {
+        width: CHART_W,
+        height: CHART_H,
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        axis_x: PLOT_LEFT - 5.0,
+        dates_y: CHART_H - 8.0,
+        any: !dots.is_empty(),
+        segments,
+        dots,
+        grid,
+        labels,
+        summary: words.join("; "),
+    }
+}
+
+// ---- the list -------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct StepIcon {
+    verdict: &'static str,
+    icon: &'static str,
+    /// "2. Listen: correct".
+    label: String,
+}
+
+#[derive(Serialize)]
+struct CallRow {
+    id: String,
+    when: String,
+    duration: String,
+    score: String,
+    new: bool,
+    steps: Vec<StepIcon>,
+    /// "3 correct, 1 incorrect, 1 not in the script" (for screen readers and the title).
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    #[serde(flatten)]
+    base: PageBase,
+    calls: Vec<CallRow>,
+    total: usize,
+    unread: usize,
+    average: String,
+    chart: Chart,
+    missed: Vec<MissedStep>,
+}
+
+fn verdict_label(lang: Lang, outcome: Option<Outcome>) -> String {
+    lang.translate(&format!("calls-verdict-{}", outcome_word(outcome)))
+}
+
+fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
+    let count = |o: Outcome| call.steps.iter().filter(|s| s.verdict == Some(o)).count();
+    let mut args = MessageArgs::default();
+    args.push("correct", count(Outcome::Correct));
+    args.push("incorrect", count(Outcome::Incorrect));
+    args.push("missing", count(Outcome::Missing));
+    args.push("split", count(Outcome::Split));
+    CallRow {
+        id: call.recording_id.to_string(),
+        when: call_when(lang, call_time(call), this_year),
+        duration: clock(call.duration_ms),
+        score: score_text(call.score),
+        new: !call.acknowledged,
+        steps: call
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| StepIcon {
+                verdict: outcome_word(step.verdict),
+                icon: icon(step.verdict),
+                label: format!(
+                    "{}. {}: {}",
+                    index + 1,
+                    step.title,
+                    verdict_label(lang, step.verdict)
+                ),
+            })
+            .collect(),
+        summary: lang.translate_with("calls-summary", &args),
+    }
+}
+
+/// `GET /calls`: the operator's reviewed calls, the weekly score and the steps they miss.
+async fn list_page(
+    Operator(session): Operator,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+) -> Result<HttpResponse, AppError> {
+    let calls = own_calls(&state, session).await?;
+    let today = now().date();
+    let this_year = today.year();
+    let days: Vec<(Date, Option<f64>)> = calls
+        .iter()
+        .map(|c| (call_time(c).date(), c.score))
+        .collect();
+    let series = trends::weekly_scores(&days, today, WEEKS);
+    let scores: Vec<f64> = calls.iter().filter_map(|c| c.score).collect();
+    let missed = trends::most_missed(calls.iter().map(|c| c.steps.as_slice()), MISSED_LIMIT);
+    let page = ListPage {
+        base: PageBase::from_request(&req, lang),
+        total: calls.len(),
+        unread: calls.iter().filter(|c| !c.acknowledged).count(),
+        average: score_text(
+            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        ),
+        chart: chart(lang, &series, this_year),
+        missed,
+        calls: calls
+            .iter()
+            .map(|call| call_row(lang, call, this_year))
+            .collect(),
+    };
+    templates.page("operator/list.html", lang, StatusCode::OK, &page)
+}
+
+// ---- one call -------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct CommentView {
+    reviewer: String,
+    verdict: &'static str,
+    icon: &'static str,
+    verdict_label: String,
+    text: String,
+    /// `m:ss` and seconds, when the reviewer gave a time.
+    at: Option<String>,
+    at_s: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    number: usize,
+    title: String,
+    verdict: &'static str,
+    icon: &'static str,
+    verdict_label: String,
+    /// "1 correct, 1 incorrect": how the reviewers voted.
+    votes: String,
+    comments: Vec<CommentView>,
+}
+
+#[derive(Serialize)]
+struct Marker {
+    #[serde(skip)]
+    ms: i64,
+    /// Percent of the bar.
+    left: String,
+    at_s: String,
+    at: String,
+    verdict: &'static str,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct CallPage {
+    #[serde(flatten)]
+    base: PageBase,
+    id: String,
+    when: String,
+    duration: String,
+    duration_ms: i64,
+    score: String,
+    acknowledged: bool,
+    audio_url: String,
+    markers: Vec<Marker>,
+    steps: Vec<StepView>,
+    reviews: i32,
+}
+
+fn seconds(ms: i64) -> String {
+    format!("{:.3}", ms.max(0) as f64 / 1000.0)
+}
+
+fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
+    let duration = call.duration_ms.max(0);
+    let mut markers = Vec::new();
+    let steps = call
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let mut votes = Vec::new();
+            for (word, n) in [
+                ("correct", step.correct),
+                ("incorrect", step.incorrect),
+                ("missing", step.missing),
+            ] {
+                if n > 0 {
+                    let mut args = MessageArgs::default();
+                    args.push("count", n);
+                    votes.push(lang.translate_with(&format!("calls-votes-{word}"), &args));
+                }
+            }
+            let comments = step
+                .comments
+                .iter()
+                .map(|comment| {
+                    let word = comment.verdict.as_str();
+                    let label = lang.translate(&format!("calls-verdict-{word}"));
+                    if let Some(at) = comment.at_ms {
+                        let position = if duration > 0 {
+                            (at.clamp(0, duration) as f64 / duration as f64) * 100.0
+                        } else {
+                            0.0
+                        };
+                        let mut args = MessageArgs::default();
+                        args.push("reviewer", &comment.reviewer);
+                        args.push("number", index + 1);
+                        args.push("step", &step.title);
+                        args.push("time", clock(at));
+                        markers.push(Marker {
+                            ms: at,
+                            left: format!("{position:.2}"),
+                            at_s: seconds(at),
+                            at: clock(at),
+                            verdict: word,
+                            label: lang.translate_with("calls-marker", &args),
+                        });
+                    }
+                    CommentView {
+                        reviewer: comment.reviewer.clone(),
+                        verdict: word,
+                        icon: match comment.verdict {
+                            Verdict::Correct => icon(Some(Outcome::Correct)),
+                            Verdict::Incorrect => icon(Some(Outcome::Incorrect)),
+                            Verdict::Missing => icon(Some(Outcome::Missing)),
+                        },
+                        verdict_label: label,
+                        text: comment.text.clone(),
+                        at: comment.at_ms.map(clock),
+                        at_s: comment.at_ms.map(seconds),
+                    }
+                })
+                .collect();
+            StepView {
+                number: index + 1,
+                title: step.title.clone(),
+                verdict: outcome_word(step.verdict),
+                icon: icon(step.verdict),
+                verdict_label: verdict_label(lang, step.verdict),
+                votes: votes.join(", "),
+                comments,
+            }
+        })
+        .collect();
+    markers.sort_by_key(|m| m.ms);
+    CallPage {
+        base: PageBase::from_request(req, lang),
+        id: call.recording_id.to_string(),
+        when: call_when(lang, call_time(call), now().year()),
+        duration: clock(call.duration_ms),
+        duration_ms: call.duration_ms,
+        score: score_text(call.score),
+        acknowledged: call.acknowledged,
+        audio_url: format!("/api/v1/recordings/{}/audio", call.recording_id),
+        markers,
+        steps,
+        reviews: call.reviews_done,
+    }
+}
+
+/// `GET /calls/{id}`: one of the operator's reviewed calls.
+async fn call_page(
+    Operator(session): Operator,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let call = own_call(&state, session, id.into_inner()).await?;
+    let page = call_view(&req, lang, &call);
+    templates.page("operator/call.html", lang, StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+/// `POST /calls/{id}/acknowledge`: "I have read this", then back to the call.
+async fn acknowledge_submit(
+    Operator(_): Operator,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    PageForm(session, _): PageForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    acknowledge_own(&state, session, id.clone()).await?;
+    let back: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    Ok(see_other(&format!("/calls/{back}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(clock(65_400), "1:05");
+        assert_eq!(clock(3_725_000), "1:02:05");
+        assert_eq!(percent(2.0 / 3.0), 67);
+        assert_eq!(percent(1.5), 100);
+        assert_eq!(seconds(42_300), "42.300");
+    }
+
+    #[test]
+    fn the_chart_breaks_its_line_at_empty_weeks() {
+        let week = |day: Date, average: Option<f64>| WeekScore {
+            monday: day,
+            label: String::new(),
+            average,
+            calls: usize::from(average.is_some()),
+        };
+        let series = vec![
+            week(date!(2025 - 01 - 06), Some(0.5)),
+            week(date!(2025 - 01 - 13), Some(1.0)),
+            week(date!(2025 - 01 - 20), None),
+            week(date!(2025 - 01 - 27), Some(0.0)),
+            week(date!(2025 - 02 - 03), None),
+            week(date!(2025 - 02 - 10), Some(1.0)),
+            week(date!(2025 - 02 - 17), Some(0.75)),
+        ];
+        let chart = chart(Lang::En, &series, 2025);
+        assert!(chart.any);
+        assert_eq!(chart.dots.len(), 5);
+        // Two runs of two weeks; the lone week is only a dot.
+        assert_eq!(chart.segments.len(), 2);
+        assert_eq!(chart.segments[0], "34.0,57.0 80.0,10.0");
+        assert_eq!(chart.dots[2].y, coordinate(PLOT_BOTTOM));
+        assert_eq!(chart.labels.first().map(|l| l.x.as_str()), Some("34.0"));
+        assert_eq!(chart.labels.last().map(|l| l.x.as_str()), Some("310.0"));
+        let empty = super::chart(Lang::En, &[week(date!(2025 - 01 - 06), None)], 2025);
+        assert!(!empty.any);
+        assert!(empty.segments.is_empty());
+    }
+}

@@ -1,0 +1,597 @@
+//! The owner's overview page (`/overview`): a period filter, the figures per operator with
+//! their trend and a weekly sparkline, the heatmap of operators × steps and the open gaps per
+//! step; and its CSV export (`/overview.csv`) of the per-operator figures.
+//!
+//! Everything the page shows is prepared here (percentages, the sparkline's SVG points, the
+//! heatmap's colour classes and readable labels), so the template only lays it out.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::templates::Templates;
+use super::{FormErrors, PageBase};
+use crate::accounts::Owner;
+use crate::api::overview::{PeriodQuery, figures};
+use crate::error::AppError;
+use crate::i18n::{Lang, MessageArgs};
+use crate::overview::{self, Cell, OperatorFigures, Overview, Period, WeekPoint, day_text};
+use crate::routes::{Access, RouteSink};
+use crate::startup::AppState;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/overview", Access::Owner, overview_page);
+    r.add(Method::GET, "/overview.csv", Access::Owner, overview_csv);
+}
+
+// ---- formatting -----------------------------------------------------------------------------
+
+/// `83%`: a share (0–1) as a whole percentage.
+fn percent(share: f64) -> String {
+    format!("{}%", (share * 100.0).round() as i64)
+}
+
+fn translate(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let mut message = MessageArgs::default();
+    for (name, value) in args {
+        message.push(*name, value);
+    }
+    lang.translate_with(key, &message)
+}
+
+/// The colour band of a heatmap cell; the number is always shown next to the colour.
+fn heat_class(share: Option<f64>) -> &'static str {
+    match share {
+        None => "heat-none",
+        Some(s) if s < 0.5 => "heat-0",
+        Some(s) if s < 0.7 => "heat-1",
+        Some(s) if s < 0.85 => "heat-2",
+        Some(s) if s < 0.95 => "heat-3",
+        Some(_) => "heat-4",
+    }
+}
+
+#[derive(Serialize)]
+struct LegendItem {
+    class: &'static str,
+    text: String,
+}
+
+/// The bands of the legend, low to high.
+fn legend(lang: Lang) -> Vec<LegendItem> {
+    let range = |from: &str, to: &str| {
+        translate(
+            lang,
+            "overview-legend-range",
+            &[("from", from.into()), ("to", to.into())],
+        )
+    };
+    [
+        (
+            "heat-0",
+            translate(lang, "overview-legend-below", &[("to", "50%".into())]),
+        ),
+        ("heat-1", range("50%", "69%")),
+        ("heat-2", range("70%", "84%")),
+        ("heat-3", range("85%", "94%")),
+        (
+            "heat-4",
+            translate(lang, "overview-legend-above", &[("from", "95%".into())]),
+        ),
+        ("heat-none", lang.translate("overview-legend-none")),
+    ]
+    .into_iter()
+    .map(|(class, text)| LegendItem { class, text })
+    .collect()
+}
+
+// ---- the sparkline --------------------------------------------------------------------------
+
+const SPARK_WIDTH: f64 = 112.0;
+const SPARK_HEIGHT: f64 = 32.0;
+const SPARK_PAD: f64 = 3.0;
+
+#[derive(Debug, Serialize, PartialEq)]
+struct Dot {
+    x: String,
+    y: String,
+}
+
+/// A weekly series drawn as inline SVG: runs of weeks with a score become polylines, every
+/// scored week a dot; weeks without a score leave a gap.
+#[derive(Debug, Serialize, PartialEq)]
+struct Sparkline {
+    width: f64,
+    height: f64,
+    /// `points` attributes, one per unbroken run of weeks.
+    lines: Vec<String>,
+    dots: Vec<Dot>,
+    /// The last scored week, drawn stronger.
+    last: Option<Dot>,
+    /// The y of the 100% and 50% guides.
+    top: String,
+    middle: String,
+    bottom: String,
+    /// What a screen reader says instead of the picture.
+    label: String,
+}
+
+fn coordinate(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn sparkline(weeks: &[WeekPoint], lang: Lang) -> Sparkline {
+    let inner_w = SPARK_WIDTH - 2.0 * SPARK_PAD;
+    let inner_h = SPARK_HEIGHT - 2.0 * SPARK_PAD;
+    let x = |i: usize| match weeks.len() {
+        0 | 1 => SPARK_WIDTH / 2.0,
+        n => SPARK_PAD + inner_w * i as f64 / (n - 1) as f64,
+    };
+    let y = |score: f64| SPARK_PAD + inner_h * (1.0 - score.clamp(0.0, 1.0));
+    let mut lines = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut dots = Vec::new();
+    for (i, week) in weeks.iter().enumerate() {
+        match week.average_score {
+            Some(score) => {
+                let point = Dot {
+                    x: coordinate(x(i)),
+                    y: coordinate(y(score)),
+                };
+                run.push(format!("{},{}", point.x, point.y));
+                dots.push(point);
+            }
+            None => {
+                if run.len() > 1 {
+                    lines.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+    }
+    if run.len() > 1 {
+        lines.push(run.join(" "));
+    }
+    let values: Vec<String> = weeks
+        .iter()
+        .map(|w| w.average_score.map_or_else(|| "—".to_owned(), percent))
+        .collect();
+    let label = translate(
+        lang,
+        "overview-sparkline-label",
+        &[("values", values.join(", "))],
+    );
+    Sparkline {
+        width: SPARK_WIDTH,
+        height: SPARK_HEIGHT,
+        lines,
+        last: dots.pop(),
+        dots,
+        top: coordinate(y(1.0)),
+        middle: coordinate(y(0.5)),
+        bottom: coordinate(y(0.0)),
+        label,
+    }
+}
+
+// ---- the page -------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct OperatorLine {
+    name: String,
+    external_id: Option<String>,
+    active: bool,
+    calls: usize,
+    average: Option<String>,
+    correct: usize,
+    incorrect: usize,
+    missing: usize,
+    split: usize,
+    /// `up`, `down`, `flat`, or `none` without two periods to compare.
+    trend: &'static str,
+    /// The trend in words: "up from 70%", "no earlier reviews".
+    trend_text: String,
+    sparkline: Sparkline,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    title: String,
+    /// 1-based, within its script.
+    number: usize,
+}
+
+/// The heatmap of one script: its steps as columns, the operators with calls on it as rows.
+#[derive(Serialize)]
+struct HeatTable {
+    script_name: String,
+    columns: Vec<ColumnView>,
+    rows: Vec<HeatRow>,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    class: &'static str,
+    /// `87%`, or empty without data.
+    percent: String,
+    /// `13/15`: correct of judged.
+    count: String,
+    /// The cell in words, for its `title` and screen readers.
+    text: String,
+}
+
+#[derive(Serialize)]
+struct HeatRow {
+    name: String,
+    cells: Vec<CellView>,
+}
+
+#[derive(Serialize)]
+struct GapLine {
+    script_name: String,
+    title: String,
+    open: i64,
+    oldest: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct PageData {
+    from: String,
+    to: String,
+    days: i64,
+    calls: usize,
+    average: Option<String>,
+    operator_count: usize,
+    open_gaps: i64,
+    operators: Vec<OperatorLine>,
+    /// One heatmap per script (most installations have one).
+    heatmaps: Vec<HeatTable>,
+    several_scripts: bool,
+    legend: Vec<LegendItem>,
+    gaps: Vec<GapLine>,
+}
+
+#[derive(Serialize)]
+struct Preset {
+    days: i64,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct OverviewPage {
+    #[serde(flatten)]
+    base: PageBase,
+    errors: FormErrors,
+    /// What the form shows: the period's dates, or what was typed when it was refused.
+    from: String,
+    to: String,
+    presets: Vec<Preset>,
+    csv_href: String,
+    data: Option<PageData>,
+}
+
+fn period_query(period: &Period) -> String {
+    format!("from={}&to={}", day_text(period.from), day_text(period.to))
+}
+
+fn trend_text(line: &OperatorFigures, lang: Lang) -> (&'static str, String) {
+    let before = line.previous_average.map(percent).unwrap_or_default();
+    match line.trend {
+        Some(trend) => (
+            trend.as_str(),
+            translate(
+                lang,
+                &format!("overview-trend-{}", trend.as_str()),
+                &[("before", before)],
+            ),
+        ),
+        None if line.previous_calls > 0 => ("none", lang.translate("overview-trend-unscored")),
+        None => ("none", lang.translate("overview-trend-none")),
+    }
+}
+
+fn cell_view(cell: &Cell, lang: Lang) -> CellView {
+    match cell.share {
+        Some(share) => CellView {
+            class: heat_class(Some(share)),
+            percent: percent(share),
+            count: format!("{}/{}", cell.correct, cell.judged()),
+            text: translate(
+                lang,
+                "overview-cell",
+                &[
+                    ("percent", percent(share)),
+                    ("correct", cell.correct.to_string()),
+                    ("judged", cell.judged().to_string()),
+                ],
+            ),
+        },
+        None => CellView {
+            class: heat_class(None),
+            percent: String::new(),
+            count: String::new(),
+            text: lang.translate("overview-cell-empty"),
+        },
+    }
+}
+
+fn page_data(overview: Overview, lang: Lang) -> PageData {
+    let operators = overview
+        .operators
+        .iter()
+        .map(|line| {
+            let (trend, trend_text) = trend_text(line, lang);
+            OperatorLine {
+                name: line.name.clone(),
+                external_id: line.external_id.clone(),
+                active: line.active,
+                calls: line.calls,
+                average: line.average_score.map(percent),
+                correct: line.correct,
+                incorrect: line.incorrect,
+                missing: line.missing,
+                split: line.split,
+                trend,
+                trend_text,
+                sparkline: sparkline(&line.weekly, lang),
+            }
+        })
+        .collect();
+    // Consecutive columns of one script make one table.
+    let mut heatmaps: Vec<HeatTable> = Vec::new();
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    let all = &overview.heatmap.columns;
+    for (index, column) in all.iter().enumerate() {
+        let same = index > 0 && all[index - 1].script_id == column.script_id;
+        if !same {
+            heatmaps.push(HeatTable {
+                script_name: column.script_name.clone(),
+                columns: Vec::new(),
+                rows: Vec::new(),
+            });
+            spans.push(index..index);
+        }
+        let (table, span) = (
+            heatmaps.last_mut().expect("pushed above"),
+            spans.last_mut().expect("pushed above"),
+        );
+        span.end = index + 1;
+        table.columns.push(ColumnView {
+            title: column.title.clone(),
+            number: table.columns.len() + 1,
+        });
+    }
+    for (table, span) in heatmaps.iter_mut().zip(&spans) {
+        table.rows = overview
+            .heatmap
+            .rows
+            .iter()
+            .filter(|row| row.cells[span.clone()].iter().any(|c| c.graded() > 0))
+            .map(|row| HeatRow {
+                name: row.name.clone(),
+                cells: row.cells[span.clone()]
+                    .iter()
+                    .map(|c| cell_view(c, lang))
+                    .collect(),
+            })
+            .collect();
+    }
+    let gaps = overview
+        .open_gaps
+        .iter()
+        .map(|g| {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("script_id", g.step.script_id.as_str())
+                .append_pair("step_key", &g.step.key)
+                .finish();
+            GapLine {
+                script_name: g.step.script_name.clone(),
+                title: g.step.title.clone(),
+                open: g.open,
+                oldest: g
+                    .oldest_at
+                    .map(|at| day_text(at.date()))
+                    .unwrap_or_default(),
+                href: format!("/gaps?{query}"),
+            }
+        })
+        .collect();
+    PageData {
+        from: day_text(overview.period.from),
+        to: day_text(overview.period.to),
+        days: overview.period.days(),
+        calls: overview.calls,
+        average: overview.average_score.map(percent),
+        operator_count: overview.operators.len(),
+        open_gaps: overview.open_gaps.iter().map(|g| g.open).sum(),
+        operators,
+        several_scripts: heatmaps.len() > 1,
+        heatmaps,
+        legend: legend(lang),
+        gaps,
+    }
+}
+
+fn presets(period: Option<&Period>) -> Vec<Preset> {
+    let today = overview::today();
+    [7, 30, 90]
+        .into_iter()
+        .map(|days| {
+            let preset = Period {
+                from: today - time::Duration::days(days - 1),
+                to: today,
+            };
+            Preset {
+                days,
+                href: format!("/overview?{}", period_query(&preset)),
+                current: period == Some(&preset),
+            }
+        })
+        .collect()
+}
+
+async fn overview_page(
+    _: Owner,
+    req: HttpRequest,
+    lang: Lang,
+    state: web::Data<AppState>,
+    templates: web::Data<Templates>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, AppError> {
+    let base = PageBase::from_request(&req, lang);
+    match query.period() {
+        Ok(period) => {
+            let overview = figures(&state, period).await?;
+            let page = OverviewPage {
+                base,
+                errors: FormErrors::default(),
+                from: day_text(period.from),
+                to: day_text(period.to),
+                presets: presets(Some(&period)),
+                csv_href: format!("/overview.csv?{}", period_query(&period)),
+                data: Some(page_data(overview, lang)),
+            };
+            templates.page("overview/index.html", lang, StatusCode::OK, &page)
+        }
+        Err(error) => {
+            let mut errors = FormErrors::from_error(&error, lang);
+            // Both fields are dates: say which one is wrong.
+            for field in &mut errors.fields {
+                let label = match field.field.as_str() {
+                    "from" => lang.translate("overview-field-from"),
+                    "to" => lang.translate("overview-field-to"),
+                    _ => continue,
+                };
+                field.message = format!("{label}: {}", field.message);
+            }
+            let page = OverviewPage {
+                base,
+                errors,
+                from: query.from.clone().unwrap_or_default(),
+                to: query.to.clone().unwrap_or_default(),
+                presets: presets(None),
+                csv_href: String::new(),
+                data: None,
+            };
+            templates.page("overview/index.html", lang, error.status(), &page)
+        }
+    }
+}
+
+// ---- the CSV export ---------------------------------------------------------------------------
+
+/// The per-operator figures as CSV (UTF-8 with a BOM, so spreadsheet programs read Cyrillic
+/// right), headers in `lang`.
+pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let headers = [
+            "overview-csv-operator",
+            "overview-csv-external-id",
+            "overview-csv-calls",
+            "overview-csv-average",
+            "overview-csv-correct",
+            "overview-csv-incorrect",
+            "overview-csv-missing",
+            "overview-csv-split",
+        ]
+        .map(|key| lang.translate(key));
+        writer.write_record(&headers).map_err(AppError::internal)?;
+        for line in &overview.operators {
+            writer
+                .write_record([
+                    line.name.clone(),
+                    line.external_id.clone().unwrap_or_default(),
+                    line.calls.to_string(),
+                    line.average_score
+                        .map(|s| format!("{:.1}", s * 100.0))
+                        .unwrap_or_default(),
+                    line.correct.to_string(),
+                    line.incorrect.to_string(),
+                    line.missing.to_string(),
+                    line.split.to_string(),
+                ])
+                .map_err(AppError::internal)?;
+        }
+        writer.flush().map_err(AppError::internal)?;
+    }
+    Ok(out)
+}
+
+async fn overview_csv(
+    _: Owner,
+    lang: Lang,
+    state: web::Data<AppState>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, AppError> {
+    let period = query.period()?;
+    let overview = figures(&state, period).await?;
+    let body = csv_bytes(&overview, lang)?;
+    let file = format!(
+        "callqa-overview-{}-{}.csv",
+        day_text(period.from),
+        day_text(period.to)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn week(score: Option<f64>) -> WeekPoint {
+        WeekPoint {
+            from: date!(2026 - 01 - 01),
+            to: date!(2026 - 01 - 07),
+            calls: usize::from(score.is_some()),
+            average_score: score,
+        }
+    }
+
+    #[test]
+    fn a_sparkline_breaks_where_a_week_has_no_score() {
+        let line = sparkline(
+            &[
+                week(Some(1.0)),
+                week(Some(0.5)),
+                week(None),
+                week(Some(0.0)),
+            ],
+            Lang::En,
+        );
+        assert_eq!(line.lines, ["3.0,3.0 38.3,16.0"]);
+        assert_eq!(line.dots.len(), 2);
+        assert_eq!(
+            line.last,
+            Some(Dot {
+                x: "109.0".into(),
+                y: "29.0".into()
+            })
+        );
+        assert!(line.label.contains("100%, 50%, —, 0%"), "{}", line.label);
+    }
+
+    #[test]
+    fn heat_bands_and_percentages() {
+        assert_eq!(heat_class(None), "heat-none");
+        assert_eq!(heat_class(Some(0.49)), "heat-0");
+        assert_eq!(heat_class(Some(0.5)), "heat-1");
+        assert_eq!(heat_class(Some(0.84)), "heat-2");
+        assert_eq!(heat_class(Some(0.9)), "heat-3");
+        assert_eq!(heat_class(Some(1.0)), "heat-4");
+        assert_eq!(percent(2.0 / 3.0), "67%");
+    }
+}

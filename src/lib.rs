@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod gaps;
 pub mod getting_started;

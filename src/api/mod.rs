@@ -3,9 +3,9 @@
 
 pub mod accounts;
 pub mod assignments;
-pub mod overview;
 pub mod gaps;
 pub mod operator;
+pub mod overview;
 pub mod recordings;
 pub mod scripts;
 

@@ -91,6 +91,7 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    db.make_durable().map_err(|e| e.to_string())?;
     println!(
         "{} file(s) found: {imported} imported, {duplicates} already imported, {} skipped",
         files.len(),

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod anonymize;
 mod bench;
+mod demo;
 mod import;
 mod user;
 
@@ -43,6 +44,9 @@ enum Command {
     /// Build the reviewer copy of one recording (decode, redact, disguise, WAV, peaks) and
     /// report its speed and peak memory.
     Anonymize(anonymize::AnonymizeArgs),
+    /// Start a server seeded with demo data (scripts, operators, calls, reviews) in its own
+    /// data directory and print its logins.
+    Demo(demo::DemoArgs),
     /// Load generators against a running server.
     Bench {
         #[command(subcommand)]
@@ -58,6 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::User { command } => user::run(command),
         Command::Anonymize(args) => anonymize::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Bench { command } => bench::run(command),
         Command::Version => {
             println!("callqa {}", env!("CARGO_PKG_VERSION"));

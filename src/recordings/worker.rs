@@ -159,19 +159,23 @@ pub fn process(db: &Db, store: &AudioStore, job: &Job) {
         Some(id) => build_reviewer_copy(db, store, id),
         None => Ok(()),
     };
-    let recorded = db.get().and_then(|mut conn| {
-        match &outcome {
-            Ok(()) => jobs::complete(&mut conn, &job.id)?,
-            Err(error) => {
-                let gave_up = jobs::fail(&mut conn, job, &error.to_string(), error.is_passing())?;
-                tracing::warn!(job = %job.id, %error, gave_up, "processing failed");
-                if let (true, Some(id)) = (gave_up, &job.recording_id) {
-                    Recording::mark_failed(&mut conn, id, error.code(), &error.to_string())?;
+    let recorded = db
+        .get()
+        .and_then(|mut conn| {
+            match &outcome {
+                Ok(()) => jobs::complete(&mut conn, &job.id)?,
+                Err(error) => {
+                    let gave_up =
+                        jobs::fail(&mut conn, job, &error.to_string(), error.is_passing())?;
+                    tracing::warn!(job = %job.id, %error, gave_up, "processing failed");
+                    if let (true, Some(id)) = (gave_up, &job.recording_id) {
+                        Recording::mark_failed(&mut conn, id, error.code(), &error.to_string())?;
+                    }
                 }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        })
+        .and_then(|()| db.make_durable());
     if let Err(error) = recorded {
         // The lease will run out and the job will be claimed again.
         tracing::error!(job = %job.id, %error, "cannot record a job's outcome");

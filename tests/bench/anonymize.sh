@@ -2,15 +2,18 @@
 # Speed and memory of `callqa anonymize` next to ffmpeg and sox, all on one core.
 #
 #   tests/bench/anonymize.sh            # 5-minute file for speed, 60-minute file for memory
-#   RUNS=5 BENCH_CORE=1 tests/bench/anonymize.sh
+#   RUNS=9 RUNS60=3 BENCH_CORE=1 tests/bench/anonymize.sh
 #   CALLQA_BIN=path/to/callqa tests/bench/anonymize.sh   # use this binary, skip the build
 #
 # Needs: cargo, ffmpeg, sox (with MP3 support: libsox-fmt-mp3), espeak-ng, taskset, GNU time.
-# Figures are printed, never asserted: they depend on the machine.
+# Figures are printed, never asserted: they depend on the machine. The runs go round-robin, one
+# of each command per round, and the best wall time of each is kept, so a burst of load from
+# elsewhere does not favour one tool over another.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${RUNS:-5}
+RUNS60=${RUNS60:-1}
 CORE=${BENCH_CORE:-0}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -49,35 +52,53 @@ ffmpeg -loglevel error -y -stream_loop "$loops5" -i "$WORK/block.wav" -t 300 \
 ffmpeg -loglevel error -y -stream_loop "$loops60" -i "$WORK/block.wav" -t 3600 \
     -ar 8000 -ac 1 -c:a libmp3lame -b:a 32k "$WORK/call60.mp3"
 
-# Best wall time of $RUNS runs (nanosecond clock) and the peak RSS (GNU time) of the last.
-measure() {
-    local name=$1 seconds=$2; shift 2
-    local best="" rss="" start end t
-    for _ in $(seq "$RUNS"); do
-        start=$(date +%s%N)
-        /usr/bin/time -f "%M" -o "$WORK/rss" taskset -c "$CORE" "$@" >/dev/null 2>"$WORK/err" \
-            || { cat "$WORK/err" >&2; exit 1; }
-        end=$(date +%s%N)
-        t=$((end - start))
-        rss=$(tail -n 1 "$WORK/rss")
-        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-    done
-    python3 -c "
-t = $best / 1e9
-print(f'{\"$name\":<44} {t:7.3f} s  {$seconds / t:8.0f}x real time  {$rss / 1024:6.1f} MB peak')"
+# The commands to time, as (label, seconds of audio, command line).
+labels=() seconds=() commands=()
+bench() {
+    labels+=("$1") seconds+=("$2")
+    shift 2
+    commands+=("$(printf '%q ' "$@")")
 }
 
-echo "== 5-minute 8 kHz mono MP3, one core (core $CORE), best of $RUNS"
-measure "ffmpeg -> WAV (no metadata)" 300 ffmpeg -nostdin -loglevel error -threads 1 -y \
+# Runs every benchmark $RUNS times, round-robin (one run of each per round, so a burst of load
+# from elsewhere hits all of them alike), and prints each one's best wall time (nanosecond
+# clock) and the largest peak RSS (GNU time) seen over its runs.
+run_benchmarks() {
+    local n=${#labels[@]} round i start end t rss
+    local best=() peak=()
+    for round in $(seq "$RUNS"); do
+        for i in $(seq 0 $((n - 1))); do
+            start=$(date +%s%N)
+            eval "/usr/bin/time -f %M -o \"\$WORK/rss\" taskset -c \"\$CORE\" ${commands[$i]}" \
+                >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+            end=$(date +%s%N)
+            t=$((end - start))
+            rss=$(tail -n 1 "$WORK/rss")
+            if [ -z "${best[$i]:-}" ] || [ "$t" -lt "${best[$i]}" ]; then best[$i]=$t; fi
+            if [ -z "${peak[$i]:-}" ] || [ "$rss" -gt "${peak[$i]}" ]; then peak[$i]=$rss; fi
+        done
+    done
+    for i in $(seq 0 $((n - 1))); do
+        python3 -c "
+t = ${best[$i]} / 1e9
+print(f'{\"${labels[$i]}\":<44} {t:7.3f} s  {${seconds[$i]} / t:8.0f}x real time  {${peak[$i]} / 1024:6.1f} MB peak')"
+    done
+    labels=() seconds=() commands=()
+}
+
+echo "== 5-minute 8 kHz mono MP3, one core (core $CORE), best of $RUNS, round-robin"
+bench "ffmpeg -> WAV (no metadata)" 300 ffmpeg -nostdin -loglevel error -threads 1 -y \
     -i "$WORK/call5.mp3" -map_metadata -1 -c:a pcm_s16le "$WORK/ffmpeg.wav"
-measure "sox pitch -300" 300 sox "$WORK/call5.mp3" "$WORK/sox.wav" pitch -300
+bench "sox pitch -300" 300 sox "$WORK/call5.mp3" "$WORK/sox.wav" pitch -300
 for voice in off pitch mcadams; do
-    measure "callqa anonymize --voice $voice" 300 "$BIN" anonymize "$WORK/call5.mp3" \
+    bench "callqa anonymize --voice $voice" 300 "$BIN" anonymize "$WORK/call5.mp3" \
         "$WORK/out.wav" --voice "$voice"
 done
+run_benchmarks
 
-echo "== 60-minute 8 kHz mono MP3 (peak memory)"
+echo "== 60-minute 8 kHz mono MP3 (peak memory), best of $RUNS60"
 for voice in off pitch mcadams; do
-    RUNS=1 measure "callqa anonymize --voice $voice (60 min)" 3600 "$BIN" anonymize \
+    bench "callqa anonymize --voice $voice (60 min)" 3600 "$BIN" anonymize \
         "$WORK/call60.mp3" "$WORK/out60.wav" --voice "$voice"
 done
+RUNS=$RUNS60 run_benchmarks

@@ -1,24 +1,40 @@
 #!/usr/bin/env python3
 """Privacy and intelligibility of callqa's voice disguise, measured on a synthetic corpus.
 
-    python3 -m venv .venv && .venv/bin/pip install -r tests/privacy/requirements.txt
-    .venv/bin/python tests/privacy/measure.py [--callqa target/release/callqa] [--speakers 24]
+    python3 -m venv ~/.cache/callqa-privacy && ~/.cache/callqa-privacy/bin/pip install \
+        -r tests/privacy/requirements.txt            # or requirements-neural.txt, see below
+    ~/.cache/callqa-privacy/bin/python tests/privacy/measure.py [--callqa PATH] [--speakers 20]
 
-Corpus: espeak-ng "speakers" (voice x variant x pitch x speed x word gap), each reading
-different sentences, at 8 kHz like a phone call. Half the speakers train the attacker, half are
-scored.
+Everything runs offline: the packages come from PyPI and the only model weights used are the
+ones shipped inside them (PocketSphinx's en-us model; Resemblyzer's speaker encoder).
 
-Linkability: the attacker knows the method. Embeddings are per-utterance MFCC statistics plus
-log-F0 statistics, projected with LDA trained on the attacker's own speakers *disguised by the
-same method*, scored by cosine; the equal error rate (EER) is over all same- vs different-speaker
-pairs of disguised test utterances. 0 % = fully linkable, 50 % = chance.
-  * fixed: every call disguised with the same parameters (`--seed 1` on every call), and the
-    attacker trains on data disguised exactly that way.
-  * random: every call gets its own draw (as in production); the attacker trains on data
-    disguised with other draws.
+Corpus: espeak-ng "speakers" (voice x variant x pitch x speed x word gap), each reading the same
+ten call-centre sentences, at 8 kHz like a phone call. Half the speakers belong to the attacker
+(training data), the other half are scored.
 
-Intelligibility: word error rate of PocketSphinx (en-us model, shipped in the package) on the
-same utterances, upsampled to 16 kHz for the recogniser.
+Conditions: every utterance goes through `callqa anonymize` with `--voice off`, `pitch` or
+`mcadams`.
+  * fixed: every call disguised with the same parameters (`--seed 1` on every call); the
+    attacker disguises its own speakers exactly that way. This is what a fixed setting leaks.
+  * random: every call gets its own draw, as in production; the attacker knows the method and
+    disguises its own speakers with it (its own fresh draws), but cannot know a call's draw.
+
+Linkability (EER over all same- vs different-speaker pairs of the scored speakers' disguised
+utterances; 0 % = fully linkable, 50 % = chance), by two attackers, each trained on the
+attacker's speakers processed by the same condition:
+  * mfcc: per-utterance MFCC (+delta) statistics and log-F0 statistics, LDA, cosine.
+  * resemblyzer (if the package is installed): a pretrained neural speaker encoder (d-vector);
+    scored both by plain cosine and after an LDA trained on the attacker's speakers; the lower
+    EER of the two is reported.
+
+Intelligibility:
+  * WER: PocketSphinx (en-us acoustic model shipped in the package) with a unigram language
+    model over the corpus vocabulary, audio upsampled to 16 kHz. PocketSphinx recognises
+    espeak-ng's synthetic 8 kHz speech poorly, so its WER is high even on the originals: read
+    the change from `off`, not the absolute figure.
+  * STOI (if pystoi is installed): short-time objective intelligibility of the disguised signal
+    against the original (0..1). It punishes any spectral change, a pitch shift included, so it
+    is a conservative, recogniser-independent companion to the WER.
 """
 
 import argparse
@@ -160,6 +176,14 @@ def verification_eer(train, test):
     return eer(sims[iu], (ey[:, None] == ey[None, :])[iu].astype(float))
 
 
+def cosine_eer(e, labels):
+    """EER of plain cosine scoring, no training at all."""
+    e = e / np.linalg.norm(e, axis=1, keepdims=True)
+    sims = e @ e.T
+    iu = np.triu_indices(len(e), 1)
+    return eer(sims[iu], (labels[:, None] == labels[None, :])[iu].astype(float))
+
+
 def words(s):
     return s.lower().split()
 
@@ -179,6 +203,18 @@ def wer(refs, hyps):
     return 100 * errors / max(total, 1)
 
 
+def vocabulary_lm(path):
+    """A unigram ARPA language model giving every corpus word the same probability."""
+    vocab = sorted({w for s in SENTENCES for w in words(s)})
+    logp = np.log10(1 / (len(vocab) + 1))
+    with open(path, "w") as f:
+        f.write(f"\\data\\\nngram 1={len(vocab) + 2}\n\n\\1-grams:\n")
+        f.write(f"{logp:.4f} </s>\n-99 <s>\n")
+        for w in vocab:
+            f.write(f"{logp:.4f} {w}\n")
+        f.write("\n\\end\\\n")
+
+
 def recognise(decoder, path):
     x, rate = read_wav(path)
     y = resample_poly(x, 16000, rate)
@@ -195,10 +231,13 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
     ap.add_argument("--callqa", default=os.path.join(target, "release", "callqa"))
-    ap.add_argument("--speakers", type=int, default=24)
+    ap.add_argument("--speakers", type=int, default=20)
     ap.add_argument("--utterances", type=int, default=len(SENTENCES))
     ap.add_argument("--no-asr", action="store_true")
+    ap.add_argument("--no-neural", action="store_true", help="skip the Resemblyzer attacker")
     args = ap.parse_args()
+    if args.speakers < 6:
+        ap.error("--speakers must be at least 6 (half train the attacker, half are scored)")
 
     rng = np.random.default_rng(7)
     spks = speakers(args.speakers, rng)
@@ -215,12 +254,10 @@ def main():
     def disguise(mode, seed_of):
         out = []
         for s, u, path in items:
-            dst = path.replace(".wav", f".{mode}.{seed_of(s, u)}.out.wav")
-            cmd = [args.callqa, "anonymize", path, dst, "--voice", mode,
-                   "--peaks", dst + ".json"]
             seed = seed_of(s, u)
-            if seed is not None:
-                cmd += ["--seed", str(seed)]
+            dst = path.replace(".wav", f".{mode}.{seed}.out.wav")
+            cmd = [args.callqa, "anonymize", path, dst, "--voice", mode,
+                   "--peaks", dst + ".json", "--seed", str(seed)]
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             out.append((s, u, dst))
         return out
@@ -228,7 +265,7 @@ def main():
     fixed = lambda s, u: 1
     per_call = lambda s, u: 1000 + 37 * s + u
     per_call_attacker = lambda s, u: 50_000 + 37 * s + u
-    conditions = [("original", None, None, None)]
+    conditions = [("off", "off", fixed, fixed)]
     for mode in ["pitch", "mcadams"]:
         conditions.append((f"{mode}, fixed", mode, fixed, fixed))
         conditions.append((f"{mode}, random per call", mode, per_call, per_call_attacker))
@@ -236,28 +273,63 @@ def main():
     decoder = None
     if not args.no_asr:
         from pocketsphinx import Decoder
-        decoder = Decoder(samprate=16000, logfn=os.devnull)
+        lm = os.path.join(work, "vocabulary.arpa")
+        vocabulary_lm(lm)
+        decoder = Decoder(samprate=16000, lm=lm, logfn=os.devnull)
+    try:
+        from pystoi import stoi
+    except ImportError:
+        stoi = None
+    encoder = None
+    if not args.no_neural:
+        try:
+            from resemblyzer import VoiceEncoder, preprocess_wav
+            encoder = VoiceEncoder("cpu", verbose=False)
+        except ImportError:
+            print("resemblyzer not installed: neural attacker skipped", file=sys.stderr)
+
+    def neural(path):
+        x, rate = read_wav(path)
+        return encoder.embed_utterance(preprocess_wav(x, source_sr=rate))
 
     half = len(spks) // 2
-    print(f"{'condition':<28} {'EER %':>7} {'WER %':>7}")
+    originals = {(s, u): p for s, u, p in items}
+    header = f"{'condition':<26} {'EER mfcc':>9} {'EER neural':>11} {'WER %':>7} {'STOI':>6}"
+    print(header)
+    print("-" * len(header))
     for name, mode, seed_test, seed_train in conditions:
-        test_items = items if mode is None else disguise(mode, seed_test)
-        train_items = items if mode is None else (
-            test_items if seed_train is seed_test else disguise(mode, seed_train))
-        emb = {}
-        for s, u, p in set(test_items) | set(train_items):
-            x, rate = read_wav(p)
-            emb[p] = embedding(x, rate)
-        tr = [(emb[p], s) for s, u, p in train_items if s < half]
-        te = [(emb[p], s) for s, u, p in test_items if s >= half]
-        e = verification_eer((np.array([a for a, _ in tr]), np.array([b for _, b in tr])),
-                             (np.array([a for a, _ in te]), np.array([b for _, b in te])))
+        test_items = disguise(mode, seed_test)
+        train_items = test_items if seed_train is seed_test else disguise(mode, seed_train)
+        train_items = [(s, u, p) for s, u, p in train_items if s < half]
+        test_items = [(s, u, p) for s, u, p in test_items if s >= half]
+
+        def eer_with(embed, plain_cosine):
+            tr = np.array([embed(p) for _, _, p in train_items])
+            te = np.array([embed(p) for _, _, p in test_items])
+            ty = np.array([s for s, _, _ in train_items])
+            ey = np.array([s for s, _, _ in test_items])
+            best = verification_eer((tr, ty), (te, ey))
+            if plain_cosine:
+                best = min(best, cosine_eer(te, ey))
+            return best
+
+        e_mfcc = eer_with(lambda p: embedding(*read_wav(p)), False)
+        e_neural = eer_with(neural, True) if encoder is not None else float("nan")
         w = float("nan")
         if decoder is not None:
             refs = [SENTENCES[u] for s, u, p in test_items]
             hyps = [recognise(decoder, p) for s, u, p in test_items]
             w = wer(refs, hyps)
-        print(f"{name:<28} {e:7.1f} {w:7.1f}", flush=True)
+        q = float("nan")
+        if stoi is not None:
+            scores = []
+            for s, u, p in test_items:
+                clean, rate = read_wav(originals[(s, u)])
+                processed, _ = read_wav(p)
+                n = min(len(clean), len(processed))
+                scores.append(stoi(clean[:n], processed[:n], rate, extended=False))
+            q = float(np.mean(scores))
+        print(f"{name:<26} {e_mfcc:9.1f} {e_neural:11.1f} {w:7.1f} {q:6.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ use rand::{Rng, RngExt};
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::db::ids::{AssignmentId, RecordingId, ScriptVersionId, UserId};
+use crate::db::ids::{AssignmentId, OperatorId, RecordingId, ScriptVersionId, UserId};
 use crate::db::schema::{assignment_pool, assignments, recordings, script_versions, scripts};
 use crate::db::time::{Timestamp, now, to_timestamp};
 use crate::error::{AppError, FieldProblem};
@@ -102,7 +102,7 @@ pub fn by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Assign
 }
 
 /// Marks leases that ran out as expired and returns their slots to the pool.
-pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
+pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> QueryResult<usize> {
     let expired: Vec<(AssignmentId, RecordingId)> = assignments::table
         .filter(assignments::status.eq("active"))
         .filter(assignments::expires_at.le(now()))
@@ -116,7 +116,7 @@ pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
                 assignments::finished_at.eq(now()),
             ))
             .execute(conn)?;
-        pool::refresh(conn, recording_id)?;
+        pool::refresh_locked(conn, locked, recording_id)?;
     }
     Ok(expired.len())
 }
@@ -130,17 +130,12 @@ pub fn next(
     rng: &mut impl Rng,
 ) -> QueryResult<Option<Assignment>> {
     conn.write_transaction(|conn| {
-        let size = pool::lock(conn)?;
+        let mut locked = pool::lock(conn)?;
         if let Some(live) = live_for(conn, reviewer)? {
             return Ok(Some(live));
         }
-        let reclaimed = reclaim_expired(conn)?;
-        let size = if reclaimed > 0 {
-            pool::lock(conn)?
-        } else {
-            size
-        };
-        let Some(recording_id) = draw(conn, reviewer, size, rng)? else {
+        reclaim_expired(conn, &mut locked)?;
+        let Some(recording_id) = draw(conn, reviewer, locked.size, rng)? else {
             return Ok(None);
         };
         let duration_ms: Option<i64> = recordings::table
@@ -172,16 +167,17 @@ pub fn next(
                 assignments::expires_at.eq(expires_at),
             ))
             .execute(conn)?;
-        pool::refresh(conn, &assignment.recording_id)?;
+        pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(Some(assignment))
     })
 }
 
 /// Whether this reviewer may be given this recording: never twice (whatever became of the
-/// first time), never their own call.
+/// first time), never their own call (a reviewer linked to an operator record: `own`).
 fn eligible(
     conn: &mut DbConnection,
     reviewer: &UserId,
+    own: Option<&OperatorId>,
     recording_id: &RecordingId,
 ) -> QueryResult<bool> {
     let before: i64 = assignments::table
@@ -189,25 +185,18 @@ fn eligible(
         .filter(assignments::recording_id.eq(recording_id))
         .count()
         .get_result(conn)?;
-    Ok(before == 0 && !is_own_call(conn, reviewer, recording_id)?)
-}
-
-/// A reviewer linked to an operator record (someone who both takes calls and reviews)
-/// never gets their own calls.
-fn is_own_call(
-    conn: &mut DbConnection,
-    reviewer: &UserId,
-    recording_id: &RecordingId,
-) -> QueryResult<bool> {
-    let Some(operator) = users_operator(conn, reviewer)? else {
+    if before > 0 {
         return Ok(false);
+    }
+    let Some(operator) = own else {
+        return Ok(true);
     };
-    let count: i64 = recordings::table
+    let theirs: i64 = recordings::table
         .find(recording_id)
         .filter(recordings::operator_id.eq(operator))
         .count()
         .get_result(conn)?;
-    Ok(count > 0)
+    Ok(theirs == 0)
 }
 
 /// A uniform draw among the pool's recordings this reviewer is eligible for. A few random
@@ -223,10 +212,11 @@ fn draw(
     if size == 0 {
         return Ok(None);
     }
+    let own = users_operator(conn, reviewer)?;
     for _ in 0..QUICK_TRIES {
         let slot = rng.random_range(0..size);
         if let Some(recording_id) = pool::at(conn, slot)?
-            && eligible(conn, reviewer, &recording_id)?
+            && eligible(conn, reviewer, own.as_ref(), &recording_id)?
         {
             return Ok(Some(recording_id));
         }
@@ -240,7 +230,7 @@ fn draw(
         .load(conn)?;
     let mut excluded: Vec<i32> = pooled.into_iter().map(|(slot, _)| slot).collect();
     // Own calls, for a reviewer who is also an operator.
-    let own: Vec<i32> = match users_operator(conn, reviewer)? {
+    let own: Vec<i32> = match own {
         Some(operator) => assignment_pool::table
             .inner_join(recordings::table)
             .filter(recordings::operator_id.eq(operator))
@@ -259,15 +249,12 @@ fn draw(
     pool::at(conn, slot)
 }
 
-fn users_operator(
-    conn: &mut DbConnection,
-    user: &UserId,
-) -> QueryResult<Option<crate::db::ids::OperatorId>> {
+fn users_operator(conn: &mut DbConnection, user: &UserId) -> QueryResult<Option<OperatorId>> {
     use crate::db::schema::users;
     Ok(users::table
         .find(user)
         .select(users::operator_id)
-        .first::<Option<crate::db::ids::OperatorId>>(conn)
+        .first::<Option<OperatorId>>(conn)
         .optional()?
         .flatten())
 }
@@ -289,7 +276,7 @@ pub fn skip(
         ]));
     }
     conn.write_transaction(|conn| {
-        pool::lock(conn)?;
+        let mut locked = pool::lock(conn)?;
         let assignment = by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
             .ok_or(AppError::NotFound)?;
@@ -303,7 +290,7 @@ pub fn skip(
                 assignments::finished_at.eq(now()),
             ))
             .execute(conn)?;
-        pool::refresh(conn, &assignment.recording_id)?;
+        pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(())
     })
 }

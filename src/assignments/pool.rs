@@ -27,16 +27,22 @@ pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryR
     Ok(i64::from(required) - i64::from(done) - leased)
 }
 
+/// Proof that this transaction holds the pool's lock, with the pool's size.
+pub struct Locked {
+    pub size: i32,
+}
+
 /// Takes the pool's lock (on PostgreSQL a row lock held to the end of the transaction; on
-/// SQLite the write transaction already excludes other writers) and returns its size.
-pub fn lock(conn: &mut DbConnection) -> QueryResult<i32> {
+/// SQLite the write transaction already excludes other writers) and reads its size.
+pub fn lock(conn: &mut DbConnection) -> QueryResult<Locked> {
     diesel::update(assignment_pool_size::table.find(1))
         .set(assignment_pool_size::size.eq(assignment_pool_size::size))
         .execute(conn)?;
-    assignment_pool_size::table
+    let size = assignment_pool_size::table
         .find(1)
         .select(assignment_pool_size::size)
-        .first(conn)
+        .first(conn)?;
+    Ok(Locked { size })
 }
 
 /// The recording at a slot.
@@ -51,18 +57,30 @@ pub fn at(conn: &mut DbConnection, slot: i32) -> QueryResult<Option<RecordingId>
 /// Puts the recording in the pool when it is ready with a free slot, takes it out otherwise.
 /// Call inside the transaction that changed it, after the change.
 pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<()> {
-    let size = lock(conn)?;
-    let status: Option<String> = recordings::table
+    let mut locked = lock(conn)?;
+    refresh_locked(conn, &mut locked, recording_id)
+}
+
+/// [`refresh`] in a transaction that already holds the lock.
+pub fn refresh_locked(
+    conn: &mut DbConnection,
+    locked: &mut Locked,
+    recording_id: &RecordingId,
+) -> QueryResult<()> {
+    let belongs = recordings::table
         .find(recording_id)
         .select(recordings::status)
-        .first(conn)
-        .optional()?;
-    let belongs = status.as_deref() == Some("ready") && free_slots(conn, recording_id)? > 0;
+        .first::<String>(conn)
+        .optional()?
+        .as_deref()
+        == Some("ready")
+        && free_slots(conn, recording_id)? > 0;
     let slot: Option<i32> = assignment_pool::table
         .filter(assignment_pool::recording_id.eq(recording_id))
         .select(assignment_pool::slot)
         .first(conn)
         .optional()?;
+    let size = locked.size;
     match (belongs, slot) {
         (true, None) => {
             diesel::insert_into(assignment_pool::table)
@@ -71,6 +89,7 @@ pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResu
                     assignment_pool::recording_id.eq(recording_id),
                 ))
                 .execute(conn)?;
+            locked.size = size + 1;
             set_size(conn, size + 1)
         }
         (false, Some(hole)) => {
@@ -81,6 +100,7 @@ pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResu
                     .set(assignment_pool::slot.eq(hole))
                     .execute(conn)?;
             }
+            locked.size = last;
             set_size(conn, last)
         }
         _ => Ok(()),

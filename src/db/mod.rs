@@ -318,9 +318,11 @@ impl Db {
             let mut conn = pool.get().map_err(DbError::from)?;
             let before = conn.sqlite_changes();
             let outcome = work(&mut conn);
-            if let Some(wal) = &wal_sync
-                && conn.sqlite_changes() != before
-            {
+            let wrote = conn.sqlite_changes() != before;
+            // The connection goes back to the pool before the wait: the flush needs no
+            // connection, and other requests can use it meanwhile.
+            drop(conn);
+            if let Some(wal) = wal_sync.as_deref().filter(|_| wrote) {
                 wal.wait_durable().map_err(DbError::from)?;
             }
             outcome

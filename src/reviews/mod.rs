@@ -43,7 +43,7 @@ pub fn submit(
     min_listen_ratio: f64,
 ) -> Result<Submitted, AppError> {
     conn.write_transaction(|conn| {
-        pool::lock(conn)?;
+        let mut locked = pool::lock(conn)?;
         let assignment = assignments::by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
             .ok_or(AppError::NotFound)?;
@@ -98,36 +98,49 @@ pub fn submit(
                 reviews::submitted_at.eq(at),
             ))
             .execute(conn)?;
-        let mut gap_count = 0;
-        for verdict in &clean {
-            let verdict_id = VerdictId::random();
-            diesel::insert_into(verdicts::table)
-                .values((
-                    verdicts::id.eq(&verdict_id),
+        let ids: Vec<VerdictId> = clean.iter().map(|_| VerdictId::random()).collect();
+        let rows: Vec<_> = clean
+            .iter()
+            .zip(&ids)
+            .map(|(verdict, id)| {
+                (
+                    verdicts::id.eq(id),
                     verdicts::review_id.eq(&review_id),
                     verdicts::step_id.eq(&verdict.step.id),
                     verdicts::step_key.eq(&verdict.step.key),
                     verdicts::verdict.eq(verdict.verdict.as_str()),
                     verdicts::comment.eq(&verdict.comment),
                     verdicts::at_ms.eq(verdict.at_ms),
-                ))
+                )
+            })
+            .collect();
+        // MultiConnection has no multi-row INSERT: one statement per row.
+        for row in rows {
+            diesel::insert_into(verdicts::table)
+                .values(row)
                 .execute(conn)?;
-            if verdict.verdict == Verdict::Missing {
-                diesel::insert_into(gaps::table)
-                    .values((
-                        gaps::id.eq(GapId::random()),
-                        gaps::verdict_id.eq(&verdict_id),
-                        gaps::recording_id.eq(&assignment.recording_id),
-                        gaps::script_id.eq(&script_id),
-                        gaps::script_version_id.eq(&version_id),
-                        gaps::step_key.eq(&verdict.step.key),
-                        gaps::status.eq("open"),
-                        gaps::created_at.eq(at),
-                        gaps::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                gap_count += 1;
-            }
+        }
+        let gap_rows: Vec<_> = clean
+            .iter()
+            .zip(&ids)
+            .filter(|(verdict, _)| verdict.verdict == Verdict::Missing)
+            .map(|(verdict, id)| {
+                (
+                    gaps::id.eq(GapId::random()),
+                    gaps::verdict_id.eq(id),
+                    gaps::recording_id.eq(&assignment.recording_id),
+                    gaps::script_id.eq(&script_id),
+                    gaps::script_version_id.eq(&version_id),
+                    gaps::step_key.eq(&verdict.step.key),
+                    gaps::status.eq("open"),
+                    gaps::created_at.eq(at),
+                    gaps::updated_at.eq(at),
+                )
+            })
+            .collect();
+        let gap_count = gap_rows.len();
+        for row in gap_rows {
+            diesel::insert_into(gaps::table).values(row).execute(conn)?;
         }
         diesel::update(recordings::table.find(&assignment.recording_id))
             .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
@@ -138,7 +151,7 @@ pub fn submit(
                 assignment_rows::finished_at.eq(at),
             ))
             .execute(conn)?;
-        pool::refresh(conn, &assignment.recording_id)?;
+        pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(Submitted {
             review_id,
             gaps: gap_count,

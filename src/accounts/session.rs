@@ -99,7 +99,7 @@ pub async fn authenticate(
                 let user_id = UserId::from_raw(claims.sub.clone());
                 let user = state
                     .db
-                    .run(move |conn| User::find(conn, &user_id).map_err(AppError::from))
+                    .read_quick(move |conn| User::find(conn, &user_id).map_err(AppError::from))
                     .await?;
                 match user {
                     Some(user)

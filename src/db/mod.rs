@@ -301,6 +301,24 @@ impl Db {
         self.get()?.apply_migrations()
     }
 
+    /// Runs a short read: on SQLite, when a connection is free at once, right here on the
+    /// calling thread — an indexed lookup in an embedded database takes microseconds, less
+    /// than the hand-off to the blocking pool and back; otherwise as [`Db::run`]. Only for
+    /// reads that hit an index (it briefly occupies an async worker).
+    pub async fn read_quick<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        if self.wal_sync.is_some()
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            return work(&mut conn);
+        }
+        self.run(work).await
+    }
+
     /// Runs blocking database work on actix's blocking thread pool, so the async workers keep
     /// serving other requests while diesel waits on the database. When the work changed
     /// anything, it is on disk before this returns.

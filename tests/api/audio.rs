@@ -15,6 +15,8 @@ use callqa::audio::{
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use crate::helpers::{contains_bytes, encodings_of};
+
 /// Tag values an original file might carry: an operator's name (Cyrillic, so ID3v2.3 stores it
 /// as UTF-16), a customer's number, a date, a file title.
 const CANARIES: [&str; 4] = [
@@ -143,21 +145,10 @@ impl Sources {
 
 /// Every encoding a canary could take in a file: UTF-8, UTF-16LE, UTF-16BE.
 fn canary_patterns() -> Vec<(String, Vec<u8>)> {
-    let mut patterns = Vec::new();
-    for canary in CANARIES {
-        patterns.push((format!("{canary} (UTF-8)"), canary.as_bytes().to_vec()));
-        let le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        patterns.push((format!("{canary} (UTF-16LE)"), le));
-        patterns.push((format!("{canary} (UTF-16BE)"), be));
-    }
+    let mut patterns = encodings_of(&CANARIES);
     // The cover image, by its PNG signature.
     patterns.push(("cover PNG".into(), b"\x89PNG\r\n".to_vec()));
     patterns
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 struct Case {
@@ -276,8 +267,8 @@ fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
         let input = sources.encode(case.source, case.name, case.codec);
         let original = std::fs::read(&input).unwrap();
         assert!(
-            contains(&original, CANARIES[0].as_bytes())
-                || contains(
+            contains_bytes(&original, CANARIES[0].as_bytes())
+                || contains_bytes(
                     &original,
                     &CANARIES[0]
                         .encode_utf16()
@@ -347,7 +338,7 @@ fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
             let bytes = std::fs::read(path).unwrap();
             for (what, pattern) in &patterns {
                 assert!(
-                    !contains(&bytes, pattern),
+                    !contains_bytes(&bytes, pattern),
                     "{}: {what} found in {}",
                     case.name,
                     path.display()
@@ -390,7 +381,10 @@ fn a_cover_image_and_a_wrong_extension_do_not_get_through() {
         &format!("artist={}", CANARIES[1]),
         with_cover.to_str().unwrap(),
     ]);
-    assert!(contains(&std::fs::read(&with_cover).unwrap(), b"\x89PNG"));
+    assert!(contains_bytes(
+        &std::fs::read(&with_cover).unwrap(),
+        b"\x89PNG"
+    ));
     // The same MP3 named as if it were a WAV: the content decides, not the name.
     let misnamed = sources.path("actually_mp3.wav");
     std::fs::copy(&with_cover, &misnamed).unwrap();
@@ -403,7 +397,7 @@ fn a_cover_image_and_a_wrong_extension_do_not_get_through() {
         assert_eq!(report.codec, "mp3");
         let bytes = std::fs::read(&wav).unwrap();
         for (what, pattern) in canary_patterns() {
-            assert!(!contains(&bytes, &pattern), "{what} survived");
+            assert!(!contains_bytes(&bytes, &pattern), "{what} survived");
         }
     }
 }

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app_with, test_settings};
+use crate::helpers::{contains_bytes, encodings_of, spawn_app_with, test_settings};
 
 const CANARIES: [&str; 5] = [
     "CanaryTitle7f3a",
@@ -20,23 +20,10 @@ const CANARIES: [&str; 5] = [
     "CanaryAlbum51c0",
 ];
 
-/// Each canary as the bytes it could take in a file or a response.
-fn patterns() -> Vec<(String, Vec<u8>)> {
-    let mut all = Vec::new();
-    for canary in CANARIES {
-        all.push((format!("{canary} (UTF-8)"), canary.as_bytes().to_vec()));
-        let le: Vec<u8> = canary.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = canary.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        all.push((format!("{canary} (UTF-16LE)"), le));
-        all.push((format!("{canary} (UTF-16BE)"), be));
-    }
-    all
-}
-
 fn leaks(what: &str, bytes: &[u8]) -> Vec<String> {
-    patterns()
+    encodings_of(&CANARIES)
         .into_iter()
-        .filter(|(_, needle)| bytes.windows(needle.len()).any(|w| w == needle.as_slice()))
+        .filter(|(_, needle)| contains_bytes(bytes, needle))
         .map(|(name, _)| format!("{what} contains {name}"))
         .collect()
 }

@@ -392,3 +392,22 @@ impl TestApp {
         ids
     }
 }
+
+/// Each of `texts` in every encoding a file or a response could carry it in: UTF-8,
+/// UTF-16LE and UTF-16BE, labelled for failure messages.
+pub fn encodings_of(texts: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let mut patterns = Vec::new();
+    for text in texts {
+        patterns.push((format!("{text} (UTF-8)"), text.as_bytes().to_vec()));
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        patterns.push((format!("{text} (UTF-16LE)"), le));
+        patterns.push((format!("{text} (UTF-16BE)"), be));
+    }
+    patterns
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -120,6 +120,16 @@ pub fn for_recordings(
     }
     let call_of: HashMap<&ReviewId, &RecordingId> =
         review_rows.iter().map(|(r, c)| (r, c)).collect();
+    // The verdicts of each call's step, gathered once rather than searched per step.
+    let mut by_step: HashMap<(&RecordingId, &str), Vec<&Mark>> = HashMap::new();
+    for mark in &marks {
+        if let Some(call) = call_of.get(&mark.0) {
+            by_step
+                .entry((call, mark.1.as_str()))
+                .or_default()
+                .push(mark);
+        }
+    }
 
     let mut versions: HashMap<ScriptVersionId, (ScriptId, i32, Vec<crate::scripts::Step>)> =
         HashMap::new();
@@ -143,10 +153,10 @@ pub fn for_recordings(
         let steps: Vec<StepFeedback> = steps
             .iter()
             .map(|step| {
-                let of_step: Vec<_> = marks
-                    .iter()
-                    .filter(|m| m.1 == step.key && call_of.get(&m.0) == Some(&&id))
-                    .collect();
+                let of_step = by_step
+                    .get(&(&id, step.key.as_str()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let given: Vec<Verdict> = of_step.iter().map(|m| m.2).collect();
                 let count = |v: Verdict| given.iter().filter(|g| **g == v).count();
                 let mut comments: Vec<Comment> = of_step

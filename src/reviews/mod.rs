@@ -202,6 +202,12 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Histor
         .filter(verdicts::review_id.eq_any(&ids))
         .select((verdicts::review_id, verdicts::verdict))
         .load(conn)?;
+    // Verdict counts per review, counted once rather than searched per review.
+    let mut tally: std::collections::HashMap<(&ReviewId, &str), usize> =
+        std::collections::HashMap::new();
+    for (review, verdict) in &marks {
+        *tally.entry((review, verdict.as_str())).or_default() += 1;
+    }
     let recording_ids: Vec<&RecordingId> = rows.iter().map(|r| &r.2).collect();
     let durations: BTreeMap<RecordingId, Option<i64>> = recordings::table
         .filter(recordings::id.eq_any(&recording_ids))
@@ -214,12 +220,7 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Histor
     let reviews: Vec<ReviewLine> = rows
         .iter()
         .map(|(id, at, recording)| {
-            let count = |word: &str| {
-                marks
-                    .iter()
-                    .filter(|(review, verdict)| review == id && verdict == word)
-                    .count()
-            };
+            let count = |word: &str| tally.get(&(id, word)).copied().unwrap_or_default();
             *per_day
                 .entry(crate::db::time::rfc3339(*at)[..10].to_owned())
                 .or_default() += 1;

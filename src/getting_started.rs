@@ -26,10 +26,8 @@ pub struct Progress {
 
 pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
     let published_scripts = script_versions::table
-        .select(script_versions::script_id)
-        .distinct()
-        .load::<String>(conn)?
-        .len() as i64;
+        .select(diesel::dsl::count(script_versions::script_id).aggregate_distinct())
+        .first(conn)?;
     let operators = operators::table.select(count_star()).first(conn)?;
     let reviewers = users::table
         .filter(users::role.eq("reviewer"))

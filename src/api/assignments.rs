@@ -66,7 +66,7 @@ pub async fn next_task(
 ) -> Result<Option<assignments::Task>, AppError> {
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let settings = OrgSettings::load(conn)?;
             let drawn = assignments::next(conn, &reviewer, &settings, &mut rand::rng())?;
             drawn
@@ -164,7 +164,7 @@ async fn skip(
     let reason = body.into_inner().reason;
     state
         .db
-        .run(move |conn| assignments::skip(conn, &session.user_id, &code, &reason))
+        .write(move |conn| assignments::skip(conn, &session.user_id, &code, &reason))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -186,7 +186,7 @@ async fn review(
     let ratio = state.settings.min_listen_ratio;
     let submitted = state
         .db
-        .run(move |conn| reviews::submit(conn, &session.user_id, &code, &verdicts, ratio))
+        .write(move |conn| reviews::submit(conn, &session.user_id, &code, &verdicts, ratio))
         .await?;
     Ok(HttpResponse::Created().json(submitted))
 }

@@ -51,7 +51,7 @@ pub struct ReviewLoopArgs {
           conflicts_with_all = ["owner_login", "owner_password"])]
     owner_token: Option<String>,
     /// How many recordings to upload before the loop; each gives `--reviews-per-call`
-    /// reviews. Default: enough for 1,200 reviews/s over `--seconds`. When the pool runs dry,
+    /// reviews. Default: enough for 2,500 reviews/s over `--seconds`. When the pool runs dry,
     /// reviewers stop early (and the output says so).
     #[arg(long)]
     calls: Option<usize>,
@@ -64,7 +64,7 @@ pub struct ReviewLoopArgs {
 }
 
 /// The default pool: enough recordings for this many reviews per second over the run.
-const SEEDED_REVIEWS_PER_SECOND: usize = 1200;
+const SEEDED_REVIEWS_PER_SECOND: usize = 2500;
 
 impl ReviewLoopArgs {
     fn calls(&self) -> usize {

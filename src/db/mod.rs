@@ -7,6 +7,7 @@
 pub mod ids;
 pub mod schema;
 pub mod time;
+mod writer;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,6 +44,9 @@ pub enum DbError {
     Io(#[from] std::io::Error),
     #[error("the database task was cancelled")]
     Cancelled,
+    /// The shared transaction of a batch of writes failed (see [`writer`]).
+    #[error("{0}")]
+    Batch(std::sync::Arc<DbError>),
 }
 
 impl DbConnection {
@@ -59,6 +63,7 @@ impl DbConnection {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent)?;
                 }
+                configure_sqlite();
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000;
@@ -113,22 +118,16 @@ impl DbConnection {
         F: FnOnce(&mut Self) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
-        let nested = <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
-            .transaction_depth()
-            .map_or(true, |depth| depth.is_some());
         // Inside a transaction already (the write lock is held): a savepoint will do.
-        if nested {
+        if !self.is_idle() || !self.is_sqlite() {
             return self.transaction(body);
         }
-        let DbConnection::Sqlite(sqlite) = self else {
-            return self.transaction(body);
-        };
         // A writer that panicked left nothing behind (its transaction rolled back with the
         // connection), so a poisoned lock is still a good lock.
         let _queue = SQLITE_WRITERS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+        self.begin_write()?;
         match body(self) {
             Ok(value) => match <Self as Connection>::TransactionManager::commit_transaction(self) {
                 Ok(()) => Ok(value),
@@ -143,6 +142,71 @@ impl DbConnection {
             }
         }
     }
+
+    /// Opens a write transaction: `BEGIN IMMEDIATE` on SQLite (see
+    /// [`DbConnection::write_transaction`]), a plain one on PostgreSQL.
+    fn begin_write(&mut self) -> diesel::QueryResult<()> {
+        match self {
+            DbConnection::Sqlite(sqlite) => {
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+            }
+            DbConnection::Postgresql(_) => {
+                <Self as Connection>::TransactionManager::begin_transaction(self)
+            }
+        }
+    }
+
+    /// Outside any transaction, with a transaction manager in order.
+    fn is_idle(&mut self) -> bool {
+        <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
+            .transaction_depth()
+            .is_ok_and(|depth| depth.is_none())
+    }
+}
+
+/// Process-wide SQLite settings, applied once before the first connection opens.
+///
+/// - Stable query plans (QPSG) on every connection. SQLite 3.5x compiles the value bound to
+///   `LIMIT ?` into the statement and marks the statement stale whenever that parameter is
+///   bound again, so every cached diesel statement with `.first()` (which binds `LIMIT 1`)
+///   was compiled anew on each use — most of the database time of a request. With QPSG,
+///   bound values never shape a plan; nothing here relies on that (no `LIKE ?` prefix
+///   searches, no STAT4 statistics). SQLite offers the switch per connection only, and diesel
+///   opens connections itself, so an auto-extension (which SQLite runs for every new
+///   connection of the process) turns it on.
+/// - No memory statistics: they put one global lock around every allocation SQLite makes,
+///   which threads running queries at once then queue on. Nothing reads them.
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `sqlite3_config` is called before SQLite initializes (the first connection
+        // opens after this); if it had initialized already the call is refused with
+        // SQLITE_MISUSE and changes nothing. The entry point has the signature SQLite
+        // expects and stays valid for the life of the process.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0);
+            libsqlite3_sys::sqlite3_auto_extension(Some(stable_query_plans));
+        }
+    });
+}
+
+/// Run by SQLite for each new connection (see [`configure_sqlite`]).
+unsafe extern "C" fn stable_query_plans(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::ffi::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::ffi::c_int {
+    // SAFETY: `db` is the connection being opened; the option takes an int and an optional
+    // pointer for the previous value (none wanted).
+    unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        );
+    }
+    libsqlite3_sys::SQLITE_OK
 }
 
 /// The queue of this process's SQLite writers (see [`DbConnection::write_transaction`]).
@@ -254,6 +318,8 @@ pub struct Db {
     url: DatabaseUrl,
     /// SQLite only: the group commit of this database file.
     wal_sync: Option<std::sync::Arc<WalSync>>,
+    /// SQLite only: the queue of short request writes, started on first use.
+    writer: std::sync::Arc<std::sync::OnceLock<Option<writer::Writer>>>,
 }
 
 impl Db {
@@ -275,6 +341,7 @@ impl Db {
             pool,
             url: url.clone(),
             wal_sync,
+            writer: Default::default(),
         })
     }
 
@@ -317,6 +384,34 @@ impl Db {
             return work(&mut conn);
         }
         self.run(work).await
+    }
+
+    /// Runs a short write transaction of a request (a few indexed reads and writes, nothing
+    /// else: no file or network work, no password hashing). On SQLite it goes to the write
+    /// queue ([`writer`]), which runs such work back to back, many to one commit; elsewhere
+    /// it is [`Db::run`]. Either way the outcome is
+    /// committed and on disk when this returns.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.writer() {
+            Some(writer) => writer.write(work).await,
+            None => self.run(work).await,
+        }
+    }
+
+    fn writer(&self) -> Option<&writer::Writer> {
+        self.writer
+            .get_or_init(|| {
+                let wal = self.wal_sync.clone()?;
+                writer::Writer::start(self.url.clone(), wal)
+                    .inspect_err(|e| tracing::warn!("no write queue, writing directly: {e}"))
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Runs blocking database work on actix's blocking thread pool, so the async workers keep

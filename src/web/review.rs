@@ -520,7 +520,7 @@ async fn review_submit(
     let ratio = state.settings.min_listen_ratio;
     let submitted = state
         .db
-        .run(move |conn| reviews::submit(conn, &reviewer, &code, &inputs, ratio))
+        .write(move |conn| reviews::submit(conn, &reviewer, &code, &inputs, ratio))
         .await;
     match submitted {
         Ok(_) => Ok(see_other("/review?done=1")),
@@ -619,7 +619,7 @@ async fn skip_submit(
     if problems.skip.is_empty() {
         let outcome = state
             .db
-            .run(move |conn| assignments::skip(conn, &reviewer, &code, &reason))
+            .write(move |conn| assignments::skip(conn, &reviewer, &code, &reason))
             .await;
         match outcome {
             Ok(()) => return Ok(see_other("/review?skipped=1")),

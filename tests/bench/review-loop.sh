@@ -7,7 +7,7 @@
 #   BENCH_SQLITE=0 BENCH_POSTGRES_URL=postgres://… tests/bench/review-loop.sh   # PostgreSQL only
 #   CALLQA_BIN=path/to/callqa tests/bench/review-loop.sh   # use this binary, skip the build
 #   CALLS=5000 REVIEWS_PER_CALL=3 tests/bench/review-loop.sh   # pool size (default: enough
-#                                                              # for 1,200 reviews/s)
+#                                                              # for 2,500 reviews/s)
 #
 # Each run starts `callqa serve` on a free local port with a new data directory (and, for
 # PostgreSQL, the given database, which should be empty), creates an owner with
@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 REVIEWERS=${REVIEWERS:-32}
 SECONDS_TO_RUN=${BENCH_SECONDS:-30}
 REVIEWS_PER_CALL=${REVIEWS_PER_CALL:-1}
-# Recordings to seed; by default the bench seeds enough for 1,200 reviews/s over the run.
+# Recordings to seed; by default the bench seeds enough for 2,500 reviews/s over the run.
 CALLS=${CALLS:-}
 WORK=$(mktemp -d)
 SERVER_PID=""

@@ -1,7 +1,8 @@
 //! Reviewers ask for calls and grade them: the task carries nothing about the call's origin,
 //! the draw is uniform and never gives a call to more reviewers than it needs (even with
-//! many racing), leases run out and skips return a call to the pool but never to the same
-//! reviewer, and every bad review is refused with a reason.
+//! many racing, through one server or two server processes on one database), leases run out
+//! and skips return a call to the pool but never to the same reviewer, and every bad review
+//! is refused with a reason.
 
 use std::collections::{HashMap, HashSet};
 
@@ -49,27 +50,48 @@ impl Floor {
     }
 
     async fn next(&self, reviewer: &TestUser) -> (u16, Value) {
-        let response = self
-            .app
-            .post_json(
-                "/api/v1/assignments/next",
-                Some(&reviewer.token),
-                &json!({}),
-            )
-            .await;
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.next_via(&self.app.address, reviewer).await
     }
 
     async fn review(&self, reviewer: &TestUser, code: &str, verdicts: Value) -> (u16, Value) {
+        self.review_via(&self.app.address, reviewer, code, verdicts)
+            .await
+    }
+
+    /// `next` through the server at `server` (this test's or another process on its data).
+    async fn next_via(&self, server: &str, reviewer: &TestUser) -> (u16, Value) {
+        self.post_via(server, "/api/v1/assignments/next", reviewer, json!({}))
+            .await
+    }
+
+    async fn review_via(
+        &self,
+        server: &str,
+        reviewer: &TestUser,
+        code: &str,
+        verdicts: Value,
+    ) -> (u16, Value) {
+        let path = format!("/api/v1/assignments/{code}/review");
+        self.post_via(server, &path, reviewer, json!({ "verdicts": verdicts }))
+            .await
+    }
+
+    async fn post_via(
+        &self,
+        server: &str,
+        path: &str,
+        reviewer: &TestUser,
+        body: Value,
+    ) -> (u16, Value) {
         let response = self
             .app
-            .post_json(
-                &format!("/api/v1/assignments/{code}/review"),
-                Some(&reviewer.token),
-                &json!({ "verdicts": verdicts }),
-            )
-            .await;
+            .api
+            .post(format!("{server}{path}"))
+            .bearer_auth(&reviewer.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -423,38 +445,58 @@ async fn expired_leases_and_skips_return_calls_to_the_pool_but_not_to_the_same_r
 #[tokio::test]
 async fn racing_reviewers_give_every_call_exactly_its_overlap() {
     let f = floor(0.0).await;
+    let servers = [f.app.address.clone()];
+    race(f, 8, &servers).await;
+}
+
+#[tokio::test]
+async fn reviewers_racing_through_two_server_processes_give_every_call_exactly_its_overlap() {
+    // A second `callqa serve` process on the same data and database, as an installation
+    // with several processes would run; half the reviewers go through each.
+    let f = floor(0.0).await;
+    let other = crate::helpers::ServerProcess::start(&f.app.settings).await;
+    let servers = [f.app.address.clone(), other.address.clone()];
+    race(f, 8, &servers).await;
+}
+
+/// `reviewers` new reviewers, each through one of `servers` in turn, take and review calls
+/// (6 calls needing 3 reviews each) until none is left; then every call has exactly 3
+/// reviews from 3 different reviewers and no code was handed out twice.
+async fn race(f: Floor, reviewers: usize, servers: &[String]) {
     let calls = f.calls(6, 3).await;
-    let mut reviewers = Vec::new();
-    for n in 0..8 {
-        reviewers.push(
-            f.app
-                .invited(&f.owner, "reviewer", &format!("racer{n}"))
-                .await,
-        );
+    let mut racers = Vec::new();
+    for n in 0..reviewers {
+        let reviewer = f
+            .app
+            .invited(&f.owner, "reviewer", &format!("racer{n}"))
+            .await;
+        racers.push((reviewer, servers[n % servers.len()].clone()));
     }
     let app = std::sync::Arc::new(f);
     let mut tasks = Vec::new();
-    for reviewer in reviewers {
+    for (reviewer, server) in racers {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let mut done = Vec::new();
             loop {
-                let (status, task) = app.next(&reviewer).await;
+                let (status, task) = app.next_via(&server, &reviewer).await;
                 if status == 204 {
                     return done;
                 }
                 assert_eq!(status, 200, "{task}");
                 let code = task["code"].as_str().unwrap().to_owned();
-                let (status, body) = app.review(&reviewer, &code, all_correct(&task)).await;
+                let (status, body) = app
+                    .review_via(&server, &reviewer, &code, all_correct(&task))
+                    .await;
                 assert_eq!(status, 201, "{body}");
-                done.push((reviewer.login.clone(), code));
+                done.push(code);
             }
         }));
     }
     let mut total = 0;
     let mut codes = HashSet::new();
     for task in tasks {
-        for (_, code) in task.await.unwrap() {
+        for code in task.await.unwrap() {
             total += 1;
             assert!(codes.insert(code), "codes are unique");
         }

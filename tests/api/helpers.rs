@@ -411,3 +411,63 @@ pub fn encodings_of(texts: &[&str]) -> Vec<(String, Vec<u8>)> {
 pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A second `callqa serve` process (the built binary) on the data directory and database of
+/// a test server, as an installation running several processes would. Stopped when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    pub async fn start(settings: &Settings) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
+        command
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("CALLQA_DATA_DIR", &settings.storage.data_dir)
+            .env("CALLQA_BIND", format!("127.0.0.1:{port}"))
+            .env(
+                "CALLQA_MIN_LISTEN_RATIO",
+                settings.min_listen_ratio.to_string(),
+            )
+            .env("CALLQA_JOB_WORKERS", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        if let Some(url) = &settings.storage.database_url {
+            command.env("CALLQA_DATABASE_URL", url);
+        }
+        let mut server = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            child: command.spawn().expect("callqa serve starts"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(response) = client
+                .get(format!("{}/healthz", server.address))
+                .send()
+                .await
+                && response.status() == 200
+            {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the second callqa serve exited: {status}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the second callqa serve did not answer in 15 s");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

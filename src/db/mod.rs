@@ -1,5 +1,6 @@
 //! Storage: one connection type over SQLite and PostgreSQL, a pool, the embedded migrations of
-//! both backends, id newtypes and time helpers.
+//! both backends, id newtypes and time helpers; for SQLite, durable group commits
+//! ([`WalSync`]) and the queue that batches the busiest writes ([`writer`]).
 //!
 //! Domain modules write their queries once against [`DbConnection`]; a construct that exists
 //! on one backend only lives behind one named function here, never in a handler.

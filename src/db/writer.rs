@@ -35,7 +35,7 @@ trait Job: Send {
     /// Runs the work (inside a savepoint); whether it succeeded, and how to answer once the
     /// batch is committed and flushed.
     fn run(self: Box<Self>, conn: &mut DbConnection) -> (bool, Answer);
-    /// The batch could not start: answers with the error without running.
+    /// The batch failed before this job ran: answers with the error.
     fn fail(self: Box<Self>, error: Arc<DbError>);
 }
 

@@ -5,7 +5,7 @@
 use diesel::{QueryDsl, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, csrf_of, new_client, spawn_app};
+use crate::helpers::{PASSWORD, callqa_command, csrf_of, new_client, spawn_app};
 
 #[tokio::test]
 async fn the_setup_link_creates_the_first_owner_once() {
@@ -752,8 +752,7 @@ async fn the_account_page_changes_password_and_language() {
 #[tokio::test]
 async fn the_command_line_adds_users_for_scripting() {
     let app = spawn_app().await;
-    let data_dir = app.settings.storage.data_dir.to_string_lossy().into_owned();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
+    let mut command = callqa_command(&app.settings);
     command.args([
         "user",
         "add",
@@ -765,11 +764,6 @@ async fn the_command_line_adds_users_for_scripting() {
         "CLI Reviewer",
         "--password-stdin",
     ]);
-    command.env("CALLQA_DATA_DIR", &data_dir);
-    match &app.settings.storage.database_url {
-        Some(url) => command.env("CALLQA_DATABASE_URL", url),
-        None => command.env_remove("CALLQA_DATABASE_URL"),
-    };
     let run = |mut command: std::process::Command, input: &'static str| {
         use std::io::Write;
         let mut child = command
@@ -802,7 +796,7 @@ async fn the_command_line_adds_users_for_scripting() {
         .unwrap();
     assert_eq!(login["role"], "reviewer");
 
-    let mut weak = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
+    let mut weak = callqa_command(&app.settings);
     weak.args([
         "user",
         "add",
@@ -814,10 +808,6 @@ async fn the_command_line_adds_users_for_scripting() {
         "W",
         "--password-stdin",
     ]);
-    weak.env("CALLQA_DATA_DIR", &data_dir);
-    if let Some(url) = &app.settings.storage.database_url {
-        weak.env("CALLQA_DATABASE_URL", url);
-    }
     let output = run(weak, "short\n");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--password"));

@@ -412,6 +412,17 @@ pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// The `callqa` binary, set to the data directory and database of a test server.
+pub fn callqa_command(settings: &Settings) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
+    command.env("CALLQA_DATA_DIR", &settings.storage.data_dir);
+    match &settings.storage.database_url {
+        Some(url) => command.env("CALLQA_DATABASE_URL", url),
+        None => command.env_remove("CALLQA_DATABASE_URL"),
+    };
+    command
+}
+
 /// A second `callqa serve` process (the built binary) on the data directory and database of
 /// a test server, as an installation running several processes would. Stopped when dropped.
 pub struct ServerProcess {
@@ -425,12 +436,9 @@ impl ServerProcess {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
+        let mut command = callqa_command(settings);
         command
             .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("CALLQA_DATA_DIR", &settings.storage.data_dir)
             .env("CALLQA_BIND", format!("127.0.0.1:{port}"))
             .env(
                 "CALLQA_MIN_LISTEN_RATIO",
@@ -439,9 +447,6 @@ impl ServerProcess {
             .env("CALLQA_JOB_WORKERS", "1")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null());
-        if let Some(url) = &settings.storage.database_url {
-            command.env("CALLQA_DATABASE_URL", url);
-        }
         let mut server = ServerProcess {
             address: format!("http://127.0.0.1:{port}"),
             child: command.spawn().expect("callqa serve starts"),

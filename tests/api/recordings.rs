@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, spawn_app, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{
+    TestApp, TestUser, callqa_command, spawn_app, spawn_app_with, test_settings, tone_wav,
+};
 
 struct Setup {
     app: TestApp,
@@ -579,17 +581,12 @@ async fn import_reads_asterisk_names_and_a_manifest_and_skips_what_it_cannot_use
     )
     .unwrap();
 
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"));
-    command
+    let output = callqa_command(&s.app.settings)
         .arg("import")
         .arg(folder.path())
         .args(["--script", &s.script_id])
-        .env("CALLQA_DATA_DIR", &s.app.settings.storage.data_dir);
-    match &s.app.settings.storage.database_url {
-        Some(url) => command.env("CALLQA_DATABASE_URL", url),
-        None => command.env_remove("CALLQA_DATABASE_URL"),
-    };
-    let output = command.output().unwrap();
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -638,19 +635,10 @@ async fn import_reads_asterisk_names_and_a_manifest_and_skips_what_it_cannot_use
     );
 
     // Importing again changes nothing.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_callqa"))
+    let again = callqa_command(&s.app.settings)
         .arg("import")
         .arg(folder.path())
         .args(["--script", &s.script_id])
-        .env("CALLQA_DATA_DIR", &s.app.settings.storage.data_dir)
-        .envs(
-            s.app
-                .settings
-                .storage
-                .database_url
-                .iter()
-                .map(|u| ("CALLQA_DATABASE_URL", u)),
-        )
         .output()
         .unwrap();
     assert!(

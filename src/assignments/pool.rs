@@ -19,6 +19,16 @@ pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryR
         .find(recording_id)
         .select((recordings::reviews_required, recordings::reviews_done))
         .first(conn)?;
+    unleased(conn, recording_id, required, done)
+}
+
+/// Of `required` review slots with `done` filled, those no active lease holds.
+fn unleased(
+    conn: &mut DbConnection,
+    recording_id: &RecordingId,
+    required: i32,
+    done: i32,
+) -> QueryResult<i64> {
     let leased: i64 = assignments::table
         .filter(assignments::recording_id.eq(recording_id))
         .filter(assignments::status.eq("active"))
@@ -67,14 +77,21 @@ pub fn refresh_locked(
     locked: &mut Locked,
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
-    let belongs = recordings::table
+    let recording: Option<(String, i32, i32)> = recordings::table
         .find(recording_id)
-        .select(recordings::status)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        == Some("ready")
-        && free_slots(conn, recording_id)? > 0;
+        .select((
+            recordings::status,
+            recordings::reviews_required,
+            recordings::reviews_done,
+        ))
+        .first(conn)
+        .optional()?;
+    let belongs = match recording {
+        Some((status, required, done)) if status == "ready" => {
+            unleased(conn, recording_id, required, done)? > 0
+        }
+        _ => false,
+    };
     let slot: Option<i32> = assignment_pool::table
         .filter(assignment_pool::recording_id.eq(recording_id))
         .select(assignment_pool::slot)

@@ -493,26 +493,22 @@ async fn cookie_sessions_refuse_cross_site_and_tokenless_form_posts() {
         .unwrap();
     assert_eq!(cross_site_fetch.status(), 403);
 
-    let without_token = browser
-        .post(app.url("/people/operators"))
-        .header("Origin", &app.address)
-        .form(&[("name", "Mallory")])
-        .send()
-        .await
-        .unwrap();
+    let without_token = app
+        .post_form(&browser, "/people/operators", &[("name", "Mallory")])
+        .await;
     assert_eq!(without_token.status(), 403);
 
-    let proper = browser
-        .post(app.url("/people/operators"))
-        .header("Origin", &app.address)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "Marta"),
-            ("external_id", "201"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let proper = app
+        .post_form(
+            &browser,
+            "/people/operators",
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Marta"),
+                ("external_id", "201"),
+            ],
+        )
+        .await;
     assert_eq!(proper.status(), 303);
     let operators: Value = app
         .get_as("/api/v1/operators", &owner.token)
@@ -575,17 +571,17 @@ async fn the_login_page_works_without_javascript_in_both_languages() {
         assert_eq!(refused.status(), 401);
         assert!(refused.text().await.unwrap().contains(wrong));
 
-        let accepted = browser
-            .post(app.url("/login"))
-            .header("Origin", &app.address)
-            .form(&[
-                ("login", owner.login.as_str()),
-                ("password", PASSWORD),
-                ("next", "/people"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let accepted = app
+            .post_form(
+                &browser,
+                "/login",
+                &[
+                    ("login", owner.login.as_str()),
+                    ("password", PASSWORD),
+                    ("next", "/people"),
+                ],
+            )
+            .await;
         assert_eq!(accepted.status(), 303);
         assert_eq!(accepted.headers()["location"], "/people");
         let people = browser
@@ -611,17 +607,17 @@ async fn the_owner_invites_from_the_people_page_and_the_invitee_joins_by_form() 
         .text()
         .await
         .unwrap();
-    let created = browser
-        .post(app.url("/people/invites"))
-        .header("Origin", &app.address)
-        .form(&[
-            ("csrf", csrf_of(&people).as_str()),
-            ("role", "reviewer"),
-            ("operator_id", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let created = app
+        .post_form(
+            &browser,
+            "/people/invites",
+            &[
+                ("csrf", csrf_of(&people).as_str()),
+                ("role", "reviewer"),
+                ("operator_id", ""),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), 200);
     let html = created.text().await.unwrap();
     let link_start = html
@@ -700,13 +696,13 @@ async fn the_account_page_changes_password_and_language() {
         .unwrap();
     let csrf = csrf_of(&page);
 
-    let language = browser
-        .post(app.url("/account/language"))
-        .header("Origin", &app.address)
-        .form(&[("csrf", csrf.as_str()), ("language", "ru")])
-        .send()
-        .await
-        .unwrap();
+    let language = app
+        .post_form(
+            &browser,
+            "/account/language",
+            &[("csrf", csrf.as_str()), ("language", "ru")],
+        )
+        .await;
     assert_eq!(language.status(), 303);
     let page = browser
         .get(app.url("/account"))
@@ -718,18 +714,18 @@ async fn the_account_page_changes_password_and_language() {
         .unwrap();
     assert!(page.contains("Моя учётная запись"));
 
-    let changed = browser
-        .post(app.url("/account/password"))
-        .header("Origin", &app.address)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("current_password", PASSWORD),
-            ("new_password", "a brand new secret"),
-            ("new_password_again", "a brand new secret"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let changed = app
+        .post_form(
+            &browser,
+            "/account/password",
+            &[
+                ("csrf", csrf.as_str()),
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new secret"),
+                ("new_password_again", "a brand new secret"),
+            ],
+        )
+        .await;
     assert_eq!(changed.status(), 303);
     assert_eq!(
         browser

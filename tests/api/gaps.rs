@@ -233,19 +233,20 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
         .map(|g| g["id"].as_str().unwrap().to_owned())
         .collect();
     // Refine with both gaps selected: the editor opens at the step, the gaps attached.
-    let response = browser
-        .post(q.app.url("/gaps"))
-        .header("Origin", &q.app.address)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("back", "/gaps"),
-            ("gap", &ids[0]),
-            ("gap", &ids[1]),
-            ("action", "refine"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps"),
+                ("gap", &ids[0]),
+                ("gap", &ids[1]),
+                ("action", "refine"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 303);
     let editor = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(editor, format!("/scripts/{}/edit#step-3", q.script_id));
@@ -299,32 +300,30 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
     }
     form.push(("notes".into(), "Answer delivery abroad".into()));
     form.push(("action".into(), "publish".into()));
-    let response = browser
-        .post(q.app.url(&format!("/scripts/{}/edit", q.script_id)))
-        .header("Origin", &q.app.address)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = q
+        .app
+        .post_form(&browser, &format!("/scripts/{}/edit", q.script_id), &form)
+        .await;
     assert_eq!(response.status(), 303);
     let resolved = q.gaps("?status=resolved").await;
     assert_eq!(resolved.len(), 2);
     assert!(resolved.iter().all(|g| g["resolved_in_version"] == 2));
 
     // Dismissing a resolved gap from the page is refused, the queue shown with the reason.
-    let response = browser
-        .post(q.app.url("/gaps"))
-        .header("Origin", &q.app.address)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("back", "/gaps?status=resolved"),
-            ("gap", &ids[0]),
-            ("action", "dismiss"),
-            ("reason", "noise"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps?status=resolved"),
+                ("gap", &ids[0]),
+                ("action", "dismiss"),
+                ("reason", "noise"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 409);
     assert!(
         response

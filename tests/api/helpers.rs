@@ -93,6 +93,22 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Posts `form` from `browser` as the app's own pages do (same-origin, form-encoded).
+    pub async fn post_form<F: serde::Serialize + ?Sized>(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        form: &F,
+    ) -> reqwest::Response {
+        browser
+            .post(self.url(path))
+            .header("Origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -246,16 +262,16 @@ impl TestApp {
     /// A browser-like client signed in through the login form (cookie session).
     pub async fn browser_for(&self, user: &TestUser) -> reqwest::Client {
         let browser = new_client();
-        let response = browser
-            .post(self.url("/login"))
-            .header("Origin", &self.address)
-            .form(&[
-                ("login", user.login.as_str()),
-                ("password", user.password.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = self
+            .post_form(
+                &browser,
+                "/login",
+                &[
+                    ("login", user.login.as_str()),
+                    ("password", user.password.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 303, "form login of {}", user.login);
         browser
     }

@@ -258,13 +258,14 @@ async fn another_operator_reaches_none_of_it() {
         .await
         .unwrap();
     assert_eq!(page.status(), 404);
-    let post = browser
-        .post(f.app.url(&format!("/calls/{}/acknowledge", f.done)))
-        .header("Origin", &f.app.address)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let post = f
+        .app
+        .post_form(
+            &browser,
+            &format!("/calls/{}/acknowledge", f.done),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
     assert_eq!(post.status(), 404);
 }
 

@@ -463,13 +463,8 @@ async fn post_editor(
     let csrf = csrf_of(&page.text().await.unwrap());
     let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
     form.extend_from_slice(fields);
-    browser
-        .post(app.url(&format!("/scripts/{id}/edit")))
-        .header("Origin", &app.address)
-        .form(&form)
-        .send()
+    app.post_form(browser, &format!("/scripts/{id}/edit"), &form)
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -481,13 +476,13 @@ async fn the_editor_works_with_plain_forms() {
     let list = browser.get(app.url("/scripts")).send().await.unwrap();
     assert_eq!(list.status(), 200);
     let csrf = csrf_of(&list.text().await.unwrap());
-    let response = browser
-        .post(app.url("/scripts"))
-        .header("Origin", &app.address)
-        .form(&[("csrf", csrf.as_str()), ("name", "Outbound")])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &browser,
+            "/scripts",
+            &[("csrf", csrf.as_str()), ("name", "Outbound")],
+        )
+        .await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let id = location

@@ -55,21 +55,6 @@ async fn page(browser: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Str
     (status, response.text().await.unwrap())
 }
 
-async fn post_form(
-    browser: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    form: &[(String, String)],
-) -> reqwest::Response {
-    browser
-        .post(app.url(path))
-        .header("Origin", &app.address)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items
         .iter()
@@ -119,7 +104,9 @@ async fn a_reviewer_grades_a_call_without_javascript() {
     assert!(html.contains(r#"href="/review/history""#));
     let csrf = csrf_of(&html);
 
-    let response = post_form(&browser, &app, "/review/next", &pairs(&[("csrf", &csrf)])).await;
+    let response = app
+        .post_form(&browser, "/review/next", &pairs(&[("csrf", &csrf)]))
+        .await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/review");
 
@@ -157,15 +144,17 @@ async fn a_reviewer_grades_a_call_without_javascript() {
         ("csrf", &rob_csrf),
         (&format!("verdict-{}", steps[0]), "correct"),
     ]);
-    let response = post_form(&other, &app, &format!("/review/{code}"), &stolen).await;
+    let response = app
+        .post_form(&other, &format!("/review/{code}"), &stolen)
+        .await;
     assert_eq!(response.status(), 404);
-    let response = post_form(
-        &other,
-        &app,
-        &format!("/review/{code}/skip"),
-        &pairs(&[("csrf", &rob_csrf), ("reason", "other"), ("details", "x")]),
-    )
-    .await;
+    let response = app
+        .post_form(
+            &other,
+            &format!("/review/{code}/skip"),
+            &pairs(&[("csrf", &rob_csrf), ("reason", "other"), ("details", "x")]),
+        )
+        .await;
     assert_eq!(response.status(), 404);
     assert!(!other_html.contains("Inbound call"));
     // Rita can open it by its code.
@@ -186,7 +175,9 @@ async fn a_reviewer_grades_a_call_without_javascript() {
         (&format!("comment-{}", steps[2]), comment_3),
         (&format!("at-{}", steps[2]), "0:01"),
     ]);
-    let response = post_form(&browser, &app, &format!("/review/{code}"), &form).await;
+    let response = app
+        .post_form(&browser, &format!("/review/{code}"), &form)
+        .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     let second = step_section(&html, 2);
@@ -214,7 +205,9 @@ async fn a_reviewer_grades_a_call_without_javascript() {
         (&format!("verdict-{}", steps[0]), "correct"),
         (&format!("verdict-{}", steps[2]), "correct"),
     ]);
-    let response = post_form(&browser, &app, &format!("/review/{code}"), &partial).await;
+    let response = app
+        .post_form(&browser, &format!("/review/{code}"), &partial)
+        .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(step_section(&html, 2).contains("Choose a verdict for this step."));
@@ -234,7 +227,9 @@ async fn a_reviewer_grades_a_call_without_javascript() {
         (&format!("comment-{}", steps[2]), comment_3),
         (&format!("at-{}", steps[2]), "0:01"),
     ]);
-    let response = post_form(&browser, &app, &format!("/review/{code}"), &form).await;
+    let response = app
+        .post_form(&browser, &format!("/review/{code}"), &form)
+        .await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/review?done=1");
     let (status, html) = page(&browser, &app, "/review?done=1").await;
@@ -243,12 +238,16 @@ async fn a_reviewer_grades_a_call_without_javascript() {
     assert!(html.contains("Next call"));
 
     // Sent twice: a clear answer, not a second review.
-    let response = post_form(&browser, &app, &format!("/review/{code}"), &form).await;
+    let response = app
+        .post_form(&browser, &format!("/review/{code}"), &form)
+        .await;
     assert_eq!(response.status(), 409);
     assert!(response.text().await.unwrap().contains("already been sent"));
 
     // The pool is empty now: a friendly message.
-    let response = post_form(&browser, &app, "/review/next", &pairs(&[("csrf", &csrf)])).await;
+    let response = app
+        .post_form(&browser, "/review/next", &pairs(&[("csrf", &csrf)]))
+        .await;
     assert_eq!(response.headers()["location"], "/review?empty=1");
     let (_, html) = page(&browser, &app, "/review?empty=1").await;
     assert!(html.contains("Nothing to review right now."));
@@ -278,7 +277,8 @@ async fn the_workspace_speaks_russian_and_is_for_reviewers_only() {
     let html = response.text().await.unwrap();
     assert!(html.contains("Получить звонок"), "{html}");
     let csrf = csrf_of(&html);
-    post_form(&browser, &app, "/review/next", &pairs(&[("csrf", &csrf)])).await;
+    app.post_form(&browser, "/review/next", &pairs(&[("csrf", &csrf)]))
+        .await;
     let response = browser
         .get(app.url("/review"))
         .header("Accept-Language", "ru")

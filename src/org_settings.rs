@@ -160,22 +160,23 @@ impl OrgSettings {
         }
     }
 
+    /// Stores every setting; an upsert per row, so two owners saving at once cannot both
+    /// try to insert a setting that was never stored.
     pub fn save(&self, conn: &mut DbConnection) -> QueryResult<()> {
         let values = self.pairs();
         conn.write_transaction(|conn| {
             for (name, value) in values {
-                let updated = diesel::update(settings::table.find(name))
-                    .set((settings::value.eq(&value), settings::updated_at.eq(now())))
-                    .execute(conn)?;
-                if updated == 0 {
-                    diesel::insert_into(settings::table)
-                        .values((
-                            settings::name.eq(name),
-                            settings::value.eq(&value),
-                            settings::updated_at.eq(now()),
-                        ))
-                        .execute(conn)?;
-                }
+                let at = now();
+                let upsert = diesel::insert_into(settings::table)
+                    .values((
+                        settings::name.eq(name),
+                        settings::value.eq(&value),
+                        settings::updated_at.eq(at),
+                    ))
+                    .on_conflict(settings::name)
+                    .do_update()
+                    .set((settings::value.eq(&value), settings::updated_at.eq(at)));
+                crate::per_backend!(conn, |c| upsert.execute(c))?;
             }
             Ok(())
         })

@@ -518,7 +518,9 @@ async fn put_settings(
     let saved = settings.clone();
     state
         .db
-        .run(move |conn| saved.save(conn).map_err(AppError::from))
+        .run(move |conn| Recording::save_settings(conn, &saved).map_err(AppError::from))
         .await?;
+    // A change of voice queued new reviewer copies.
+    state.workers.wake();
     Ok(HttpResponse::Ok().json(settings))
 }

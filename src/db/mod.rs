@@ -447,6 +447,20 @@ impl Db {
     }
 }
 
+/// Runs one diesel expression on whichever backend's connection is active. For constructs
+/// both backends have but diesel's `MultiConnection` does not pass through — `INSERT … ON
+/// CONFLICT` above all — so a query is still written once: `per_backend!(conn, |c| query
+/// .execute(c))`.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// A closed set of words stored as text (`role`, `status`, `verdict`, …): parsed once at the
 /// boundary, written and read back by diesel on both backends, serialized as the same word.
 #[macro_export]

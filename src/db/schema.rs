@@ -119,6 +119,7 @@ diesel::table! {
         uploaded_by -> Nullable<Text>,
         created_at -> Timestamp,
         ready_at -> Nullable<Timestamp>,
+        build_generation -> Integer,
     }
 }
 

@@ -16,12 +16,14 @@ pub mod worker;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::assignments::pool;
 use crate::audio::{Redaction, RedactionMode};
 use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{recordings, redactions, script_versions};
 use crate::db::time::Timestamp;
 use crate::error::{AppError, FieldProblem};
+use crate::org_settings::OrgSettings;
 
 crate::text_enum! {
     /// Where a recording is in its processing.
@@ -196,6 +198,10 @@ impl Recording {
             return Err(AppError::Validation(problems));
         }
         conn.write_transaction(|conn| {
+            // The pool's lock first, as every transaction that ends in a pool refresh takes
+            // it: reviewers' draws and reviews lock the pool and then the recording, so
+            // locking the recording first here would deadlock with them on PostgreSQL.
+            let mut locked = pool::lock(conn)?;
             if Recording::find(conn, id)?.is_none() {
                 return Err(AppError::NotFound);
             }
@@ -212,7 +218,7 @@ impl Recording {
                     ))
                     .execute(conn)?;
             }
-            Recording::requeue(conn, id)?;
+            Recording::requeue_locked(conn, &mut locked, id)?;
             Ok(())
         })
     }
@@ -220,41 +226,102 @@ impl Recording {
     /// Builds the reviewer copy again (after a failure, or with new ranges or settings).
     pub fn requeue(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
         conn.write_transaction(|conn| {
-            diesel::update(recordings::table.find(id))
-                .set((
-                    recordings::status.eq(RecordingStatus::Queued),
-                    recordings::error.eq(None::<String>),
-                    recordings::error_code.eq(None::<String>),
-                ))
-                .execute(conn)?;
-            jobs::enqueue(conn, id)?;
-            // Out of the reviewers' pool until the new copy is ready.
-            crate::assignments::pool::refresh(conn, id)?;
-            Ok(())
+            let mut locked = pool::lock(conn)?;
+            Recording::requeue_locked(conn, &mut locked, id)
         })
     }
 
-    pub fn mark_processing(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
-        diesel::update(recordings::table.find(id))
-            .set(recordings::status.eq(RecordingStatus::Processing))
-            .execute(conn)?;
-        Ok(())
-    }
-
-    pub fn mark_failed(
+    /// [`Recording::requeue`] inside a transaction that holds the pool's lock. The call leaves
+    /// the pool at once (reviewers holding it are refused its audio until the new copy is
+    /// ready), and its build generation moves on, so a copy still being built from the old
+    /// ranges or settings is thrown away when it finishes instead of being marked ready.
+    pub fn requeue_locked(
         conn: &mut DbConnection,
+        locked: &mut pool::Locked,
         id: &RecordingId,
-        code: &str,
-        message: &str,
     ) -> QueryResult<()> {
         diesel::update(recordings::table.find(id))
             .set((
-                recordings::status.eq(RecordingStatus::Failed),
-                recordings::error.eq(message),
-                recordings::error_code.eq(code),
+                recordings::status.eq(RecordingStatus::Queued),
+                recordings::error.eq(None::<String>),
+                recordings::error_code.eq(None::<String>),
+                recordings::build_generation.eq(recordings::build_generation + 1),
             ))
             .execute(conn)?;
+        jobs::enqueue(conn, id)?;
+        pool::refresh_locked(conn, locked, id)
+    }
+
+    /// The build generation of a recording: what its reviewer copy must be built for.
+    pub fn build_generation(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<i32>> {
+        recordings::table
+            .find(id)
+            .select(recordings::build_generation)
+            .first(conn)
+            .optional()
+    }
+
+    /// Marks the recording as being built, unless a newer change has overtaken `generation`.
+    pub fn mark_processing(
+        conn: &mut DbConnection,
+        id: &RecordingId,
+        generation: i32,
+    ) -> QueryResult<()> {
+        diesel::update(
+            recordings::table
+                .find(id)
+                .filter(recordings::build_generation.eq(generation)),
+        )
+        .set(recordings::status.eq(RecordingStatus::Processing))
+        .execute(conn)?;
         Ok(())
+    }
+
+    /// Marks the recording failed, unless a newer change has overtaken `generation` (its own
+    /// job will build the copy again).
+    pub fn mark_failed(
+        conn: &mut DbConnection,
+        id: &RecordingId,
+        generation: i32,
+        code: &str,
+        message: &str,
+    ) -> QueryResult<()> {
+        diesel::update(
+            recordings::table
+                .find(id)
+                .filter(recordings::build_generation.eq(generation)),
+        )
+        .set((
+            recordings::status.eq(RecordingStatus::Failed),
+            recordings::error.eq(message),
+            recordings::error_code.eq(code),
+        ))
+        .execute(conn)?;
+        Ok(())
+    }
+
+    /// Saves the owner's settings. When the voice disguise changed, every call reviewers may
+    /// still be given is rebuilt with it, in the same transaction: once the change is
+    /// acknowledged no copy built with the old voice can be handed out. Returns how many
+    /// calls were queued for a new copy.
+    pub fn save_settings(conn: &mut DbConnection, settings: &OrgSettings) -> QueryResult<usize> {
+        conn.write_transaction(|conn| {
+            let mut locked = pool::lock(conn)?;
+            let before = OrgSettings::load(conn)?;
+            settings.save(conn)?;
+            if before.voice() == settings.voice() {
+                return Ok(0);
+            }
+            let ids: Vec<RecordingId> = recordings::table
+                .filter(recordings::status.ne(RecordingStatus::Failed))
+                .filter(recordings::reviews_done.lt(recordings::reviews_required))
+                .select(recordings::id)
+                .load(conn)?;
+            for id in &ids {
+                Recording::requeue_locked(conn, &mut locked, id)?;
+            }
+            Ok(ids.len())
+        })
     }
 }
 

@@ -13,6 +13,7 @@ use super::jobs::{self, Job};
 use super::store::{AudioStore, Kind};
 use super::{Recording, RecordingStatus};
 use crate::audio::{self, AnonymizeOptions, AudioError};
+use crate::db::ids::RecordingId;
 use crate::db::schema::recordings;
 use crate::db::time::now;
 use crate::db::{Db, DbError};
@@ -118,8 +119,9 @@ fn run(worker: &str, db: &Db, store: &AudioStore, shared: &Shared) {
     }
 }
 
+/// Why building a reviewer copy failed.
 #[derive(Debug, thiserror::Error)]
-enum ProcessError {
+pub enum ProcessError {
     #[error(transparent)]
     Audio(#[from] AudioError),
     #[error(transparent)]
@@ -155,9 +157,16 @@ impl ProcessError {
 
 /// Runs one job and records its outcome on the job and on the recording.
 pub fn process(db: &Db, store: &AudioStore, job: &Job) {
-    let outcome = match &job.recording_id {
-        Some(id) => build_reviewer_copy(db, store, id),
-        None => Ok(()),
+    let (outcome, generation) = match &job.recording_id {
+        Some(id) => match Build::start(db, id) {
+            Ok(Some(build)) => {
+                let generation = build.generation;
+                (build.finish(db, store).map(|_| ()), Some(generation))
+            }
+            Ok(None) => (Ok(()), None),
+            Err(error) => (Err(error), None),
+        },
+        None => (Ok(()), None),
     };
     let recorded = db
         .get()
@@ -169,7 +178,19 @@ pub fn process(db: &Db, store: &AudioStore, job: &Job) {
                         jobs::fail(&mut conn, job, &error.to_string(), error.is_passing())?;
                     tracing::warn!(job = %job.id, %error, gave_up, "processing failed");
                     if let (true, Some(id)) = (gave_up, &job.recording_id) {
-                        Recording::mark_failed(&mut conn, id, error.code(), &error.to_string())?;
+                        let generation = match generation {
+                            Some(generation) => Some(generation),
+                            None => Recording::build_generation(&mut conn, id)?,
+                        };
+                        if let Some(generation) = generation {
+                            Recording::mark_failed(
+                                &mut conn,
+                                id,
+                                generation,
+                                error.code(),
+                                &error.to_string(),
+                            )?;
+                        }
                     }
                 }
             }
@@ -182,39 +203,90 @@ pub fn process(db: &Db, store: &AudioStore, job: &Job) {
     }
 }
 
-fn build_reviewer_copy(
-    db: &Db,
-    store: &AudioStore,
-    id: &crate::db::ids::RecordingId,
-) -> Result<(), ProcessError> {
-    let (recording, ranges, settings) = {
-        let mut conn = db.get()?;
-        let Some(recording) = Recording::find(&mut conn, id)? else {
-            return Ok(());
-        };
-        Recording::mark_processing(&mut conn, id)?;
-        let ranges = Recording::redactions(&mut conn, id)?;
-        (recording, ranges, OrgSettings::load(&mut conn)?)
-    };
-    // No database connection is held while the audio is processed.
-    let options = AnonymizeOptions {
-        voice: settings.voice(),
-        redactions: ranges.iter().map(|r| r.to_audio()).collect(),
-        seed: None,
-    };
-    let original = store.path(Kind::Original, &recording.original_file)?;
-    let (reviewer_name, peaks_name) = (AudioStore::new_name(), AudioStore::new_name());
-    let report = audio::anonymize(
-        &original,
-        &store.path(Kind::Reviewer, &reviewer_name)?,
-        &store.path(Kind::Peaks, &peaks_name)?,
-        &options,
-    )?;
-    store.make_durable(&[(Kind::Reviewer, &reviewer_name), (Kind::Peaks, &peaks_name)])?;
+/// A reviewer copy being built: the recording and exactly what the copy is built from.
+///
+/// The build generation is read *before* the ranges and settings, and the copy is marked
+/// ready only if the generation is still the same when it is done. Every change to what must
+/// be hidden moves the generation on in the same transaction as the change, so a copy that
+/// started before an acknowledged change can never be handed out: it is thrown away, and the
+/// change's own job builds the copy again.
+pub struct Build {
+    recording: Recording,
+    generation: i32,
+    options: AnonymizeOptions,
+}
 
-    let mut conn = db.get()?;
-    conn.write_transaction(|conn| {
-        diesel::update(recordings::table.find(id))
+/// How a build ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Built {
+    /// The copy is the recording's reviewer copy now, and the call is in the pool.
+    Ready,
+    /// The owner changed what must be hidden while it was being built: it was thrown away.
+    Superseded,
+}
+
+impl Build {
+    /// Reads what the copy must be built from and marks the recording as processing. `None`
+    /// when there is nothing to build: the recording is gone, or its current copy is already
+    /// built (an earlier job of the same change got there first).
+    pub fn start(db: &Db, id: &RecordingId) -> Result<Option<Build>, ProcessError> {
+        let mut conn = db.get()?;
+        let Some(generation) = Recording::build_generation(&mut conn, id)? else {
+            return Ok(None);
+        };
+        let Some(recording) = Recording::find(&mut conn, id)? else {
+            return Ok(None);
+        };
+        if recording.status == RecordingStatus::Ready {
+            return Ok(None);
+        }
+        Recording::mark_processing(&mut conn, id, generation)?;
+        let ranges = Recording::redactions(&mut conn, id)?;
+        let settings = OrgSettings::load(&mut conn)?;
+        Ok(Some(Build {
+            recording,
+            generation,
+            options: AnonymizeOptions {
+                voice: settings.voice(),
+                redactions: ranges.iter().map(|r| r.to_audio()).collect(),
+                seed: None,
+            },
+        }))
+    }
+
+    /// Builds the copy (no database connection is held meanwhile) and makes it the
+    /// recording's reviewer copy, unless a change overtook it.
+    pub fn finish(self, db: &Db, store: &AudioStore) -> Result<Built, ProcessError> {
+        let Build {
+            recording,
+            generation,
+            options,
+        } = self;
+        let original = store.path(Kind::Original, &recording.original_file)?;
+        let (reviewer_name, peaks_name) = (AudioStore::new_name(), AudioStore::new_name());
+        let report = audio::anonymize(
+            &original,
+            &store.path(Kind::Reviewer, &reviewer_name)?,
+            &store.path(Kind::Peaks, &peaks_name)?,
+            &options,
+        )?;
+        store.make_durable(&[(Kind::Reviewer, &reviewer_name), (Kind::Peaks, &peaks_name)])?;
+
+        let id = &recording.id;
+        let mut conn = db.get()?;
+        let updated = conn.write_transaction(|conn| {
+            // The pool's lock first, as in every transaction that ends in a pool refresh.
+            let mut locked = crate::assignments::pool::lock(conn)?;
+            let previous: Option<(Option<String>, Option<String>)> = recordings::table
+                .find(id)
+                .select((recordings::anonymized_file, recordings::peaks_file))
+                .first(conn)
+                .optional()?;
+            let updated = diesel::update(
+                recordings::table
+                    .find(id)
+                    .filter(recordings::build_generation.eq(generation)),
+            )
             .set((
                 recordings::status.eq(RecordingStatus::Ready),
                 recordings::error.eq(None::<String>),
@@ -228,15 +300,28 @@ fn build_reviewer_copy(
                 recordings::ready_at.eq(now()),
             ))
             .execute(conn)?;
-        // Ready: reviewers can be given it now.
-        crate::assignments::pool::refresh(conn, id)
-    })?;
-    // The previous reviewer copy (before new ranges or settings) is no longer needed.
-    if let Some(old) = &recording.anonymized_file {
-        store.remove(Kind::Reviewer, old);
+            if updated == 1 {
+                // Ready: reviewers can be given it now.
+                crate::assignments::pool::refresh_locked(conn, &mut locked, id)?;
+            }
+            Ok::<_, ProcessError>((updated, previous))
+        })?;
+        let (updated, previous) = updated;
+        if updated == 0 {
+            tracing::info!(recording = %id, "a newer change overtook this reviewer copy");
+            store.remove(Kind::Reviewer, &reviewer_name);
+            store.remove(Kind::Peaks, &peaks_name);
+            return Ok(Built::Superseded);
+        }
+        // The previous reviewer copy (before new ranges or settings) is no longer needed.
+        if let Some((audio, peaks)) = previous {
+            if let Some(old) = audio {
+                store.remove(Kind::Reviewer, &old);
+            }
+            if let Some(old) = peaks {
+                store.remove(Kind::Peaks, &old);
+            }
+        }
+        Ok(Built::Ready)
     }
-    if let Some(old) = &recording.peaks_file {
-        store.remove(Kind::Peaks, old);
-    }
-    Ok(())
 }

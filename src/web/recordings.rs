@@ -554,7 +554,9 @@ async fn settings_submit(
     }
     state
         .db
-        .run(move |conn| settings.save(conn).map_err(AppError::from))
+        .run(move |conn| Recording::save_settings(conn, &settings).map_err(AppError::from))
         .await?;
+    // A change of voice queued new reviewer copies.
+    state.workers.wake();
     Ok(see_other("/settings?saved=1"))
 }

@@ -111,14 +111,49 @@ pub fn html(body: String) -> HttpResponse {
         .body(body)
 }
 
-/// A local path to return to, never another site (`//evil.example` or `https://…`).
+/// The longest return path accepted; anything longer goes to the start page.
+const MAX_NEXT_LEN: usize = 2_048;
+
+/// A path on this site to return to after a form or a language switch; anything else gives
+/// `/`. The candidate is judged the way a browser will read it in a `Location` header: it is
+/// resolved against a placeholder origin with the WHATWG URL rules (the `url` crate follows
+/// them), and kept only if it stays on that origin. Control characters and spaces are refused
+/// outright — browsers silently drop tabs and newlines (`/\t/evil.example` becomes
+/// `//evil.example`, another host) and a header cannot carry them — and so are backslashes,
+/// which browsers read as slashes, and encoded slashes at the start, which some proxies decode.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+    next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
+}
+
+fn local_path(candidate: &str) -> Option<String> {
+    const ORIGIN: &str = "http://callqa.invalid";
+    let lower = candidate.to_ascii_lowercase();
+    let refused = candidate.len() > MAX_NEXT_LEN
+        || !candidate.starts_with('/')
+        || candidate.starts_with("//")
+        || candidate
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        || ["/%2f", "/%5c"].iter().any(|p| lower.starts_with(p));
+    if refused {
+        return None;
     }
+    let base = url::Url::parse(ORIGIN).ok()?;
+    let resolved = base.join(candidate).ok()?;
+    if resolved.origin() != base.origin() {
+        return None;
+    }
+    // What the browser would request, in the URL's own serialization.
+    let mut path = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    if let Some(fragment) = resolved.fragment() {
+        path.push('#');
+        path.push_str(fragment);
+    }
+    (path.starts_with('/') && !path.starts_with("//")).then_some(path)
 }
 
 #[derive(serde::Deserialize)]
@@ -176,9 +211,42 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/scripts?x=1")), "/scripts?x=1");
+        assert_eq!(
+            safe_next(Some("/gaps?status=open#g1")),
+            "/gaps?status=open#g1"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_is_judged_as_a_browser_parses_it() {
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "/\u{1f}/evil.example",
+            "/\u{85}/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5C/evil.example",
+            "/\\/evil.example",
+            "/a\\b",
+            "javascript:alert(1)",
+            "http:/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3_000)))), "/");
+        // Dot segments resolve within the site, as the browser would resolve them.
+        assert_eq!(safe_next(Some("/a/../b")), "/b");
+        assert_eq!(safe_next(Some("/scripts/%2F")), "/scripts/%2F");
     }
 }

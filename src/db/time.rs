@@ -58,23 +58,39 @@ pub mod serde_rfc3339 {
     }
 }
 
+/// The earliest and latest years a date in a query may name: far wider than any call, and
+/// far from the ends of the calendar the time library can represent.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 /// A `YYYY-MM-DD` query parameter as the midnight (UTC) starting that day plus `add_days`
 /// (1 gives the exclusive end of an inclusive "to" date); blank is `None`; anything else is a
-/// `bad_date` problem on `field`.
+/// `bad_date` problem on `field`, and a year outside [`DATE_YEARS`] is `date_out_of_range`.
 pub fn day_bound(
     field: &'static str,
     text: &Option<String>,
     add_days: i64,
 ) -> Result<Option<Timestamp>, crate::error::AppError> {
+    use crate::error::{AppError, FieldProblem};
     match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            let date = time::Date::parse(text, &format)
-                .map_err(|_| crate::error::AppError::field(field, "bad_date"))?;
-            Ok(Some(
-                PrimitiveDateTime::new(date, time::Time::MIDNIGHT) + time::Duration::days(add_days),
-            ))
+            let date =
+                time::Date::parse(text, &format).map_err(|_| AppError::field(field, "bad_date"))?;
+            let out_of_range = || {
+                AppError::Validation(vec![
+                    FieldProblem::new(field, "date_out_of_range")
+                        .with("min", DATE_YEARS.start())
+                        .with("max", DATE_YEARS.end()),
+                ])
+            };
+            if !DATE_YEARS.contains(&date.year()) {
+                return Err(out_of_range());
+            }
+            PrimitiveDateTime::new(date, time::Time::MIDNIGHT)
+                .checked_add(time::Duration::days(add_days))
+                .map(Some)
+                .ok_or_else(out_of_range)
         }
     }
 }
@@ -88,5 +104,17 @@ mod tests {
         let parsed = parse_rfc3339("2026-11-23T13:30:00.123456+03:00").unwrap();
         assert_eq!(rfc3339(parsed), "2026-11-23T10:30:00.123Z");
         assert!(parse_rfc3339("yesterday").is_none());
+    }
+
+    #[test]
+    fn day_bounds_refuse_dates_past_the_sane_range_instead_of_overflowing() {
+        let day = |text: &str| day_bound("to", &Some(text.to_owned()), 1);
+        assert!(day("2026-11-23").unwrap().is_some());
+        for text in ["9999-12-31", "0000-01-01", "2201-01-01", "1899-12-31"] {
+            let error = day(text).unwrap_err();
+            assert_eq!(error.code(), "validation_failed", "{text}");
+        }
+        assert!(day("2200-12-31").unwrap().is_some());
+        assert!(day("-1").is_err());
     }
 }

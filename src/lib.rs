@@ -18,6 +18,7 @@ pub mod error;
 pub mod gaps;
 pub mod getting_started;
 pub mod i18n;
+pub mod input_guard;
 pub mod org_settings;
 pub mod overview;
 pub mod recordings;

@@ -134,6 +134,7 @@ impl Application {
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
                 }))
+                .wrap(from_fn(crate::input_guard::guard))
                 .wrap(from_fn(crate::accounts::session::authenticate))
                 .wrap(from_fn(pages::errors::localize))
                 .wrap(

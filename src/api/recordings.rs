@@ -135,9 +135,11 @@ pub async fn receive(mut multipart: Multipart, state: &AppState) -> Result<Uploa
                         ]));
                     }
                 }
-                upload
-                    .fields
-                    .insert(name, String::from_utf8_lossy(&value).into_owned());
+                let value = String::from_utf8_lossy(&value).into_owned();
+                if let Some(problem) = crate::input_guard::text_problem(&name, &value) {
+                    return Err(AppError::Validation(vec![problem]));
+                }
+                upload.fields.insert(name, value);
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ mod foundation;
 mod gaps;
 mod helpers;
 mod hidden_audio;
+mod hostile_text;
 mod operator;
 mod overview;
 mod owner_races;

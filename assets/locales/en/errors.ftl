@@ -19,3 +19,5 @@ invalid-too-short = Too short: at least { $min } characters.
 invalid-not-a-number = Must be a number.
 invalid-out-of-range = Must be between { $min } and { $max }.
 invalid-unknown-value = This value is not one of the allowed ones.
+invalid-date-out-of-range = Must be a date between the years { $min } and { $max }.
+invalid-control-characters = Control characters are not allowed here.

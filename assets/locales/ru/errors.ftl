@@ -19,3 +19,5 @@ invalid-too-short = Слишком коротко: не меньше { $min } с
 invalid-not-a-number = Должно быть числом.
 invalid-out-of-range = Должно быть от { $min } до { $max }.
 invalid-unknown-value = Такое значение не допускается.
+invalid-date-out-of-range = Дата должна быть между { $min } и { $max } годами.
+invalid-control-characters = Управляющие символы здесь недопустимы.

@@ -625,3 +625,114 @@ fn truncated_wav_is_reported_as_truncated() {
     );
     assert!(err.to_string().contains("truncated"));
 }
+
+/// Where a WAV's `data` chunk header starts, found by walking the chunks after `RIFF....WAVE`.
+fn data_chunk_at(wav: &[u8]) -> usize {
+    let mut at = 12;
+    while &wav[at..at + 4] != b"data" {
+        let size = u32::from_le_bytes(wav[at + 4..at + 8].try_into().unwrap()) as usize;
+        at += 8 + size + (size & 1);
+    }
+    at
+}
+
+fn set_u32(bytes: &mut [u8], at: usize, value: u32) {
+    bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+/// Three seconds of tone from ffmpeg, written to `target` (a file name or `pipe:1`); returns the
+/// bytes it wrote.
+fn ffmpeg_tone_wav(target: &str) -> Vec<u8> {
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:duration=3")
+        .args(["-ar", "8000", "-ac", "1", "-c:a", "pcm_s16le", "-f", "wav"])
+        .arg(target)
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        output.status.success(),
+        "ffmpeg: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+/// A recorder or ffmpeg writing to a pipe cannot go back to fill in the sizes, so the header says
+/// 0xFFFFFFFF (or another size larger than any WAV can be); the audio then runs to the end of the
+/// file. A file cut short under an honest header is still refused as truncated.
+#[tokio::test]
+async fn a_wav_written_to_a_pipe_is_processed_to_its_real_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let piped = ffmpeg_tone_wav("pipe:1");
+    let piped_data_at = data_chunk_at(&piped);
+    assert_eq!(piped[4..8], [0xff; 4], "ffmpeg left the RIFF size unset");
+    assert_eq!(
+        piped[piped_data_at + 4..piped_data_at + 8],
+        [0xff; 4],
+        "ffmpeg left the data size unset"
+    );
+
+    let file = dir.path().join("finished.wav");
+    ffmpeg_tone_wav(file.to_str().unwrap());
+    let finished = std::fs::read(&file).unwrap();
+    let data_at = data_chunk_at(&finished);
+    let mut huge_data = finished.clone();
+    set_u32(&mut huge_data, data_at + 4, 0xFFFF_FFF0);
+    let mut huge_data_unsized_riff = huge_data.clone();
+    set_u32(&mut huge_data_unsized_riff, 4, u32::MAX);
+    let mut unsized_riff = finished.clone();
+    set_u32(&mut unsized_riff, 4, u32::MAX);
+    // A header written before recording and never updated.
+    let mut zero_sizes = finished.clone();
+    set_u32(&mut zero_sizes, 4, 0);
+    set_u32(&mut zero_sizes, data_at + 4, 0);
+    let mut piped_cut = piped.clone();
+    // A streamed upload cut off half way (and not on a frame boundary): what arrived plays.
+    piped_cut.truncate(piped_data_at + 8 + 24_001);
+
+    let app = crate::helpers::spawn_app().await;
+    let owner = app.owner().await;
+    let operator = app.operator_record(&owner, "Oleg").await;
+    let script = app.script(&owner).await;
+    let fields = [
+        ("operator_id", operator.as_str()),
+        ("script_id", script.as_str()),
+    ];
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let queued: serde_json::Value = app
+                .upload(owner, name, bytes, &fields)
+                .await
+                .json()
+                .await
+                .unwrap();
+            app.wait_processed(&owner.token, queued["id"].as_str().unwrap())
+                .await
+        }
+    };
+
+    for (name, bytes, expected_ms) in [
+        ("piped.wav", piped, 3000),
+        ("huge_data.wav", huge_data, 3000),
+        ("huge_data_unsized_riff.wav", huge_data_unsized_riff, 3000),
+        ("unsized_riff.wav", unsized_riff, 3000),
+        ("zero_sizes.wav", zero_sizes, 3000),
+        ("piped_cut.wav", piped_cut, 1500),
+    ] {
+        let done = upload(name, bytes).await;
+        assert_eq!(done["status"], "ready", "{name}: {done}");
+        let duration = done["duration_ms"].as_i64().unwrap();
+        assert!(
+            duration.abs_diff(expected_ms) <= 2,
+            "{name}: {duration} ms instead of {expected_ms} ms"
+        );
+    }
+
+    let mut cut = finished;
+    cut.truncate(cut.len() / 2);
+    let done = upload("cut.wav", cut).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["error_code"], "audio_truncated", "{done}");
+}

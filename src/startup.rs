@@ -103,7 +103,8 @@ impl Application {
             source,
         })?;
         store.clean_incoming();
-        let workers = WorkerPool::start(db.clone(), store.clone(), settings.job_threads());
+        let workers =
+            WorkerPool::start(db.clone(), store.clone(), settings.job_threads(), data_dir);
         let state = AppState {
             db: db.clone(),
             store,

@@ -10,6 +10,7 @@ mod demo;
 mod foundation;
 mod gaps;
 mod helpers;
+mod jobs;
 mod operator;
 mod overview;
 mod recordings;

@@ -16,4 +16,5 @@ mod overview;
 mod recordings;
 mod role_matrix;
 mod scripts;
+mod served_files;
 mod workspace;

@@ -348,26 +348,52 @@ async fn details(
 }
 
 /// The original audio for its owner and operator, with Range support for seeking.
+///
+/// The uploaded file can hold anything and its name is the uploader's, so neither decides
+/// how a browser treats it: it is sent as the audio type the decoder finds in it (so the
+/// pages' players can play it) or else as opaque bytes, always as a download under its
+/// (sanitized) name and never sniffed — an HTML or SVG file named or disguised as a call
+/// is never rendered in this origin.
 async fn original_audio(
     SignedIn(session): SignedIn,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    use actix_web::http::header::{self, HeaderValue};
+
     let (recording, ..) = visible(&state, &session, id.into_inner()).await?;
     let path = state
         .store
         .path(Kind::Original, &recording.original_file)
         .map_err(AppError::internal)?;
-    let content_type = mime_guess::from_path(&recording.original_name).first_or_octet_stream();
+    let (path, media_type) = web::block(move || {
+        let media_type = crate::audio::media_type(&path);
+        (path, media_type)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let content_type = media_type
+        .unwrap_or("application/octet-stream")
+        .parse()
+        .map_err(AppError::internal)?;
+    let disposition =
+        HeaderValue::from_str(&crate::web::download::attachment(&recording.original_name))
+            .map_err(AppError::internal)?;
     let file = actix_files::NamedFile::open(&path)
         .map_err(AppError::internal)?
         .set_content_type(content_type)
         .disable_content_disposition();
     let mut response = file.into_response(&req);
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("private, no-store"),
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
 }

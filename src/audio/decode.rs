@@ -38,6 +38,9 @@ pub struct SourceInfo {
     /// Channels delivered by [`Source::next_block`]: 1 or 2.
     pub channels: usize,
     pub codec: String,
+    /// The container's media type (`audio/wav`, `audio/mpeg`, …) as the demuxer that read it
+    /// knows it, or `None` for a container without a registered audio type.
+    pub media_type: Option<&'static str>,
     /// Duration in frames when the container states it.
     pub header_frames: Option<u64>,
 }
@@ -159,6 +162,7 @@ impl Source {
         }
 
         let track_id = track.id;
+        let media_type = media_type(format.format_info().short_name);
         let decoder = registry
             .make_audio_decoder(params, &AudioDecoderOptions::default())
             .map_err(|e| match e {
@@ -176,6 +180,7 @@ impl Source {
                 source_channels: source_channels as u16,
                 channels: output_channels(source_channels.max(1)),
                 codec,
+                media_type,
                 header_frames,
             },
             frames: 0,
@@ -339,6 +344,20 @@ impl Source {
         }
         Ok(())
     }
+}
+
+/// The registered media type of a container, by the name of symphonia's demuxer for it.
+fn media_type(demuxer: &str) -> Option<&'static str> {
+    Some(match demuxer {
+        "wave" => "audio/wav",
+        "mp1" | "mp2" | "mp3" => "audio/mpeg",
+        "flac" => "audio/flac",
+        "ogg" => "audio/ogg",
+        "isomp4" => "audio/mp4",
+        "aac" => "audio/aac",
+        "aiff" => "audio/aiff",
+        _ => return None,
+    })
 }
 
 /// A 32-bit size field in a WAV header to be read as `value` instead of what the file says.

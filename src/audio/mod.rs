@@ -242,6 +242,14 @@ pub fn probe(path: &Path) -> Result<AudioInfo, AudioError> {
     })
 }
 
+/// The media type of the audio in `path` as the decoder finds it (never from a file name):
+/// `None` when the decoder cannot read the file or its container has no audio type.
+pub fn media_type(path: &Path) -> Option<&'static str> {
+    guard(|| Ok(decode::Source::open(path)?.info().media_type))
+        .ok()
+        .flatten()
+}
+
 /// Builds the reviewer copy of `input`: a WAV PCM16 file at `output_wav` and waveform peaks
 /// (JSON, see [`peaks`]) at `peaks_json`.
 ///
@@ -383,4 +391,20 @@ fn guard<T>(work: impl FnOnce() -> Result<T, AudioError>) -> Result<T, AudioErro
             "the decoder could not make sense of the data".into(),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn the_media_type_comes_from_the_content() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(
+            super::media_type(&root.join("assets/demo/01-ru-anna.mp3")),
+            Some("audio/mpeg")
+        );
+        assert_eq!(super::media_type(&root.join("templates/base.html")), None);
+        assert_eq!(super::media_type(&root.join("no/such/file.wav")), None);
+    }
 }

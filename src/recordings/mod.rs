@@ -5,8 +5,10 @@
 //! - [`store`]: the files on disk;
 //! - [`intake`]: accepting a new recording (validated metadata, a stored original, a job);
 //! - [`jobs`]: the database-backed job queue; [`worker`]: the pool that runs it;
+//!   [`identity`]: which process holds which claims, so a restart takes back its own;
 //! - [`import`]: bulk import from a folder (Asterisk/FreePBX names, CSV manifest).
 
+pub mod identity;
 pub mod import;
 pub mod intake;
 pub mod jobs;

@@ -1,14 +1,20 @@
 //! The processing pool: a few threads (one per core by default) that claim jobs from the
 //! database and build reviewer copies. They are woken at once when this process queues work
 //! and poll every second for work queued by other processes or due for a retry.
+//!
+//! Beside them one thread renews the leases of the jobs they hold (see [`jobs`]); at start,
+//! the pool releases the jobs of this data directory's previous process if it died holding
+//! them (see [`super::identity`]).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 
+use super::identity::ProcessIdentity;
 use super::jobs::{self, Job};
 use super::store::{AudioStore, Kind};
 use super::{Recording, RecordingStatus};
@@ -24,6 +30,39 @@ struct Shared {
     /// Bumped on every wake-up so a sleeping worker notices work queued meanwhile.
     signal: Mutex<u64>,
     condvar: Condvar,
+    /// Workers still running; the lease renewer outlives them (a stopping worker finishes
+    /// its job, and keeps its lease while it does).
+    live: AtomicUsize,
+    /// Workers inside a job right now: leases to renew.
+    busy: AtomicUsize,
+}
+
+impl Shared {
+    /// Stopped, and every worker has finished.
+    fn finished(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) && self.live.load(Ordering::SeqCst) == 0
+    }
+}
+
+/// Counts a worker in `live` or `busy` for as long as it exists, even when the job panics.
+struct Count<'a> {
+    shared: &'a Shared,
+    counter: &'a AtomicUsize,
+}
+
+impl<'a> Count<'a> {
+    fn new(shared: &'a Shared, counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Count { shared, counter }
+    }
+}
+
+impl Drop for Count<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
+        // The lease renewer waits for the last worker to end.
+        Waker::wake_shared(self.shared);
+    }
 }
 
 /// Wakes the workers when work was queued.
@@ -32,45 +71,95 @@ pub struct Waker(Arc<Shared>);
 
 impl Waker {
     pub fn wake(&self) {
-        if let Ok(mut signal) = self.0.signal.lock() {
+        Waker::wake_shared(&self.0);
+    }
+
+    fn wake_shared(shared: &Shared) {
+        if let Ok(mut signal) = shared.signal.lock() {
             *signal = signal.wrapping_add(1);
         }
-        self.0.condvar.notify_all();
+        shared.condvar.notify_all();
     }
 }
 
 pub struct WorkerPool {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
+    /// Holds the identity file of `data_dir` (when this process got it) until the pool ends.
+    _identity: Option<ProcessIdentity>,
 }
 
 impl WorkerPool {
-    pub fn start(db: Db, store: AudioStore, threads: usize) -> WorkerPool {
+    /// Starts `threads` workers and their lease renewer. First, when the previous process
+    /// that ran jobs on `data_dir` died holding some, puts them back in the queue, due now.
+    /// With no threads this process runs no jobs and leaves the identity file alone.
+    pub fn start(db: Db, store: AudioStore, threads: usize, data_dir: &Path) -> WorkerPool {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             signal: Mutex::new(0),
             condvar: Condvar::new(),
+            live: AtomicUsize::new(0),
+            busy: AtomicUsize::new(0),
         });
-        let process_id = uuid::Uuid::new_v4().simple().to_string();
-        let handles = (0..threads)
+        if threads == 0 {
+            return WorkerPool {
+                shared,
+                handles: Vec::new(),
+                _identity: None,
+            };
+        }
+        let takeover = ProcessIdentity::take_over(data_dir);
+        if let Some(dead) = &takeover.predecessor {
+            release_claims_of(&db, dead);
+        }
+        let identity = takeover.identity;
+        let mut handles: Vec<JoinHandle<()>> = (0..threads)
             .filter_map(|index| {
-                let worker = format!("{}-{index}", &process_id[..8]);
-                let (db, store, shared) = (db.clone(), store.clone(), shared.clone());
-                std::thread::Builder::new()
+                let worker = identity.worker_name(index);
+                let (db, store, mine) = (db.clone(), store.clone(), shared.clone());
+                // Counted before the thread starts, so the renewer never sees zero early.
+                shared.live.fetch_add(1, Ordering::SeqCst);
+                let spawned = std::thread::Builder::new()
                     .name(format!("callqa-worker-{index}"))
-                    .spawn(move || run(&worker, &db, &store, &shared))
-                    .map_err(|e| tracing::error!(error = %e, "cannot start a processing worker"))
-                    .ok()
+                    .spawn(move || {
+                        let _live = Count {
+                            shared: &mine,
+                            counter: &mine.live,
+                        };
+                        run(&worker, &db, &store, &mine)
+                    });
+                match spawned {
+                    Ok(handle) => Some(handle),
+                    Err(error) => {
+                        shared.live.fetch_sub(1, Ordering::SeqCst);
+                        tracing::error!(%error, "cannot start a processing worker");
+                        None
+                    }
+                }
             })
             .collect();
-        WorkerPool { shared, handles }
+        let (process, db, renewer_shared) = (identity.id().to_owned(), db, shared.clone());
+        match std::thread::Builder::new()
+            .name("callqa-lease-renewer".to_owned())
+            .spawn(move || renew_leases(&process, &db, &renewer_shared))
+        {
+            Ok(handle) => handles.push(handle),
+            // Jobs still run; a long one may then be taken by another process meanwhile.
+            Err(error) => tracing::error!(%error, "cannot start the lease renewer"),
+        }
+        WorkerPool {
+            shared,
+            handles,
+            _identity: Some(identity),
+        }
     }
 
     pub fn waker(&self) -> Waker {
         Waker(self.shared.clone())
     }
 
-    /// Asks the workers to stop after their current job and waits for them.
+    /// Asks the workers to stop after their current job and waits for them (and for the
+    /// lease renewer, which ends after them).
     pub fn stop(mut self) {
         self.signal_stop();
         for handle in std::mem::take(&mut self.handles) {
@@ -92,6 +181,61 @@ impl Drop for WorkerPool {
     }
 }
 
+/// Puts the jobs of the dead process `dead` back in the queue. On failure they come back
+/// anyway when their leases run out.
+fn release_claims_of(db: &Db, dead: &str) {
+    let released = db
+        .get()
+        .and_then(|mut conn| Ok(jobs::release_claims_of(&mut conn, dead)?))
+        .and_then(|released| db.make_durable().map(|()| released));
+    match released {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(
+            released,
+            process = dead,
+            "jobs interrupted when the previous process stopped are queued again"
+        ),
+        Err(error) => tracing::warn!(
+            %error,
+            process = dead,
+            "cannot release the previous process's jobs; they resume when their leases run out"
+        ),
+    }
+}
+
+/// Every [`jobs::RENEW_EVERY`] while any worker is inside a job, renews the leases of this
+/// process's jobs. A separate thread, so a long job keeps its lease; ends once every worker
+/// has.
+fn renew_leases(process: &str, db: &Db, shared: &Shared) {
+    let mut last = Instant::now();
+    loop {
+        let signal = shared.signal.lock().unwrap_or_else(PoisonError::into_inner);
+        let wait = jobs::RENEW_EVERY.saturating_sub(last.elapsed());
+        drop(
+            shared
+                .condvar
+                .wait_timeout_while(signal, wait, |_| !shared.finished())
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        if shared.finished() {
+            return;
+        }
+        if last.elapsed() < jobs::RENEW_EVERY {
+            continue;
+        }
+        last = Instant::now();
+        if shared.busy.load(Ordering::SeqCst) == 0 {
+            continue;
+        }
+        if let Err(error) = db
+            .get()
+            .and_then(|mut conn| Ok(jobs::renew(&mut conn, process)?))
+        {
+            tracing::warn!(%error, "cannot renew the leases of running jobs; retrying shortly");
+        }
+    }
+}
+
 fn run(worker: &str, db: &Db, store: &AudioStore, shared: &Shared) {
     while !shared.stop.load(Ordering::SeqCst) {
         let seen = shared.signal.lock().map(|s| *s).unwrap_or_default();
@@ -100,6 +244,7 @@ fn run(worker: &str, db: &Db, store: &AudioStore, shared: &Shared) {
             .and_then(|mut conn| Ok(jobs::claim(&mut conn, worker)?))
         {
             Ok(Some(job)) => {
+                let _busy = Count::new(shared, &shared.busy);
                 process(db, store, &job);
                 true
             }

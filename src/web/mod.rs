@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod download;
 pub mod errors;
 pub mod forms;
 pub mod gaps;

@@ -440,7 +440,8 @@ pub fn callqa_command(settings: &Settings) -> std::process::Command {
 }
 
 /// A second `callqa serve` process (the built binary) on the data directory and database of
-/// a test server, as an installation running several processes would. Stopped when dropped.
+/// a test server, as an installation running several processes would. Killed (SIGKILL) when
+/// dropped.
 pub struct ServerProcess {
     pub address: String,
     child: std::process::Child,
@@ -483,6 +484,13 @@ impl ServerProcess {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("the second callqa serve did not answer in 15 s");
+    }
+}
+
+impl ServerProcess {
+    /// Ends the process with SIGKILL, as a crash would: no graceful stop, nothing flushed.
+    pub fn crash(self) {
+        drop(self);
     }
 }
 

@@ -156,13 +156,22 @@ impl Driver {
             .await
             .expect("the session id")
             .expect("a started session has an id");
-        Browser {
+        let browser = Browser {
             client,
             who,
             cdp_url: format!("{}/session/{session_id}/goog/cdp/execute", self.url),
             http: self.http.clone(),
             shots: self.shots.clone(),
-        }
+        };
+        // Every page records what its Content-Security-Policy blocked, from its first byte
+        // (a script added this way runs before the page's own and is not subject to it).
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({"source": CSP_RECORDER}),
+            )
+            .await;
+        browser
     }
 }
 
@@ -231,6 +240,13 @@ impl Screenshots {
 }
 
 /// One person's browser.
+/// Collects the page's Content-Security-Policy violations in `window.__e2eBlocked`.
+const CSP_RECORDER: &str = "window.__e2eBlocked = []; \
+    document.addEventListener('securitypolicyviolation', function (e) { \
+      window.__e2eBlocked.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') \
+        + ' at ' + e.sourceFile + ':' + e.lineNumber); \
+    });";
+
 pub struct Browser {
     pub client: Client,
     who: &'static str,
@@ -467,6 +483,7 @@ impl Browser {
     pub async fn screenshot(&self, name: &str) {
         let number = self.shots.next.fetch_add(1, Ordering::SeqCst);
         let path = self.path().await;
+        self.assert_nothing_blocked(&path).await;
         for (width, height, mobile) in [(390u32, 844u32, true), (1280, 900, false)] {
             self.viewport(width, height, mobile).await;
             let (_, content_height) = self.content_size().await;
@@ -497,6 +514,18 @@ impl Browser {
         // Back to the working size (clearing the override instead leaves Chromium's idea of
         // the viewport out of step with where clicks land).
         self.viewport(1280, 900, false).await;
+    }
+
+    /// Fails the test when the page's Content-Security-Policy blocked anything (a script,
+    /// a style, media): the page would be broken for real users too.
+    pub async fn assert_nothing_blocked(&self, path: &str) {
+        let blocked = self.js("return window.__e2eBlocked || [];").await;
+        assert_eq!(
+            blocked,
+            serde_json::json!([]),
+            "the {}'s page {path} had content blocked by its Content-Security-Policy",
+            self.who
+        );
     }
 
     pub async fn close(self) {

@@ -395,6 +395,18 @@ async fn the_whole_loop_in_a_browser() {
         !text.contains("Rita"),
         "the operator never sees who reviewed"
     );
+    // The player reads the original, which is served as a download of the audio type the
+    // decoder found: a media element still plays it.
+    operator
+        .js("var a = document.getElementById('op-audio'); a.preload = 'auto'; a.load(); return true;")
+        .await;
+    eventually("the operator's player loads the call", async || {
+        let loaded = operator
+            .js("var a = document.getElementById('op-audio'); return a.readyState >= 1 && a.duration > 0;")
+            .await;
+        (loaded == true).then_some(())
+    })
+    .await;
     operator.screenshot("operator-call").await;
     operator.click_and_load(".op-ack button[type=submit]").await;
     operator.find(".op-ack .notice").await;

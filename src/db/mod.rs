@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -500,6 +501,19 @@ macro_rules! text_enum {
             }
         }
     };
+}
+
+/// Runs an `INSERT … ON CONFLICT` (an upsert). Both backends have it, but diesel's
+/// multi-backend connection does not offer it, so the statement runs on the connection of
+/// the active backend (inside whatever transaction the caller holds).
+pub fn execute_upsert<Q>(conn: &mut DbConnection, upsert: Q) -> diesel::QueryResult<usize>
+where
+    Q: ExecuteDsl<PgConnection> + ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConnection::Postgresql(pg) => ExecuteDsl::<PgConnection>::execute(upsert, pg),
+        DbConnection::Sqlite(sqlite) => ExecuteDsl::<SqliteConnection>::execute(upsert, sqlite),
+    }
 }
 
 /// Whether a database error is a unique-constraint violation. SQLite names no constraint,

@@ -10,6 +10,7 @@ mod demo;
 mod foundation;
 mod gaps;
 mod helpers;
+mod login_throttle;
 mod operator;
 mod overview;
 mod recordings;

@@ -75,6 +75,40 @@ impl fmt::Display for IpRange {
     }
 }
 
+/// The proxies whose `X-Forwarded-For` is believed: ranges separated by commas; an empty
+/// setting (the default) is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpRange>);
+
+impl TrustedProxies {
+    pub fn contains(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|range| range.contains(address))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromStr for TrustedProxies {
+    type Err = BadIpRange;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.split(',')
+            .filter(|entry| !entry.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl fmt::Display for TrustedProxies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ranges: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&ranges.join(", "))
+    }
+}
+
 /// An IPv4 client reached over an IPv6 socket (`::ffff:192.0.2.7`) is the IPv4 client.
 fn canonical(address: IpAddr) -> IpAddr {
     match address {
@@ -92,7 +126,7 @@ fn canonical(address: IpAddr) -> IpAddr {
 /// last hop known good.
 pub fn client_address(req: &HttpRequest, settings: &Settings) -> Option<IpAddr> {
     let peer = canonical(req.peer_addr()?.ip());
-    let trusted = |address: IpAddr| settings.trusted_proxies.iter().any(|r| r.contains(address));
+    let trusted = |address: IpAddr| settings.trusted_proxies.contains(address);
     if !trusted(peer) {
         return Some(peer);
     }
@@ -174,7 +208,7 @@ mod tests {
 
     fn settings(trusted: &[&str]) -> Settings {
         let mut settings = Settings::with_data_dir("unused");
-        settings.trusted_proxies = trusted.iter().map(|r| range(r)).collect();
+        settings.trusted_proxies = trusted.join(",").parse().unwrap();
         settings
     }
 

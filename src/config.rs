@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::client_address::IpRange;
+use crate::client_address::TrustedProxies;
 
 /// Where the data lives: shared by every subcommand that touches the database.
 #[derive(Debug, Clone, clap::Args)]
@@ -73,8 +73,13 @@ pub struct Settings {
     /// them is the client's address taken from `X-Forwarded-For` (the rightmost entry that is
     /// not itself a trusted proxy); it decides whose login attempts are throttled together.
     /// Default: none — the header is ignored, since any client can send it.
-    #[arg(long, env = "CALLQA_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<IpRange>,
+    #[arg(
+        long,
+        env = "CALLQA_TRUSTED_PROXIES",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -94,7 +99,7 @@ impl Settings {
             job_workers: None,
             max_upload_mb: 200,
             min_listen_ratio: 0.5,
-            trusted_proxies: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 
@@ -196,12 +201,7 @@ impl fmt::Display for Settings {
         if self.trusted_proxies.is_empty() {
             writeln!(f, "  proxies       none trusted (X-Forwarded-For ignored)")?;
         } else {
-            let ranges: Vec<String> = self
-                .trusted_proxies
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            writeln!(f, "  proxies       {}", ranges.join(", "))?;
+            writeln!(f, "  proxies       {}", self.trusted_proxies)?;
         }
         match &self.public_url {
             Some(url) => write!(f, "  public url    {url}"),

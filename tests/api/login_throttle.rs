@@ -13,7 +13,7 @@ use callqa::db::schema::{login_throttle, script_drafts};
 async fn app_behind_proxy() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(data_dir.path());
-    settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    settings.trusted_proxies = "127.0.0.1".parse().unwrap();
     spawn_app_with(settings, data_dir).await
 }
 
@@ -115,10 +115,10 @@ async fn guessing_from_one_address_does_not_lock_the_owner_out_elsewhere() {
 
 #[tokio::test]
 async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
-    for trusted in [vec![], vec!["10.0.0.0/8".parse().unwrap()]] {
+    for trusted in ["", "10.0.0.0/8"] {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut settings = test_settings(data_dir.path());
-        settings.trusted_proxies = trusted;
+        settings.trusted_proxies = trusted.parse().unwrap();
         let app = spawn_app_with(settings, data_dir).await;
         app.owner().await;
         for i in 0..10 {

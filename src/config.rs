@@ -5,6 +5,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::client_address::TrustedProxies;
+
 /// Where the data lives: shared by every subcommand that touches the database.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StorageSettings {
@@ -65,6 +67,19 @@ pub struct Settings {
     /// the call was assigned (0.5: the whole call at double speed). 0 turns the check off.
     #[arg(long, env = "CALLQA_MIN_LISTEN_RATIO", default_value_t = 0.5)]
     pub min_listen_ratio: f64,
+
+    /// Reverse proxies or load balancers in front of this server, as IP addresses or CIDR
+    /// ranges separated by commas (`10.0.0.1,10.1.0.0/16`). Only for a connection from one of
+    /// them is the client's address taken from `X-Forwarded-For` (the rightmost entry that is
+    /// not itself a trusted proxy); it decides whose login attempts are throttled together.
+    /// Default: none — the header is ignored, since any client can send it.
+    #[arg(
+        long,
+        env = "CALLQA_TRUSTED_PROXIES",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -84,6 +99,7 @@ impl Settings {
             job_workers: None,
             max_upload_mb: 200,
             min_listen_ratio: 0.5,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 
@@ -182,6 +198,11 @@ impl fmt::Display for Settings {
         writeln!(f, "  session       {} h", self.session_hours)?;
         writeln!(f, "  max upload    {} MB", self.max_upload_mb)?;
         writeln!(f, "  job workers   {}", self.job_threads())?;
+        if self.trusted_proxies.is_empty() {
+            writeln!(f, "  proxies       none trusted (X-Forwarded-For ignored)")?;
+        } else {
+            writeln!(f, "  proxies       {}", self.trusted_proxies)?;
+        }
         match &self.public_url {
             Some(url) => write!(f, "  public url    {url}"),
             None => write!(f, "  public url    (from bind address)"),

@@ -11,6 +11,7 @@ pub mod assignments;
 pub mod audio;
 pub mod audit;
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -176,7 +176,7 @@ impl OrgSettings {
                     .on_conflict(settings::name)
                     .do_update()
                     .set((settings::value.eq(&value), settings::updated_at.eq(at)));
-                crate::per_backend!(conn, |c| upsert.execute(c))?;
+                crate::db::execute_upsert(conn, upsert)?;
             }
             Ok(())
         })

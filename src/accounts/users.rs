@@ -46,6 +46,16 @@ impl Login {
         Ok(Login(login))
     }
 
+    /// A login as typed to sign in, normalised as stored. Only the length is checked (so no
+    /// absurd input travels further): any other malformed login just matches no account.
+    pub fn for_sign_in(field: &str, raw: &str) -> Result<String, FieldProblem> {
+        let login = raw.trim().to_lowercase();
+        if login.chars().count() > Self::MAX_LENGTH {
+            return Err(FieldProblem::new(field, "too_long").with("max", Self::MAX_LENGTH));
+        }
+        Ok(login)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -258,14 +268,12 @@ impl User {
         Ok(owners > 0)
     }
 
-    /// The login for a password check: the user when the login exists, is active and the
-    /// password matches. Timing does not depend on whether the login exists.
-    pub fn authenticate(
-        conn: &mut DbConnection,
-        login: &str,
-        password: &str,
-    ) -> Result<User, AccountError> {
-        match User::find_by_login(conn, login)? {
+    /// The password check of a login attempt, given the account found for the login (`None`:
+    /// no such login): the user when the account is active and the password matches. Timing
+    /// does not depend on whether the login exists. Argon2 work: run it off the async threads
+    /// and outside any transaction.
+    pub fn check_password(found: Option<User>, password: &str) -> Result<User, AccountError> {
+        match found {
             Some(user) => {
                 if password::verify(password, &user.password_hash) && user.active {
                     Ok(user)

@@ -10,7 +10,8 @@ use crate::accounts::operators::OperatorRecord;
 use crate::accounts::session::{is_https, session_cookie};
 use crate::accounts::throttle::{self, AttemptKeys};
 use crate::accounts::users::UserView;
-use crate::accounts::{AccountError, Owner, Role, SignedIn, User, tokens};
+use crate::accounts::{Login, Owner, Role, SignedIn, User, tokens};
+use crate::client_address::{client_address, throttle_identity};
 use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::error::{AppError, FieldProblem};
 use crate::i18n::Lang;
@@ -93,33 +94,35 @@ struct LoginResponse {
 }
 
 /// Checks the throttle and the password, and issues a token; shared with the login page.
+///
+/// The attempt is charged to the throttle before the password is checked (so parallel
+/// guesses cannot all slip past one check) and refunded when the password was right; the
+/// argon2 check runs between the two, holding no lock and no connection.
 pub async fn sign_in(
     state: &AppState,
     req: &HttpRequest,
     credentials: Credentials,
 ) -> Result<(User, tokens::IssuedToken), AppError> {
-    let address = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
-    let keys = AttemptKeys::new(&credentials.login, &address);
-    let user = state
+    let Credentials { login, password } = credentials;
+    let login = Login::for_sign_in("login", &login).map_err(|p| AppError::Validation(vec![p]))?;
+    let address = client_address(req, &state.settings)
+        .map_or_else(|| "unknown".to_owned(), throttle_identity);
+    let keys = AttemptKeys::new(&login, &address);
+    let reservation = state
         .db
-        .run(move |conn| {
-            if let Err(retry_after_secs) = throttle::check(conn, &keys)? {
-                return Err(AppError::TooManyRequests { retry_after_secs });
-            }
-            match User::authenticate(conn, &credentials.login, &credentials.password) {
-                Ok(user) => {
-                    throttle::record_success(conn, &keys)?;
-                    Ok(user)
-                }
-                Err(AccountError::BadCredentials) => {
-                    throttle::record_failure(conn, &keys)?;
-                    Err(AppError::BadCredentials)
-                }
-                Err(other) => Err(other.into()),
-            }
-        })
+        .write(move |conn| throttle::reserve(conn, &keys).map_err(AppError::from))
+        .await?
+        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    let found = state
+        .db
+        .read_quick(move |conn| User::find_by_login(conn, &login).map_err(AppError::from))
+        .await?;
+    let user = web::block(move || User::check_password(found, &password))
+        .await
+        .map_err(AppError::internal)??;
+    state
+        .db
+        .write(move |conn| throttle::refund(conn, &reservation).map_err(AppError::from))
         .await?;
     let issued = tokens::issue(
         &state.signing_key,

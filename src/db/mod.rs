@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -447,20 +448,6 @@ impl Db {
     }
 }
 
-/// Runs one diesel expression on whichever backend's connection is active. For constructs
-/// both backends have but diesel's `MultiConnection` does not pass through — `INSERT … ON
-/// CONFLICT` above all — so a query is still written once: `per_backend!(conn, |c| query
-/// .execute(c))`.
-#[macro_export]
-macro_rules! per_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Postgresql($c) => $body,
-            $crate::db::DbConnection::Sqlite($c) => $body,
-        }
-    };
-}
-
 /// A closed set of words stored as text (`role`, `status`, `verdict`, …): parsed once at the
 /// boundary, written and read back by diesel on both backends, serialized as the same word.
 #[macro_export]
@@ -514,6 +501,19 @@ macro_rules! text_enum {
             }
         }
     };
+}
+
+/// Runs an `INSERT … ON CONFLICT` (an upsert). Both backends have it, but diesel's
+/// multi-backend connection does not offer it, so the statement runs on the connection of
+/// the active backend (inside whatever transaction the caller holds).
+pub fn execute_upsert<Q>(conn: &mut DbConnection, upsert: Q) -> diesel::QueryResult<usize>
+where
+    Q: ExecuteDsl<PgConnection> + ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConnection::Postgresql(pg) => ExecuteDsl::<PgConnection>::execute(upsert, pg),
+        DbConnection::Sqlite(sqlite) => ExecuteDsl::<SqliteConnection>::execute(upsert, sqlite),
+    }
 }
 
 /// Whether a database error is a unique-constraint violation. SQLite names no constraint,

@@ -48,6 +48,7 @@ diesel::table! {
         throttle_key -> Text,
         window_start -> Timestamp,
         failures -> Integer,
+        strikes -> Integer,
     }
 }
 

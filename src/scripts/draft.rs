@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::validate::{self, KeyRule, StepInput};
 use super::{Script, ScriptError};
-use crate::db::DbConnection;
 use crate::db::ids::ScriptId;
 use crate::db::schema::script_drafts;
 use crate::db::time::{Timestamp, now};
+use crate::db::{DbConnection, execute_upsert};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
@@ -91,17 +91,24 @@ pub fn save(
         return Err(ScriptError::Invalid(problems));
     }
     let body = serde_json::to_string(draft).expect("a draft is plain strings and always encodes");
-    conn.write_transaction(|conn| {
-        diesel::delete(script_drafts::table.find(script_id)).execute(conn)?;
+    // One statement, so two saves at once cannot both find no draft and both insert one.
+    let saved_at = now();
+    execute_upsert(
+        conn,
         diesel::insert_into(script_drafts::table)
             .values((
                 script_drafts::script_id.eq(script_id),
                 script_drafts::body.eq(&body),
-                script_drafts::updated_at.eq(now()),
+                script_drafts::updated_at.eq(saved_at),
             ))
-            .execute(conn)?;
-        Ok(())
-    })
+            .on_conflict(script_drafts::script_id)
+            .do_update()
+            .set((
+                script_drafts::body.eq(&body),
+                script_drafts::updated_at.eq(saved_at),
+            )),
+    )?;
+    Ok(())
 }
 
 pub fn discard(conn: &mut DbConnection, script_id: &ScriptId) -> QueryResult<()> {

@@ -160,11 +160,21 @@ async fn login_submit(
             }
             Ok(response.finish())
         }
-        Err(error @ (AppError::BadCredentials | AppError::TooManyRequests { .. })) => {
+        Err(
+            error @ (AppError::BadCredentials
+            | AppError::TooManyRequests { .. }
+            | AppError::Validation(_)),
+        ) => {
+            // A login refused as too long is not worth sending back.
+            let login = if matches!(error, AppError::Validation(_)) {
+                String::new()
+            } else {
+                form.login
+            };
             let page = LoginPage {
                 base: PageBase::from_request(&req, lang),
                 next,
-                login: form.login,
+                login,
                 errors: FormErrors::from_error(&error, lang),
             };
             let mut response =

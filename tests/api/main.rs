@@ -13,6 +13,7 @@ mod helpers;
 mod hidden_audio;
 mod hostile_text;
 mod jobs;
+mod login_throttle;
 mod operator;
 mod overview;
 mod owner_races;

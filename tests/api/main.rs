@@ -18,6 +18,7 @@ mod operator;
 mod overview;
 mod owner_races;
 mod recordings;
+mod redirects;
 mod role_matrix;
 mod scripts;
 mod served_files;

@@ -98,16 +98,35 @@ fn text(class: &'static str, text: impl Into<String>) -> Text {
     }
 }
 
+/// `len` letters and digits that do not compress (a repeated letter would: PostgreSQL then
+/// stores even a long value in an index, and the limit on index entries is never met).
+fn noise(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = Rng(len as u64);
+    (0..len)
+        .map(|_| ALPHABET[rng.below(ALPHABET.len())] as char)
+        .collect()
+}
+
 /// Texts every string field gets.
 fn core_texts() -> Vec<Text> {
     vec![
         text("nul", "\u{0}"),
         text("nul_inside", "Good\u{0}day"),
-        text("c0_controls", "a\u{1}\u{2}\u{8}\u{b}\u{c}\u{e}\u{1b}\u{1f}\u{7f}z"),
-        text("long_8k", "x".repeat(8 * 1024)),
+        text(
+            "c0_controls",
+            "a\u{1}\u{2}\u{8}\u{b}\u{c}\u{e}\u{1b}\u{1f}\u{7f}z",
+        ),
+        text("long_8k", noise(8 * 1024)),
         text("long_100k", "A".repeat(100 * 1024)),
-        text("bidi_zero_width", "\u{202e}txt.exe\u{202c}\u{200b}\u{200d}\u{feff}"),
-        text("sql_html", "' OR '1'='1'; DROP TABLE users; --<script>alert(1)</script>"),
+        text(
+            "bidi_zero_width",
+            "\u{202e}txt.exe\u{202c}\u{200b}\u{200d}\u{feff}",
+        ),
+        text(
+            "sql_html",
+            "' OR '1'='1'; DROP TABLE users; --<script>alert(1)</script>",
+        ),
         text("empty", ""),
     ]
 }
@@ -193,7 +212,10 @@ fn extended_json_values() -> Vec<JsonInput> {
         json_input("empty_array", json!([])),
         json_input("empty_object", json!({})),
         // Nested deeper than any JSON parser should follow.
-        raw_json("deep_array", &format!("{}{}", "[".repeat(300), "]".repeat(300))),
+        raw_json(
+            "deep_array",
+            &format!("{}{}", "[".repeat(300), "]".repeat(300)),
+        ),
     ]
 }
 
@@ -204,7 +226,7 @@ fn core_segments() -> Vec<(&'static str, String)> {
         ("nul_inside", "abc%00def".into()),
         ("c0_controls", "%01%02%1B%1F%7F".into()),
         ("newline", "a%0Ab%0D%0Ac".into()),
-        ("long_8k", "a".repeat(8 * 1024)),
+        ("long_8k", noise(8 * 1024)),
         ("dot_dot", "..%2F..%2F..%2Fetc%2Fpasswd".into()),
         ("invalid_utf8", "%FF%FE%FD".into()),
         ("negative", "-1".into()),
@@ -248,7 +270,7 @@ fn core_query_values() -> Vec<(&'static str, String)> {
         ("nul", "%00".into()),
         ("newline", "%2F%0Aevil".into()),
         ("invalid_utf8", "%FF%FE".into()),
-        ("long_8k", "q".repeat(8 * 1024)),
+        ("long_8k", noise(8 * 1024)),
     ]
 }
 
@@ -816,7 +838,7 @@ fn form_base(ds: &Dataset, route: &str) -> Option<Vec<(String, String)>> {
 }
 
 /// The query parameters each GET route reads, with a valid value each.
-fn query_base(route: &str) -> &'static [(&'static str, &'static str)] {
+pub fn query_base(route: &str) -> &'static [(&'static str, &'static str)] {
     match route {
         "/api/v1/recordings" | "/recordings" => &[
             ("operator_id", ""),
@@ -908,9 +930,7 @@ fn without(base: &Value, path: &str) -> Value {
 fn serialise(value: &Value, raw: Option<&str>) -> Vec<u8> {
     let text = value.to_string();
     match raw {
-        Some(raw) => text
-            .replace(&format!("\"{RAW_MARK}\""), raw)
-            .into_bytes(),
+        Some(raw) => text.replace(&format!("\"{RAW_MARK}\""), raw).into_bytes(),
         None => text.into_bytes(),
     }
 }
@@ -937,8 +957,16 @@ fn json_body_attacks() -> (Vec<BodyAttack>, Vec<BodyAttack>) {
         ("json_array", b"[]".to_vec(), json),
         ("json_string", b"\"\\u0000\"".to_vec(), json),
         ("bom", b"\xef\xbb\xbf{}".to_vec(), json),
-        ("duplicate_keys", b"{\"name\":\"a\",\"name\":\"b\"}".to_vec(), json),
-        ("form_content_type", b"name=x".to_vec(), "application/x-www-form-urlencoded"),
+        (
+            "duplicate_keys",
+            b"{\"name\":\"a\",\"name\":\"b\"}".to_vec(),
+            json,
+        ),
+        (
+            "form_content_type",
+            b"name=x".to_vec(),
+            "application/x-www-form-urlencoded",
+        ),
     ];
     (core, extended)
 }
@@ -977,8 +1005,8 @@ fn cases(ds: &Dataset, rng: &mut Rng) -> Vec<Case> {
             let json = is_api(route.path) && method != Method::GET;
             let base_json = json_base(ds, &method, route.path);
             let base_form = form_base(ds, route.path);
-            let upload = route.path == "/api/v1/recordings" && method == Method::POST
-                || route.path == "/recordings/upload" && method == Method::POST;
+            let upload = method == Method::POST
+                && matches!(route.path, "/api/v1/recordings" | "/recordings/upload");
             // The payload sent with a path attack: the valid body, so the path is what fails.
             let body_for_path = if upload {
                 upload_payload(&upload_fields(ds), Some(upload_file()))
@@ -1094,7 +1122,10 @@ fn cases(ds: &Dataset, rng: &mut Rng) -> Vec<Case> {
                                 "array_10k",
                                 Value::Array(vec![first.clone(); 10_000]),
                             ));
-                            inputs.push(json_input("array_of_nul", json!(["\u{0}", "\u{0}", "\u{0}"])));
+                            inputs.push(json_input(
+                                "array_of_nul",
+                                json!(["\u{0}", "\u{0}", "\u{0}"]),
+                            ));
                         }
                         for input in inputs {
                             let mut body = base.clone();
@@ -1103,7 +1134,10 @@ fn cases(ds: &Dataset, rng: &mut Rng) -> Vec<Case> {
                             }
                             add(
                                 valid_path.clone(),
-                                Payload::Raw(serialise(&body, input.raw.as_deref()), "application/json"),
+                                Payload::Raw(
+                                    serialise(&body, input.raw.as_deref()),
+                                    "application/json",
+                                ),
                                 format!("body {field} ← {}", input.class),
                             );
                         }
@@ -1159,7 +1193,11 @@ fn cases(ds: &Dataset, rng: &mut Rng) -> Vec<Case> {
                         let replace = |value: &str| -> Vec<(String, String)> {
                             base.iter()
                                 .map(|(n, v)| {
-                                    let v = if n == name { value.to_owned() } else { encode(v) };
+                                    let v = if n == name {
+                                        value.to_owned()
+                                    } else {
+                                        encode(v)
+                                    };
                                     (encode(n), v)
                                 })
                                 .collect()
@@ -1374,7 +1412,10 @@ impl Snapshotter {
                 .load(c)
                 .unwrap();
                 let mut parts = Vec::new();
-                for table in tables.iter().filter(|t| !CHANGING_TABLES.contains(&t.name.as_str())) {
+                for table in tables
+                    .iter()
+                    .filter(|t| !CHANGING_TABLES.contains(&t.name.as_str()))
+                {
                     let columns: Vec<TableName> = diesel::sql_query(format!(
                         "SELECT name FROM pragma_table_info('{}') ORDER BY cid",
                         table.name
@@ -1574,7 +1615,9 @@ pub fn error_body_problem(body: &str) -> Option<String> {
         for field in fields {
             let ok = field["field"].is_string()
                 && field["code"].as_str().is_some_and(is_snake_case)
-                && field["message"].as_str().is_some_and(|m| !m.trim().is_empty());
+                && field["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.trim().is_empty());
             if !ok {
                 return Some("an `error.fields` item lacks field, code or message".into());
             }
@@ -1610,10 +1653,16 @@ fn excerpt(text: &str, limit: usize) -> String {
 /// The report: findings grouped by what failed, on which route, with which input; one line
 /// each, capped, with the totals.
 fn report(findings: &[Finding], requests: usize, elapsed: Duration) -> String {
-    let mut groups: BTreeMap<(String, &str, String, String), (Vec<Who>, usize, &Finding)> =
-        BTreeMap::new();
+    // (what failed, route, method, input) → (callers, count, an example)
+    type Group<'a> = (Vec<Who>, usize, &'a Finding);
+    let mut groups: BTreeMap<(String, &str, String, String), Group> = BTreeMap::new();
     for f in findings {
-        let key = (f.kind.clone(), f.route, f.method.to_string(), f.input.clone());
+        let key = (
+            f.kind.clone(),
+            f.route,
+            f.method.to_string(),
+            f.input.clone(),
+        );
         let entry = groups.entry(key).or_insert((Vec::new(), 0, f));
         if !entry.0.contains(&f.who) {
             entry.0.push(f.who);
@@ -1633,9 +1682,7 @@ fn report(findings: &[Finding], requests: usize, elapsed: Duration) -> String {
             "SQLite"
         }
     );
-    for ((kind, route, method, input), (whos, count, example)) in
-        groups.iter().take(REPORT_LINES)
-    {
+    for ((kind, route, method, input), (whos, count, example)) in groups.iter().take(REPORT_LINES) {
         let whos: Vec<&str> = whos.iter().map(|w| w.name()).collect();
         let times = if *count > 1 {
             format!(" ×{count}")
@@ -1782,12 +1829,20 @@ impl Runner {
         let response = match sent {
             Ok(response) => response,
             Err(error) => {
+                // A dropped connection is what a panicking handler leaves the client with.
                 let kind = if error.is_timeout() {
                     "timeout"
                 } else {
-                    "no response"
+                    "no response (connection dropped)"
                 };
-                self.find(case, kind, excerpt(&error.to_string(), 120));
+                let mut cause = error.to_string();
+                let mut source = std::error::Error::source(&error);
+                while let Some(inner) = source {
+                    cause = format!("{cause}: {inner}");
+                    source = inner.source();
+                }
+                let cause = cause.replace(&self.ds.app.address, "");
+                self.find(case, kind, excerpt(&cause, 160));
                 return;
             }
         };
@@ -1813,17 +1868,59 @@ impl Runner {
                 let changed =
                     changed_tables(&before.tables, &after.tables, allowed_changes(case.route));
                 if !changed.is_empty() {
-                    self.find(
-                        case,
-                        format!("{status} changed data"),
-                        changed.join(", "),
-                    );
+                    self.find(case, format!("{status} changed data"), changed.join(", "));
                 }
                 self.known = Some(after);
             } else {
                 self.after_success(case, status, &body).await;
             }
         }
+    }
+
+    /// The checks can fail: a write is seen in the fingerprint (through the fast path too),
+    /// and a malformed error body is flagged.
+    async fn check_the_checks(&mut self) {
+        let before = self.db.fingerprint();
+        let response = self
+            .ds
+            .app
+            .post_json(
+                "/api/v1/operators",
+                Some(&self.ds.owner.token),
+                &json!({"name": "Seen by the fingerprint"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let after = self.db.fingerprint_since(&before);
+        let changed = changed_tables(&before.tables, &after.tables, &[]);
+        assert!(
+            changed.len() == 1 && changed[0].starts_with("operators ("),
+            "a new operator is seen: {changed:?}"
+        );
+        assert_eq!(
+            changed_tables(
+                &after.tables,
+                &self.db.fingerprint_since(&after).tables,
+                &[]
+            ),
+            Vec::<String>::new()
+        );
+        for bad in [
+            "<html>",
+            r#"{"error":"x"}"#,
+            r#"{"error":{"code":"NotFound","message":"x"}}"#,
+            r#"{"error":{"code":"not_found","message":""}}"#,
+            r#"{"error":{"code":"x","message":"y","fields":[{"field":"a"}]}}"#,
+            r#"{"error":{"code":"x","message":"y"},"detail":"z"}"#,
+        ] {
+            assert!(error_body_problem(bad).is_some(), "{bad} is flagged");
+        }
+        assert_eq!(
+            error_body_problem(
+                r#"{"error":{"code":"validation_failed","message":"m","fields":[{"field":"name","code":"required","message":"n"}]}}"#
+            ),
+            None
+        );
     }
 
     /// Keeps the run's sessions and fixtures usable after a request that went through.
@@ -1878,6 +1975,7 @@ async fn hostile_input_gets_a_clean_refusal_and_changes_nothing() {
     let mut rng = Rng(SEED);
     let planned = cases(&ds, &mut rng);
     let mut runner = Runner::new(ds).await;
+    runner.check_the_checks().await;
     let started = Instant::now();
     // Where the time goes, for whoever tunes the bounds.
     let mut spent: BTreeMap<(String, &str), (Duration, usize)> = BTreeMap::new();
@@ -1901,7 +1999,10 @@ async fn hostile_input_gets_a_clean_refusal_and_changes_nothing() {
         runner.db.spent.2 / 1024
     );
     for ((method, route), (time, count)) in slowest.iter().take(80) {
-        eprintln!("fuzz: {method} {route}: {count} requests, {:.1} s", time.as_secs_f64());
+        eprintln!(
+            "fuzz: {method} {route}: {count} requests, {:.1} s",
+            time.as_secs_f64()
+        );
     }
     let findings = std::mem::take(&mut runner.findings);
     assert!(

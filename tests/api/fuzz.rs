@@ -1637,6 +1637,25 @@ struct Finding {
     excerpt: String,
 }
 
+/// What a response body says, short: the error code of a JSON error, the title of a page,
+/// else its start.
+fn gist(body: &str) -> String {
+    if let Ok(value) = serde_json::from_str::<Value>(body)
+        && let Some(code) = value["error"]["code"].as_str()
+    {
+        return format!("error.code {code}");
+    }
+    let between = |open: &str, close: &str| {
+        let start = body.find(open)? + open.len();
+        let end = body[start..].find(close)? + start;
+        Some(excerpt(&body[start..end], 80))
+    };
+    match between("<title>", "</title>") {
+        Some(title) => format!("page \"{title}\""),
+        None => excerpt(body, 140),
+    }
+}
+
 fn excerpt(text: &str, limit: usize) -> String {
     let flat: String = text
         .chars()
@@ -1682,6 +1701,18 @@ fn report(findings: &[Finding], requests: usize, elapsed: Duration) -> String {
             "SQLite"
         }
     );
+    // First the shape of it: each kind of failure by input class, over how many routes.
+    let mut classes: BTreeMap<(&str, &str), BTreeSet<(&str, &str)>> = BTreeMap::new();
+    for ((kind, route, method, input), _) in &groups {
+        let class = input.rsplit("← ").next().unwrap_or(input);
+        classes
+            .entry((kind, class))
+            .or_default()
+            .insert((method, route));
+    }
+    for ((kind, class), routes) in &classes {
+        let _ = writeln!(out, "  {kind} on {class}: {} routes", routes.len());
+    }
     for ((kind, route, method, input), (whos, count, example)) in groups.iter().take(REPORT_LINES) {
         let whos: Vec<&str> = whos.iter().map(|w| w.name()).collect();
         let times = if *count > 1 {
@@ -1855,7 +1886,7 @@ impl Runner {
             }
         };
         if status >= 500 {
-            self.find(case, status.to_string(), excerpt(&body, 140));
+            self.find(case, status.to_string(), gist(&body));
         } else if (400..500).contains(&status)
             && case.path.starts_with("/api/")
             && let Some(problem) = error_body_problem(&body)

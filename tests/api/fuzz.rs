@@ -1703,7 +1703,7 @@ fn report(findings: &[Finding], requests: usize, elapsed: Duration) -> String {
     );
     // First the shape of it: each kind of failure by input class, over how many routes.
     let mut classes: BTreeMap<(&str, &str), BTreeSet<(&str, &str)>> = BTreeMap::new();
-    for ((kind, route, method, input), _) in &groups {
+    for (kind, route, method, input) in groups.keys() {
         let class = input.rsplit("← ").next().unwrap_or(input);
         classes
             .entry((kind, class))

@@ -102,7 +102,11 @@ async fn reviewers_and_owner_reprocessing_the_same_calls_never_deadlock() {
                         .await;
                     statuses.push(("retry".to_owned(), retry.status().as_u16()));
                 }
-                settings["voice_mode"] = json!(if round % 2 == 0 { "off" } else { "pitch" });
+                settings["voice_mode"] = json!(if round.is_multiple_of(2) {
+                    "off"
+                } else {
+                    "pitch"
+                });
                 let saved = app
                     .api
                     .put(app.url("/api/v1/settings"))

@@ -10,7 +10,7 @@ use diesel::RunQueryDsl;
 use rand::SeedableRng;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, spawn_app_with, test_settings};
+use crate::helpers::{TestApp, TestUser, problem_fields, spawn_app_with, test_settings};
 
 struct Floor {
     app: TestApp,
@@ -105,23 +105,6 @@ fn all_correct(task: &Value) -> Value {
         .iter()
         .map(|s| json!({"step_id": s["id"], "verdict": "correct"}))
         .collect()
-}
-
-fn problem_fields(body: &Value) -> Vec<(String, String)> {
-    body["error"]["fields"]
-        .as_array()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|f| {
-                    (
-                        f["field"].as_str().unwrap().to_owned(),
-                        f["code"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

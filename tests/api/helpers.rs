@@ -500,3 +500,18 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The `(field, code)` pairs of an error body's field problems (none when it has none).
+pub fn problem_fields(body: &serde_json::Value) -> Vec<(String, String)> {
+    body["error"]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or_default().to_owned(),
+                f["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}

@@ -5,21 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{csrf_of, spawn_app, tone_wav};
-
-fn fields(body: &Value) -> Vec<(String, String)> {
-    body["error"]["fields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or_default().to_owned(),
-                f["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
+use crate::helpers::{csrf_of, problem_fields as fields, spawn_app, tone_wav};
 
 #[tokio::test]
 async fn control_characters_are_refused_in_every_kind_of_field_and_nothing_is_stored() {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{TestApp, TestUser, problem_fields, spawn_app_with, test_settings, tone_wav};
 
 const ANNA: &str = "Анна Смирнова, старшая";
 const BORIS: &str = "Boris \"Bob\" Lee";
@@ -356,19 +356,7 @@ async fn only_owners_see_the_overview_and_bad_dates_are_named() {
         401
     );
 
-    let fields = |body: &Value| -> Vec<(String, String)> {
-        body["error"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                (
-                    p["field"].as_str().unwrap().to_owned(),
-                    p["code"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
+    let fields = problem_fields;
     let cases = [
         ("from=2026-02-30", vec![("from", "bad_date")]),
         ("to=yesterday", vec![("to", "bad_date")]),

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::client_address::TrustedProxies;
+use crate::http::client_address::TrustedProxies;
 
 /// Where the data lives: shared by every subcommand that touches the database.
 #[derive(Debug, Clone, clap::Args)]

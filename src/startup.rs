@@ -14,8 +14,9 @@ use crate::accounts::invites::Invite;
 use crate::accounts::{AccountError, User};
 use crate::config::Settings;
 use crate::db::{Db, DbError};
+use crate::http::AppState;
 use crate::recordings::store::AudioStore;
-use crate::recordings::worker::{Waker, WorkerPool};
+use crate::recordings::worker::WorkerPool;
 use crate::secret::{SecretError, SigningKey};
 use crate::web as pages;
 use crate::web::errors::bad_payload;
@@ -53,19 +54,6 @@ pub enum StartupError {
         bind: String,
         source: std::io::Error,
     },
-}
-
-/// Everything a request handler may need, shared by all workers.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub store: AudioStore,
-    /// Wakes the processing workers when a recording was queued.
-    pub workers: Waker,
-    /// The URL people use to reach this server, for links in invites.
-    pub base_url: String,
-    pub settings: std::sync::Arc<Settings>,
-    pub signing_key: SigningKey,
 }
 
 pub struct Application {
@@ -142,12 +130,12 @@ impl Application {
                 )
                 .app_data(web::QueryConfig::default().error_handler(bad_payload))
                 .app_data(web::PathConfig::default().error_handler(bad_payload))
-                .configure(crate::routes::all)
+                .configure(crate::http::routes::all)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
                 }))
-                .wrap(from_fn(crate::input_guard::guard))
-                .wrap(from_fn(crate::accounts::session::authenticate))
+                .wrap(from_fn(crate::http::input_guard::guard))
+                .wrap(from_fn(crate::http::session::authenticate))
                 .wrap(from_fn(pages::errors::localize))
                 .wrap(
                     DefaultHeaders::new()

@@ -6,11 +6,9 @@ mod error;
 pub mod invites;
 pub mod operators;
 pub mod password;
-pub mod session;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
 
 pub use error::AccountError;
-pub use session::{Auth, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};
 pub use users::{Login, Role, User};

@@ -39,7 +39,7 @@ pub struct AttemptKeys {
 
 impl AttemptKeys {
     /// `login` as the person typed it (normalised here as logins are stored); `address` the
-    /// client's identity as [`crate::client_address::throttle_identity`] gives it.
+    /// client's identity as [`crate::http::client_address::throttle_identity`] gives it.
     pub fn new(login: &str, address: &str) -> Self {
         let login = login.trim().to_lowercase();
         AttemptKeys {

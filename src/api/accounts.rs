@@ -7,16 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::invites::Invite;
 use crate::accounts::operators::OperatorRecord;
-use crate::accounts::session::{is_https, session_cookie};
 use crate::accounts::throttle::{self, AttemptKeys};
 use crate::accounts::users::UserView;
-use crate::accounts::{Login, Owner, Role, SignedIn, User, tokens};
-use crate::client_address::{client_address, throttle_identity};
+use crate::accounts::{Login, Role, User, tokens};
 use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::error::{AppError, FieldProblem};
+use crate::http::AppState;
+use crate::http::client_address::{client_address, throttle_identity};
+use crate::http::routes::{Access, RouteSink};
+use crate::http::session::{is_https, session_cookie};
+use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::POST, "/api/v1/login", Access::Public, login);
@@ -293,7 +294,7 @@ async fn list_users(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse
 }
 
 async fn set_user_active(
-    owner: crate::accounts::Session,
+    owner: crate::http::Session,
     state: &AppState,
     id: String,
     active: bool,
@@ -342,7 +343,7 @@ pub struct NewInvite {
 /// Creates an invite from the owner's choice; shared with the People page.
 pub async fn make_invite(
     state: &AppState,
-    owner: crate::accounts::Session,
+    owner: crate::http::Session,
     request: NewInvite,
 ) -> Result<(Invite, String), AppError> {
     let role = Role::parse(request.role.trim())

@@ -10,14 +10,15 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::accounts::{Reviewer, Role, SignedIn};
+use crate::accounts::Role;
 use crate::assignments;
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::routes::{Access, RouteSink};
+use crate::http::{Reviewer, SignedIn};
 use crate::org_settings::OrgSettings;
 use crate::recordings::store::Kind;
 use crate::reviews::{self, validate::VerdictInput};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(
@@ -91,7 +92,7 @@ async fn next(
 
 /// The reviewer copy's file of `kind` behind a code, for its holder or an owner.
 async fn reviewer_file(
-    session: &crate::accounts::Session,
+    session: &crate::http::Session,
     state: &AppState,
     code: String,
     kind: Kind,

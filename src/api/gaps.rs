@@ -5,12 +5,12 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::accounts::Owner;
 use crate::db::ids::{GapId, ScriptId};
 use crate::error::AppError;
 use crate::gaps::{self, GapFilter, GapStatus};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
+use crate::http::AppState;
+use crate::http::Owner;
+use crate::http::routes::{Access, RouteSink};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/gaps", Access::Owner, list);

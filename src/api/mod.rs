@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::routes::{Access, RouteSink};
+use crate::http::routes::{Access, RouteSink};
 
 /// `GET /healthz`: 200 when the database answers a query, 503 when it does not.
 async fn healthz(db: web::Data<Db>) -> Result<HttpResponse, AppError> {

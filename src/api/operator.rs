@@ -8,12 +8,12 @@ use actix_web::http::Method;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::accounts::Operator;
 use crate::db::ids::RecordingId;
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::Operator;
+use crate::http::routes::{Access, RouteSink};
 use crate::reviews::feedback::{self, CallFeedback};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/me/calls", Access::Operator, my_calls);
@@ -29,7 +29,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 /// was uploaded); empty for an operator login that is not linked to an operator record.
 pub async fn own_calls(
     state: &AppState,
-    session: crate::accounts::Session,
+    session: crate::http::Session,
 ) -> Result<Vec<CallFeedback>, AppError> {
     let Some(operator) = session.operator_id else {
         return Ok(Vec::new());
@@ -45,7 +45,7 @@ pub async fn own_calls(
 /// One of the operator's own reviewed calls; anything else is "not found".
 pub async fn own_call(
     state: &AppState,
-    session: crate::accounts::Session,
+    session: crate::http::Session,
     id: String,
 ) -> Result<CallFeedback, AppError> {
     let operator = session.operator_id.ok_or(AppError::NotFound)?;
@@ -63,7 +63,7 @@ pub async fn own_call(
 /// Marks the feedback on one of the operator's own reviewed calls as read.
 pub async fn acknowledge_own(
     state: &AppState,
-    session: crate::accounts::Session,
+    session: crate::http::Session,
     id: String,
 ) -> Result<(), AppError> {
     let operator = session.operator_id.ok_or(AppError::NotFound)?;

@@ -9,10 +9,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{Owner, Role, Session, SignedIn};
+use crate::accounts::Role;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId};
 use crate::db::time::serde_rfc3339;
 use crate::error::{AppError, FieldProblem};
+use crate::http::AppState;
+use crate::http::routes::{Access, RouteSink};
+use crate::http::{Owner, Session, SignedIn};
 use crate::i18n::Lang;
 use crate::org_settings::OrgSettings;
 use crate::recordings::intake::{self, RawMetadata, ReceivedFile, Receiver};
@@ -20,8 +23,6 @@ use crate::recordings::store::Kind;
 use crate::recordings::{
     Direction, Recording, RecordingFilter, RecordingStatus, RedactionKind, RedactionRange,
 };
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::POST, "/api/v1/recordings", Access::Owner, upload);
@@ -136,7 +137,7 @@ pub async fn receive(mut multipart: Multipart, state: &AppState) -> Result<Uploa
                     }
                 }
                 let value = String::from_utf8_lossy(&value).into_owned();
-                if let Some(problem) = crate::input_guard::text_problem(&name, &value) {
+                if let Some(problem) = crate::http::input_guard::text_problem(&name, &value) {
                     return Err(AppError::Validation(vec![problem]));
                 }
                 upload.fields.insert(name, value);

@@ -6,14 +6,14 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::Owner;
 use crate::db::ids::ScriptId;
 use crate::error::AppError;
-use crate::routes::{Access, RouteSink};
+use crate::http::AppState;
+use crate::http::Owner;
+use crate::http::routes::{Access, RouteSink};
 use crate::scripts::diff::diff_versions;
 use crate::scripts::validate::StepInput;
 use crate::scripts::{self, NewVersion, ScriptError, transfer};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/scripts", Access::Owner, list);

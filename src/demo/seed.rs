@@ -18,12 +18,12 @@ use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
 use crate::db::time::{rfc3339, to_timestamp};
 use crate::gaps::{self, GapFilter, GapStatus};
+use crate::http::AppState;
 use crate::org_settings::OrgSettings;
 use crate::recordings::intake::{self, RawMetadata, Receiver};
 use crate::recordings::{Recording, RecordingStatus};
 use crate::reviews::validate::{Verdict, VerdictInput};
 use crate::scripts::{self, NewVersion, Script};
-use crate::startup::AppState;
 
 /// How long the reviewer copies of a batch of calls may take to build.
 const PROCESSING_TIMEOUT: Duration = Duration::from_secs(300);

@@ -5,20 +5,21 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{FormErrors, PageBase, see_other};
 use crate::accounts::invites::Invite;
 use crate::accounts::operators::{OperatorRecord, OperatorView};
-use crate::accounts::session::session_cookie;
 use crate::accounts::users::UserView;
-use crate::accounts::{AccountError, MaybeSignedIn, Owner, Role, Session, SignedIn, User, tokens};
+use crate::accounts::{AccountError, Role, User, tokens};
 use crate::api::accounts::{Credentials, NewInvite, cookie_for, make_invite, sign_in};
 use crate::db::ids::{InviteId, UserId};
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
+use crate::http::session::session_cookie;
+use crate::http::{MaybeSignedIn, Owner, Session, SignedIn};
 use crate::i18n::{LANG_COOKIE, Lang};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/login", Access::Public, login_page);

@@ -7,18 +7,18 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{FormErrors, PageBase, safe_next, see_other};
-use crate::accounts::Owner;
 use crate::api::gaps::GapQuery;
 use crate::db::ids::GapId;
 use crate::error::AppError;
 use crate::gaps::{self, DismissReason, GapGroup, GapStatus};
+use crate::http::AppState;
+use crate::http::Owner;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::Lang;
-use crate::routes::{Access, RouteSink};
 use crate::scripts::{self, ScriptListItem};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/gaps", Access::Owner, queue_page);

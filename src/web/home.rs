@@ -6,11 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{PageBase, see_other, templates::Templates};
-use crate::accounts::{MaybeSignedIn, Role};
+use crate::accounts::Role;
 use crate::error::AppError;
 use crate::getting_started::{self, Progress};
+use crate::http::AppState;
+use crate::http::MaybeSignedIn;
 use crate::i18n::Lang;
-use crate::startup::AppState;
 
 #[derive(Serialize)]
 struct HomePage {

@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod assets;
 pub mod download;
 pub mod errors;
-pub mod forms;
 pub mod gaps;
 pub mod home;
 pub mod operator;
@@ -19,10 +18,11 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::accounts::{Auth, Role};
+use crate::accounts::Role;
+use crate::http::AppState;
+use crate::http::Auth;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{LANG_COOKIE, Lang};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 /// What every page's layout needs, whatever the page.
 #[derive(Debug, Clone, Serialize)]

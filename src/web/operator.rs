@@ -12,20 +12,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{PageBase, see_other};
-use crate::accounts::Operator;
 use crate::api::operator::{acknowledge_own, own_call, own_calls};
 use crate::db::time::{Timestamp, now};
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::Operator;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::consensus::Outcome;
 use crate::reviews::feedback::CallFeedback;
 use crate::reviews::trends::{self, MissedStep, WeekScore};
 use crate::reviews::validate::Verdict;
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/calls", Access::Operator, list_page);

@@ -11,13 +11,13 @@ use serde::Serialize;
 
 use super::templates::Templates;
 use super::{FormErrors, PageBase};
-use crate::accounts::Owner;
 use crate::api::overview::{PeriodQuery, figures};
 use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::Owner;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::overview::{self, Cell, OperatorFigures, Overview, Period, WeekPoint, day_text};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/overview", Access::Owner, overview_page);

@@ -9,20 +9,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{PageBase, see_other};
 use crate::accounts::operators::{OperatorRecord, OperatorView};
-use crate::accounts::{Owner, Session};
 use crate::api::recordings::{LIST_LIMIT, ListQuery, RecordingView, keep_all, receive, view};
 use crate::db::ids::{RecordingId, ScriptId};
 use crate::db::schema::scripts;
 use crate::error::{AppError, FieldMessage};
+use crate::http::AppState;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
+use crate::http::{Owner, Session};
 use crate::i18n::Lang;
 use crate::org_settings::OrgSettings;
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/recordings", Access::Owner, list_page);

@@ -13,19 +13,19 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{PageBase, see_other};
-use crate::accounts::Reviewer;
 use crate::api::assignments::next_task;
 use crate::assignments::{self, Assignment, Task};
 use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::{AppError, FieldMessage};
+use crate::http::AppState;
+use crate::http::Reviewer;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::{self, validate::VerdictInput};
-use crate::routes::{Access, RouteSink};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/review", Access::Reviewer, start_page);

@@ -10,20 +10,20 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::forms::PageForm;
 use super::templates::Templates;
 use super::{FormErrors, PageBase, see_other};
-use crate::accounts::Owner;
 use crate::api::scripts::{DiffQuery, version_number};
 use crate::db::ids::ScriptId;
 use crate::error::{AppError, FieldMessage};
+use crate::http::AppState;
+use crate::http::Owner;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
 use crate::i18n::Lang;
-use crate::routes::{Access, RouteSink};
 use crate::scripts::diff::{StepDiff, diff_versions};
 use crate::scripts::draft::{self, Draft};
 use crate::scripts::validate::{MAX_STEPS, StepInput};
 use crate::scripts::{self, NewVersion, Script, ScriptError, ScriptListItem, Version, transfer};
-use crate::startup::AppState;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/scripts", Access::Owner, list_page);

@@ -5,7 +5,7 @@
 //! and on the answers no route names: the 404 page, an API 404, a validation error, a static
 //! asset, audio with and without a Range.
 
-use callqa::routes::Access;
+use callqa::http::routes::Access;
 use reqwest::Method;
 use serde_json::json;
 
@@ -68,7 +68,7 @@ async fn every_response_carries_the_security_headers() {
     let ds = Dataset::build().await;
     let browsers = ds.browsers().await;
     let mut targets = Vec::new();
-    for route in callqa::routes::table() {
+    for route in callqa::http::routes::table() {
         let mut path = ds.resolve(&ds.path(route.path, None), str::to_owned);
         let query: Vec<String> = query_base(route.path)
             .iter()

@@ -8,9 +8,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use crate::accounts::{Auth, Session};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::AppState;
+use crate::http::{Auth, Session};
 
 /// A signed-in user's form submission: the session and the parsed fields.
 pub struct PageForm<T>(pub Session, pub T);

@@ -20,10 +20,10 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use hmac::{KeyInit, Mac};
 
-use super::{Role, User, tokens};
+use crate::accounts::{Role, User, tokens};
 use crate::db::ids::{OperatorId, UserId};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::AppState;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "callqa_session";

@@ -4,11 +4,14 @@
 //! address. Handlers depend on this; no domain module does.
 
 pub mod client_address;
+pub mod download;
 pub mod forms;
 pub mod input_guard;
+pub mod query;
 pub mod routes;
 pub mod session;
 mod state;
+pub mod upload;
 
 pub use session::{Auth, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};
 pub use state::AppState;

@@ -178,6 +178,14 @@ pub fn is_https(req: &HttpRequest, state: &AppState) -> bool {
 }
 
 impl Session {
+    /// The session as a viewer of recordings (role and own operator record).
+    pub fn viewer(&self) -> crate::recordings::view::Viewer {
+        crate::recordings::view::Viewer {
+            role: self.role,
+            operator_id: self.operator_id.clone(),
+        }
+    }
+
     /// The token that forms of signed-in pages carry: bound to this user and session
     /// generation, so it dies with logout.
     pub fn csrf_token(&self, key: &crate::secret::SigningKey) -> String {

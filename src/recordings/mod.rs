@@ -13,6 +13,7 @@ pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod store;
+pub mod view;
 pub mod worker;
 
 use diesel::prelude::*;
@@ -122,6 +123,9 @@ pub struct RecordingFilter {
     /// Before.
     pub until: Option<Timestamp>,
 }
+
+/// The most recordings one list returns.
+pub const LIST_LIMIT: i64 = 500;
 
 /// The most redaction ranges one recording may carry.
 pub const MAX_REDACTIONS: usize = 500;

@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod assets;
-pub mod download;
 pub mod errors;
 pub mod gaps;
 pub mod home;

@@ -12,16 +12,19 @@ use serde::{Deserialize, Serialize};
 use super::templates::Templates;
 use super::{PageBase, see_other};
 use crate::accounts::operators::{OperatorRecord, OperatorView};
-use crate::api::recordings::{LIST_LIMIT, ListQuery, RecordingView, keep_all, receive, view};
 use crate::db::ids::{RecordingId, ScriptId};
 use crate::db::schema::scripts;
 use crate::error::{AppError, FieldMessage};
 use crate::http::AppState;
 use crate::http::forms::PageForm;
+use crate::http::query::ListQuery;
 use crate::http::routes::{Access, RouteSink};
+use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
 use crate::i18n::Lang;
 use crate::org_settings::OrgSettings;
+use crate::recordings::LIST_LIMIT;
+use crate::recordings::view::{RecordingView, view};
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -294,7 +297,7 @@ async fn detail_view(
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let (recording, script_id, number, redactions) =
-        crate::api::recordings::visible(state, owner, id).await?;
+        crate::recordings::view::visible(&state.db, &owner.viewer(), id).await?;
     let operator_id = recording.operator_id.clone();
     let operator_name = state
         .db

@@ -880,3 +880,9 @@ mod tests {
         assert_eq!(Trend::between(None, Some(0.60)), None);
     }
 }
+
+/// The overview of `period`, read on the blocking pool.
+pub async fn figures(db: &crate::db::Db, period: Period) -> Result<Overview, AppError> {
+    db.run(move |conn| load(conn, &period).map_err(AppError::from))
+        .await
+}

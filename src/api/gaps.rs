@@ -5,9 +5,9 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::ids::{GapId, ScriptId};
+use crate::db::ids::GapId;
 use crate::error::AppError;
-use crate::gaps::{self, GapFilter, GapStatus};
+use crate::gaps::{self};
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::routes::{Access, RouteSink};
@@ -29,48 +29,10 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
 }
 
-/// The queue's filters as query parameters (shared with the page).
-#[derive(Debug, Default, Deserialize)]
-pub struct GapQuery {
-    pub status: Option<String>,
-    pub script_id: Option<String>,
-    pub step_key: Option<String>,
-    /// `YYYY-MM-DD`, inclusive.
-    pub from: Option<String>,
-    /// `YYYY-MM-DD`, inclusive.
-    pub to: Option<String>,
-}
-
-impl GapQuery {
-    pub fn filter(&self) -> Result<GapFilter, AppError> {
-        let present = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let status = match present(&self.status) {
-            None => None,
-            Some(word) => Some(
-                GapStatus::parse(&word)
-                    .ok_or_else(|| AppError::field("status", "unknown_value"))?,
-            ),
-        };
-        Ok(GapFilter {
-            id: None,
-            status,
-            script_id: present(&self.script_id).map(ScriptId::from_raw),
-            step_key: present(&self.step_key),
-            from: crate::db::time::day_bound("from", &self.from, 0)?,
-            until: crate::db::time::day_bound("to", &self.to, 1)?,
-        })
-    }
-}
-
 async fn list(
     _: Owner,
     state: web::Data<AppState>,
-    query: web::Query<GapQuery>,
+    query: web::Query<crate::http::query::GapQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter()?;
     let found = state

@@ -51,14 +51,6 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
 }
 
-/// A version number from the path or query; anything else names no version (404).
-pub fn version_number(text: &str) -> Result<i32, AppError> {
-    text.parse::<i32>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or(AppError::NotFound)
-}
-
 async fn list(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let items = state
         .db
@@ -140,7 +132,7 @@ async fn show_version(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
-    let number = version_number(&number)?;
+    let number = crate::http::query::version_number(&number)?;
     let id = ScriptId::from_raw(id);
     let version = state
         .db
@@ -149,21 +141,15 @@ async fn show_version(
     Ok(HttpResponse::Ok().json(version))
 }
 
-#[derive(Deserialize)]
-pub struct DiffQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
 async fn diff(
     _: Owner,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<DiffQuery>,
+    query: web::Query<crate::http::query::DiffQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
-    let from = version_number(query.from.as_deref().unwrap_or_default())?;
-    let to = version_number(query.to.as_deref().unwrap_or_default())?;
+    let from = crate::http::query::version_number(query.from.as_deref().unwrap_or_default())?;
+    let to = crate::http::query::version_number(query.to.as_deref().unwrap_or_default())?;
     let (old, new) = state
         .db
         .run(move |conn| {
@@ -193,7 +179,11 @@ async fn export(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
-    let number = query.version.as_deref().map(version_number).transpose()?;
+    let number = query
+        .version
+        .as_deref()
+        .map(crate::http::query::version_number)
+        .transpose()?;
     let file = state
         .db
         .run(move |conn| {

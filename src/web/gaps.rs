@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use super::templates::Templates;
 use super::{FormErrors, PageBase, safe_next, see_other};
-use crate::api::gaps::GapQuery;
 use crate::db::ids::GapId;
 use crate::error::AppError;
 use crate::gaps::{self, DismissReason, GapGroup, GapStatus};
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
+use crate::http::query::GapQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::Lang;
 use crate::scripts::{self, ScriptListItem};

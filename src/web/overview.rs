@@ -11,12 +11,13 @@ use serde::Serialize;
 
 use super::templates::Templates;
 use super::{FormErrors, PageBase};
-use crate::api::overview::{PeriodQuery, figures};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Owner;
+use crate::http::query::PeriodQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
+use crate::overview::figures;
 use crate::overview::{self, Cell, OperatorFigures, Overview, Period, WeekPoint, day_text};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -443,7 +444,7 @@ async fn overview_page(
     let base = PageBase::from_request(&req, lang);
     match query.period() {
         Ok(period) => {
-            let overview = figures(&state, period).await?;
+            let overview = figures(&state.db, period).await?;
             let page = OverviewPage {
                 base,
                 errors: FormErrors::default(),
@@ -530,7 +531,7 @@ async fn overview_csv(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let period = query.period()?;
-    let overview = figures(&state, period).await?;
+    let overview = figures(&state.db, period).await?;
     let body = csv_bytes(&overview, lang)?;
     let file = format!(
         "callqa-overview-{}-{}.csv",

@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::templates::Templates;
 use super::{FormErrors, PageBase, see_other};
-use crate::api::scripts::{DiffQuery, version_number};
 use crate::db::ids::ScriptId;
 use crate::error::{AppError, FieldMessage};
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
+use crate::http::query::{DiffQuery, version_number};
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::Lang;
 use crate::scripts::diff::{StepDiff, diff_versions};

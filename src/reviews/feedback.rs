@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::consensus::{Outcome, reviewer_label, score, step_outcome};
 use super::validate::Verdict;
-use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId};
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::Timestamp;
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 use crate::scripts::version_steps;
 
@@ -235,4 +235,48 @@ pub fn acknowledge(
         return Err(AppError::NotFound);
     }
     Ok(())
+}
+
+/// The operator's reviewed calls, newest first by when the call took place (else when it
+/// was uploaded); empty for an operator login that is not linked to an operator record.
+pub async fn own_calls(
+    db: &Db,
+    operator: Option<OperatorId>,
+) -> Result<Vec<CallFeedback>, AppError> {
+    let Some(operator) = operator else {
+        return Ok(Vec::new());
+    };
+    let mut calls = db
+        .run(move |conn| operator_calls(conn, &operator).map_err(AppError::from))
+        .await?;
+    calls.sort_by_key(|c| std::cmp::Reverse(c.called_at.unwrap_or(c.uploaded_at)));
+    Ok(calls)
+}
+
+/// One of the operator's own reviewed calls; anything else is "not found".
+pub async fn own_call(
+    db: &Db,
+    operator: Option<OperatorId>,
+    id: String,
+) -> Result<CallFeedback, AppError> {
+    let operator = operator.ok_or(AppError::NotFound)?;
+    let id = RecordingId::from_raw(id);
+    let found = db
+        .run(move |conn| for_recordings(conn, &[id]).map_err(AppError::from))
+        .await?;
+    found
+        .into_iter()
+        .find(|call| call.operator_id == operator && call.complete)
+        .ok_or(AppError::NotFound)
+}
+
+/// Marks the feedback on one of the operator's own reviewed calls as read.
+pub async fn acknowledge_own(
+    db: &Db,
+    operator: Option<OperatorId>,
+    id: String,
+) -> Result<(), AppError> {
+    let operator = operator.ok_or(AppError::NotFound)?;
+    let id = RecordingId::from_raw(id);
+    db.run(move |conn| acknowledge(conn, &operator, &id)).await
 }

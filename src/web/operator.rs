@@ -14,7 +14,6 @@ use time::Date;
 
 use super::templates::Templates;
 use super::{PageBase, see_other};
-use crate::api::operator::{acknowledge_own, own_call, own_calls};
 use crate::db::time::{Timestamp, now};
 use crate::error::AppError;
 use crate::http::AppState;
@@ -24,6 +23,7 @@ use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::consensus::Outcome;
 use crate::reviews::feedback::CallFeedback;
+use crate::reviews::feedback::{acknowledge_own, own_call, own_calls};
 use crate::reviews::trends::{self, MissedStep, WeekScore};
 use crate::reviews::validate::Verdict;
 
@@ -308,7 +308,7 @@ async fn list_page(
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
-    let calls = own_calls(&state, session).await?;
+    let calls = own_calls(&state.db, session.operator_id).await?;
     let today = now().date();
     let this_year = today.year();
     let days: Vec<(Date, Option<f64>)> = calls
@@ -490,7 +490,7 @@ async fn call_page(
     templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let call = own_call(&state, session, id.into_inner()).await?;
+    let call = own_call(&state.db, session.operator_id, id.into_inner()).await?;
     let page = call_view(&req, lang, &call);
     templates.page("operator/call.html", lang, StatusCode::OK, &page)
 }
@@ -506,7 +506,7 @@ async fn acknowledge_submit(
     PageForm(session, _): PageForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    acknowledge_own(&state, session, id.clone()).await?;
+    acknowledge_own(&state.db, session.operator_id, id.clone()).await?;
     let back: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
     Ok(see_other(&format!("/calls/{back}")))
 }

@@ -18,7 +18,7 @@ use super::templates::Templates;
 use super::{PageBase, see_other};
 use crate::accounts::Reviewer;
 use crate::api::assignments::next_task;
-use crate::assignments::{self, Assignment, Task};
+use crate::assignments::{self, Assignment, AssignmentStatus, Task};
 use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::{AppError, FieldMessage};
@@ -381,7 +381,7 @@ async fn open_task(
         .db
         .run(move |conn| {
             let assignment = assignments::by_code(conn, &code)?
-                .filter(|a| a.reviewer_id == reviewer && a.status == "active")
+                .filter(|a| a.reviewer_id == reviewer && a.status == AssignmentStatus::Active)
                 .ok_or(AppError::NotFound)?;
             let task = assignments::task(conn, &assignment)?;
             Ok((assignment, task))
@@ -561,8 +561,8 @@ async fn already_done(
             )
         })
         .await?;
-    let problem = match status.as_deref() {
-        Some("submitted") => AppError::Conflict("already_submitted"),
+    let problem = match status {
+        Some(AssignmentStatus::Submitted) => AppError::Conflict("already_submitted"),
         Some(_) => AppError::Conflict("assignment_finished"),
         None => return Err(AppError::NotFound),
     };

@@ -7,7 +7,10 @@
 //! is recomputed from the facts inside it, so a call is never held by more reviewers than it
 //! needs.
 
+mod code;
 pub mod pool;
+
+pub use code::AssignmentCode;
 
 use diesel::prelude::*;
 use rand::{Rng, RngExt};
@@ -43,7 +46,7 @@ crate::text_enum! {
 #[diesel(table_name = assignments)]
 pub struct Assignment {
     pub id: AssignmentId,
-    pub code: String,
+    pub code: AssignmentCode,
     pub recording_id: RecordingId,
     pub reviewer_id: UserId,
     pub status: AssignmentStatus,
@@ -63,7 +66,7 @@ impl Assignment {
 /// What a reviewer needs to do the work, and nothing about who or when.
 #[derive(Debug, Clone, Serialize)]
 pub struct Task {
-    pub code: String,
+    pub code: AssignmentCode,
     pub audio_url: String,
     pub peaks_url: String,
     pub duration_ms: i64,
@@ -86,14 +89,6 @@ pub struct TaskStep {
     pub guidance: String,
 }
 
-/// A new opaque code: 20 random characters, unrelated to anything about the call.
-fn new_code(rng: &mut impl Rng) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    (0..20)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
 /// The reviewer's unexpired assignment, if any.
 pub fn live_for(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Option<Assignment>> {
     assignments::table
@@ -105,7 +100,7 @@ pub fn live_for(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Optio
         .optional()
 }
 
-pub fn by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Assignment>> {
+pub fn by_code(conn: &mut DbConnection, code: &AssignmentCode) -> QueryResult<Option<Assignment>> {
     assignments::table
         .filter(assignments::code.eq(code))
         .select(Assignment::as_select())
@@ -159,7 +154,7 @@ pub fn next(
             to_timestamp(assigned_at.assume_utc() + settings.lease_for(duration_ms.unwrap_or(0)));
         let assignment = Assignment {
             id: AssignmentId::random(),
-            code: new_code(rng),
+            code: AssignmentCode::random(rng),
             recording_id,
             reviewer_id: reviewer.clone(),
             status: AssignmentStatus::Active,
@@ -275,7 +270,7 @@ fn users_operator(conn: &mut DbConnection, user: &UserId) -> QueryResult<Option<
 pub fn skip(
     conn: &mut DbConnection,
     reviewer: &UserId,
-    code: &str,
+    code: &AssignmentCode,
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = reason.trim();
@@ -348,7 +343,7 @@ impl From<Step> for TaskStep {
 /// owner: (anonymized WAV, peaks JSON).
 pub fn reviewer_files(
     conn: &mut DbConnection,
-    code: &str,
+    code: &AssignmentCode,
     viewer: &UserId,
     viewer_is_owner: bool,
 ) -> Result<(String, String), AppError> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::assignments::{self, AssignmentStatus, pool};
+use crate::assignments::{self, AssignmentCode, AssignmentStatus, pool};
 use crate::db::DbConnection;
 use crate::db::ids::{GapId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
 use crate::db::schema::{
@@ -38,7 +38,7 @@ pub struct Submitted {
 pub fn submit(
     conn: &mut DbConnection,
     reviewer: &UserId,
-    code: &str,
+    code: &AssignmentCode,
     input: &[VerdictInput],
     min_listen_ratio: f64,
 ) -> Result<Submitted, AppError> {

@@ -18,7 +18,7 @@ use super::templates::Templates;
 use super::{PageBase, see_other};
 use crate::accounts::Reviewer;
 use crate::api::assignments::next_task;
-use crate::assignments::{self, Assignment, AssignmentStatus, Task};
+use crate::assignments::{self, Assignment, AssignmentCode, AssignmentStatus, Task};
 use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::{AppError, FieldMessage};
@@ -273,7 +273,7 @@ struct ReasonChoice {
 struct WorkspacePage {
     #[serde(flatten)]
     base: PageBase,
-    code: String,
+    code: AssignmentCode,
     title: String,
     duration: String,
     duration_ms: i64,
@@ -375,7 +375,7 @@ fn workspace_view(
 async fn open_task(
     state: &AppState,
     reviewer: UserId,
-    code: String,
+    code: AssignmentCode,
 ) -> Result<(Assignment, Task), AppError> {
     state
         .db
@@ -396,7 +396,7 @@ async fn code_page(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
     let (assignment, task) = open_task(&state, session.user_id, code.into_inner()).await?;
     if !assignment.is_live(now()) {
@@ -503,7 +503,7 @@ async fn review_submit(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
@@ -549,7 +549,7 @@ async fn already_done(
     state: &AppState,
     templates: &Templates,
     reviewer: UserId,
-    code: String,
+    code: AssignmentCode,
 ) -> Result<HttpResponse, AppError> {
     let status = state
         .db
@@ -590,7 +590,7 @@ async fn skip_submit(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     PageForm(session, form): PageForm<SkipForm>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();

@@ -14,7 +14,7 @@ use crate::db::ids::{OperatorId, RecordingId, ScriptId};
 use crate::db::time::serde_rfc3339;
 use crate::error::{AppError, FieldProblem};
 use crate::i18n::Lang;
-use crate::org_settings::OrgSettings;
+use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::intake::{self, RawMetadata, ReceivedFile, Receiver};
 use crate::recordings::store::Kind;
 use crate::recordings::{
@@ -539,10 +539,9 @@ async fn get_settings(_: Owner, state: web::Data<AppState>) -> Result<HttpRespon
 async fn put_settings(
     _: Owner,
     state: web::Data<AppState>,
-    body: web::Json<OrgSettings>,
+    body: web::Json<SettingsInput>,
 ) -> Result<HttpResponse, AppError> {
-    let settings = body.into_inner();
-    settings.validate().map_err(AppError::Validation)?;
+    let settings = body.into_inner().check().map_err(AppError::Validation)?;
     let saved = settings.clone();
     state
         .db

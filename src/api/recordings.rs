@@ -305,12 +305,11 @@ pub fn view(
 pub async fn visible(
     state: &AppState,
     session: &Session,
-    id: String,
+    id: RecordingId,
 ) -> Result<(Recording, ScriptId, i32, Vec<RedactionRange>), AppError> {
     if session.role == Role::Reviewer {
         return Err(AppError::Forbidden);
     }
-    let id = RecordingId::from_raw(id);
     let (recording, bound, redactions) = state
         .db
         .run(move |conn| {
@@ -332,7 +331,7 @@ async fn details(
     SignedIn(session): SignedIn,
     lang: Lang,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
     let (recording, script_id, number, redactions) =
         visible(&state, &session, id.into_inner()).await?;
@@ -358,7 +357,7 @@ async fn original_audio(
     SignedIn(session): SignedIn,
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
     use actix_web::http::header::{self, HeaderValue};
 
@@ -468,9 +467,9 @@ async fn list(
 async fn retry(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = RecordingId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let requeued = id.clone();
     state
         .db
@@ -502,7 +501,7 @@ struct RedactionBody {
 async fn set_redactions(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
     body: web::Json<RedactionsBody>,
 ) -> Result<HttpResponse, AppError> {
     let mut ranges = Vec::new();
@@ -519,7 +518,7 @@ async fn set_redactions(
             mode,
         });
     }
-    let id = RecordingId::from_raw(id.into_inner());
+    let id = id.into_inner();
     state
         .db
         .run(move |conn| Recording::set_redactions(conn, &id, &ranges))

@@ -294,7 +294,7 @@ async fn detail_view(
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let (recording, script_id, number, redactions) =
-        crate::api::recordings::visible(state, owner, id).await?;
+        crate::api::recordings::visible(state, owner, RecordingId::from_raw(id)).await?;
     let operator_id = recording.operator_id.clone();
     let operator_name = state
         .db

@@ -114,8 +114,8 @@ pub fn bad_payload<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> ac
     payload_problem(&error).into()
 }
 
-/// The error handler of path extraction. A path segment only fails to extract when it has
-/// not the shape of what the route names (an assignment code, say): no such resource, so
+/// The error handler of path extraction. A path segment only fails to extract when it does
+/// not have the shape of what the route names (an assignment code, say): no such resource, so
 /// "not found" as for any unknown one. Plain text segments never fail (actix decodes them
 /// lossily).
 pub fn bad_path<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {

@@ -18,11 +18,10 @@ pub const LEASE_MINUTES_RANGE: (i32, i32) = (1, 240);
 /// ...or this many times the call's length (1–10), whichever is longer.
 pub const LEASE_FACTOR_RANGE: (i32, i32) = (1, 10);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrgSettings {
     /// `off`, `pitch` or `mcadams`: applied to every reviewer copy built from now on.
-    pub voice_mode: String,
+    pub voice_mode: VoiceMode,
     /// Reviews a new call needs unless the upload says otherwise (1–20).
     pub reviews_required: i32,
     /// A reviewer holds a call for max(`lease_minutes`, `lease_factor` × its length).
@@ -37,12 +36,73 @@ pub struct OrgSettings {
 impl Default for OrgSettings {
     fn default() -> Self {
         OrgSettings {
-            voice_mode: VoiceMode::default().as_str().to_owned(),
+            voice_mode: VoiceMode::default(),
             reviews_required: 1,
             lease_minutes: 15,
             lease_factor: 3,
             review_rate: "0.00".to_owned(),
             currency: "USD".to_owned(),
+        }
+    }
+}
+
+/// The settings as an owner sends them (the API's body, the page's form), not yet checked.
+/// The voice is still a word here, so an unknown one is reported with the other problems
+/// (`voice_mode`: `unknown_value`) rather than refused as an unreadable body. What is left
+/// out of a body takes its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsInput {
+    pub voice_mode: String,
+    pub reviews_required: i32,
+    pub lease_minutes: i32,
+    pub lease_factor: i32,
+    pub review_rate: String,
+    pub currency: String,
+}
+
+impl Default for SettingsInput {
+    fn default() -> Self {
+        OrgSettings::default().into()
+    }
+}
+
+impl From<OrgSettings> for SettingsInput {
+    fn from(settings: OrgSettings) -> Self {
+        SettingsInput {
+            voice_mode: settings.voice_mode.as_str().to_owned(),
+            reviews_required: settings.reviews_required,
+            lease_minutes: settings.lease_minutes,
+            lease_factor: settings.lease_factor,
+            review_rate: settings.review_rate,
+            currency: settings.currency,
+        }
+    }
+}
+
+impl SettingsInput {
+    /// The settings, or every problem at once (the voice's first).
+    pub fn check(self) -> Result<OrgSettings, Vec<FieldProblem>> {
+        let voice = self.voice_mode.parse::<VoiceMode>().ok();
+        let settings = OrgSettings {
+            voice_mode: voice.unwrap_or_default(),
+            reviews_required: self.reviews_required,
+            lease_minutes: self.lease_minutes,
+            lease_factor: self.lease_factor,
+            review_rate: self.review_rate,
+            currency: self.currency,
+        };
+        let mut problems = Vec::new();
+        if voice.is_none() {
+            problems.push(FieldProblem::new("voice_mode", "unknown_value"));
+        }
+        if let Err(more) = settings.validate() {
+            problems.extend(more);
+        }
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(problems)
         }
     }
 }
@@ -72,10 +132,6 @@ pub fn format_cents(cents: i64) -> String {
 }
 
 impl OrgSettings {
-    pub fn voice(&self) -> VoiceMode {
-        self.voice_mode.parse().unwrap_or_default()
-    }
-
     pub fn rate_cents(&self) -> i64 {
         parse_cents(&self.review_rate).unwrap_or(0)
     }
@@ -90,7 +146,7 @@ impl OrgSettings {
 
     fn pairs(&self) -> [(&'static str, String); 6] {
         [
-            ("voice_mode", self.voice_mode.clone()),
+            ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
             ("lease_minutes", self.lease_minutes.to_string()),
             ("lease_factor", self.lease_factor.to_string()),
@@ -109,7 +165,10 @@ impl OrgSettings {
             let mut candidate = loaded.clone();
             let number = value.parse::<i32>();
             match (name.as_str(), number) {
-                ("voice_mode", _) => candidate.voice_mode = value,
+                ("voice_mode", _) => match value.parse() {
+                    Ok(voice) => candidate.voice_mode = voice,
+                    Err(_) => continue,
+                },
                 ("reviews_required", Ok(n)) => candidate.reviews_required = n,
                 ("lease_minutes", Ok(n)) => candidate.lease_minutes = n,
                 ("lease_factor", Ok(n)) => candidate.lease_factor = n,
@@ -124,12 +183,9 @@ impl OrgSettings {
         Ok(loaded)
     }
 
-    /// Checks every field; all problems at once.
+    /// Checks every field but the voice (which its type keeps valid); all problems at once.
     pub fn validate(&self) -> Result<(), Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        if self.voice_mode.parse::<VoiceMode>().is_err() {
-            problems.push(FieldProblem::new("voice_mode", "unknown_value"));
-        }
         for (field, value, (min, max)) in [
             (
                 "reviews_required",

@@ -19,7 +19,7 @@ use crate::recordings::store::AudioStore;
 use crate::recordings::worker::WorkerPool;
 use crate::secret::{SecretError, SigningKey};
 use crate::web as pages;
-use crate::web::errors::bad_payload;
+use crate::web::errors::{bad_path, bad_payload};
 use crate::web::templates::Templates;
 
 /// What pages may load and run, on every response: only this origin's own files. Scripts
@@ -129,7 +129,7 @@ impl Application {
                         .error_handler(bad_payload),
                 )
                 .app_data(web::QueryConfig::default().error_handler(bad_payload))
-                .app_data(web::PathConfig::default().error_handler(bad_payload))
+                .app_data(web::PathConfig::default().error_handler(bad_path))
                 .configure(crate::http::routes::all)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)

@@ -11,11 +11,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::accounts::Role;
-use crate::assignments;
+use crate::assignments::{self, AssignmentCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
-use crate::http::{Reviewer, SignedIn};
+use crate::http::{Reviewer, Session, SignedIn};
 use crate::org_settings::OrgSettings;
 use crate::recordings::store::Kind;
 use crate::reviews::{self, validate::VerdictInput};
@@ -90,16 +90,31 @@ async fn next(
     })
 }
 
+/// A signed-in user who may listen to a reviewer copy: a reviewer (their own call) or an
+/// owner, never an operator. An extractor, so the role is refused before the code in the
+/// path is read: an operator hears "forbidden" whatever the code looks like.
+struct Listener(Session);
+
+impl actix_web::FromRequest for Listener {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(match SignedIn::from_request(req, payload).into_inner() {
+            Ok(SignedIn(session)) if session.role == Role::Operator => Err(AppError::Forbidden),
+            Ok(SignedIn(session)) => Ok(Listener(session)),
+            Err(error) => Err(error),
+        })
+    }
+}
+
 /// The reviewer copy's file of `kind` behind a code, for its holder or an owner.
 async fn reviewer_file(
-    session: &crate::http::Session,
+    session: &Session,
     state: &AppState,
-    code: String,
+    code: AssignmentCode,
     kind: Kind,
 ) -> Result<std::path::PathBuf, AppError> {
-    if session.role == Role::Operator {
-        return Err(AppError::Forbidden);
-    }
     let viewer = session.user_id.clone();
     let is_owner = session.role == Role::Owner;
     let (audio, peaks) = state
@@ -111,10 +126,10 @@ async fn reviewer_file(
 }
 
 async fn audio(
-    SignedIn(session): SignedIn,
+    Listener(session): Listener,
     req: HttpRequest,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
     let path = reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
     let file = actix_files::NamedFile::open(&path)
@@ -134,9 +149,9 @@ async fn audio(
 }
 
 async fn peaks(
-    SignedIn(session): SignedIn,
+    Listener(session): Listener,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
     let path = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
     let body = web::block(move || std::fs::read(path))
@@ -158,7 +173,7 @@ struct SkipBody {
 async fn skip(
     Reviewer(session): Reviewer,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     body: web::Json<SkipBody>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
@@ -179,7 +194,7 @@ pub struct ReviewBody {
 async fn review(
     Reviewer(session): Reviewer,
     state: web::Data<AppState>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     body: web::Json<ReviewBody>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();

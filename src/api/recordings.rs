@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
-use crate::org_settings::OrgSettings;
+use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::store::Kind;
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -79,7 +79,7 @@ async fn details(
     SignedIn(session): SignedIn,
     lang: Lang,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
     let (recording, script_id, number, redactions) =
         crate::recordings::view::visible(&state.db, &session.viewer(), id.into_inner()).await?;
@@ -105,7 +105,7 @@ async fn original_audio(
     SignedIn(session): SignedIn,
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
     use actix_web::http::header::{self, HeaderValue};
 
@@ -184,9 +184,9 @@ async fn list(
 async fn retry(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = RecordingId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let requeued = id.clone();
     state
         .db
@@ -218,7 +218,7 @@ struct RedactionBody {
 async fn set_redactions(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<RecordingId>,
     body: web::Json<RedactionsBody>,
 ) -> Result<HttpResponse, AppError> {
     let mut ranges = Vec::new();
@@ -235,7 +235,7 @@ async fn set_redactions(
             mode,
         });
     }
-    let id = RecordingId::from_raw(id.into_inner());
+    let id = id.into_inner();
     state
         .db
         .run(move |conn| Recording::set_redactions(conn, &id, &ranges))
@@ -255,10 +255,9 @@ async fn get_settings(_: Owner, state: web::Data<AppState>) -> Result<HttpRespon
 async fn put_settings(
     _: Owner,
     state: web::Data<AppState>,
-    body: web::Json<OrgSettings>,
+    body: web::Json<SettingsInput>,
 ) -> Result<HttpResponse, AppError> {
-    let settings = body.into_inner();
-    settings.validate().map_err(AppError::Validation)?;
+    let settings = body.into_inner().check().map_err(AppError::Validation)?;
     let saved = settings.clone();
     state
         .db

@@ -7,7 +7,10 @@
 //! is recomputed from the facts inside it, so a call is never held by more reviewers than it
 //! needs.
 
+mod code;
 pub mod pool;
+
+pub use code::AssignmentCode;
 
 use diesel::prelude::*;
 use rand::{Rng, RngExt};
@@ -27,14 +30,26 @@ const QUICK_TRIES: usize = 8;
 const RECLAIM_BATCH: i64 = 100;
 pub const MAX_SKIP_REASON_CHARS: usize = 500;
 
+crate::text_enum! {
+    /// Where an assignment is: held (`active`, even once its lease ran out, until the next
+    /// draw reclaims it), or finished one of three ways.
+    AssignmentStatus {
+        Active = "active",
+        Submitted = "submitted",
+        Skipped = "skipped",
+        /// The lease ran out and a draw gave the slot back to the pool.
+        Expired = "expired",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = assignments)]
 pub struct Assignment {
     pub id: AssignmentId,
-    pub code: String,
+    pub code: AssignmentCode,
     pub recording_id: RecordingId,
     pub reviewer_id: UserId,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub assigned_at: Timestamp,
     pub expires_at: Timestamp,
     pub finished_at: Option<Timestamp>,
@@ -44,14 +59,14 @@ pub struct Assignment {
 impl Assignment {
     /// Active and not yet run out at `at`.
     pub fn is_live(&self, at: Timestamp) -> bool {
-        self.status == "active" && self.expires_at > at
+        self.status == AssignmentStatus::Active && self.expires_at > at
     }
 }
 
 /// What a reviewer needs to do the work, and nothing about who or when.
 #[derive(Debug, Clone, Serialize)]
 pub struct Task {
-    pub code: String,
+    pub code: AssignmentCode,
     pub audio_url: String,
     pub peaks_url: String,
     pub duration_ms: i64,
@@ -74,26 +89,18 @@ pub struct TaskStep {
     pub guidance: String,
 }
 
-/// A new opaque code: 20 random characters, unrelated to anything about the call.
-fn new_code(rng: &mut impl Rng) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    (0..20)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
 /// The reviewer's unexpired assignment, if any.
 pub fn live_for(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Option<Assignment>> {
     assignments::table
         .filter(assignments::reviewer_id.eq(reviewer))
-        .filter(assignments::status.eq("active"))
+        .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::expires_at.gt(now()))
         .select(Assignment::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Assignment>> {
+pub fn by_code(conn: &mut DbConnection, code: &AssignmentCode) -> QueryResult<Option<Assignment>> {
     assignments::table
         .filter(assignments::code.eq(code))
         .select(Assignment::as_select())
@@ -104,7 +111,7 @@ pub fn by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Assign
 /// Marks leases that ran out as expired and returns their slots to the pool.
 pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> QueryResult<usize> {
     let expired: Vec<(AssignmentId, RecordingId)> = assignments::table
-        .filter(assignments::status.eq("active"))
+        .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::expires_at.le(now()))
         .select((assignments::id, assignments::recording_id))
         .limit(RECLAIM_BATCH)
@@ -112,7 +119,7 @@ pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> Qu
     for (id, recording_id) in &expired {
         diesel::update(assignments::table.find(id))
             .set((
-                assignments::status.eq("expired"),
+                assignments::status.eq(AssignmentStatus::Expired),
                 assignments::finished_at.eq(now()),
             ))
             .execute(conn)?;
@@ -147,10 +154,10 @@ pub fn next(
             to_timestamp(assigned_at.assume_utc() + settings.lease_for(duration_ms.unwrap_or(0)));
         let assignment = Assignment {
             id: AssignmentId::random(),
-            code: new_code(rng),
+            code: AssignmentCode::random(rng),
             recording_id,
             reviewer_id: reviewer.clone(),
-            status: "active".to_owned(),
+            status: AssignmentStatus::Active,
             assigned_at,
             expires_at,
             finished_at: None,
@@ -162,7 +169,7 @@ pub fn next(
                 assignments::code.eq(&assignment.code),
                 assignments::recording_id.eq(&assignment.recording_id),
                 assignments::reviewer_id.eq(reviewer),
-                assignments::status.eq("active"),
+                assignments::status.eq(AssignmentStatus::Active),
                 assignments::assigned_at.eq(assigned_at),
                 assignments::expires_at.eq(expires_at),
             ))
@@ -263,7 +270,7 @@ fn users_operator(conn: &mut DbConnection, user: &UserId) -> QueryResult<Option<
 pub fn skip(
     conn: &mut DbConnection,
     reviewer: &UserId,
-    code: &str,
+    code: &AssignmentCode,
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = reason.trim();
@@ -280,12 +287,12 @@ pub fn skip(
         let assignment = by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
             .ok_or(AppError::NotFound)?;
-        if assignment.status != "active" {
+        if assignment.status != AssignmentStatus::Active {
             return Err(AppError::Conflict("assignment_finished"));
         }
         diesel::update(assignments::table.find(&assignment.id))
             .set((
-                assignments::status.eq("skipped"),
+                assignments::status.eq(AssignmentStatus::Skipped),
                 assignments::skip_reason.eq(reason),
                 assignments::finished_at.eq(now()),
             ))
@@ -336,7 +343,7 @@ impl From<Step> for TaskStep {
 /// owner: (anonymized WAV, peaks JSON).
 pub fn reviewer_files(
     conn: &mut DbConnection,
-    code: &str,
+    code: &AssignmentCode,
     viewer: &UserId,
     viewer_is_owner: bool,
 ) -> Result<(String, String), AppError> {
@@ -356,5 +363,32 @@ pub fn reviewer_files(
     match (status.as_str(), audio, peaks) {
         ("ready", Some(audio), Some(peaks)) => Ok((audio, peaks)),
         _ => Err(AppError::Conflict("audio_rebuilding")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssignmentStatus;
+
+    /// The words the schema's CHECK constraint accepts are exactly the enum's, on both
+    /// backends: a variant the database refuses (or a stored word the code cannot read)
+    /// would only show up as a failed write or a 500.
+    #[test]
+    fn statuses_match_the_schema() {
+        for schema in [
+            include_str!("../../migrations/sqlite/2026-11-23-000001_domain/up.sql"),
+            include_str!("../../migrations/postgres/2026-11-23-000001_domain/up.sql"),
+        ] {
+            let check = schema
+                .lines()
+                .find(|l| l.contains("status IN ('active'"))
+                .unwrap_or_default();
+            let words: Vec<&str> = check.split('\'').skip(1).step_by(2).collect();
+            let ours: Vec<&str> = AssignmentStatus::ALL.iter().map(|s| s.as_str()).collect();
+            assert_eq!(words, ours);
+        }
+        for status in AssignmentStatus::ALL {
+            assert_eq!(AssignmentStatus::parse(status.as_str()), Some(*status));
+        }
     }
 }

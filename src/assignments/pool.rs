@@ -9,6 +9,7 @@
 
 use diesel::prelude::*;
 
+use super::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::RecordingId;
 use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
@@ -31,7 +32,7 @@ fn unleased(
 ) -> QueryResult<i64> {
     let leased: i64 = assignments::table
         .filter(assignments::recording_id.eq(recording_id))
-        .filter(assignments::status.eq("active"))
+        .filter(assignments::status.eq(AssignmentStatus::Active))
         .count()
         .get_result(conn)?;
     Ok(i64::from(required) - i64::from(done) - leased)

@@ -140,6 +140,13 @@ impl VoiceMode {
     }
 }
 
+/// The same word as [`VoiceMode::as_str`] (the settings' JSON and page).
+impl serde::Serialize for VoiceMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl fmt::Display for VoiceMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

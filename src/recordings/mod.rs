@@ -315,7 +315,7 @@ impl Recording {
             let mut locked = pool::lock(conn)?;
             let before = OrgSettings::load(conn)?;
             settings.save(conn)?;
-            if before.voice() == settings.voice() {
+            if before.voice_mode == settings.voice_mode {
                 return Ok(0);
             }
             let ids: Vec<RecordingId> = recordings::table

@@ -108,12 +108,11 @@ pub fn view(
 pub async fn visible(
     db: &Db,
     viewer: &Viewer,
-    id: String,
+    id: RecordingId,
 ) -> Result<(Recording, ScriptId, i32, Vec<RedactionRange>), AppError> {
     if viewer.role == Role::Reviewer {
         return Err(AppError::Forbidden);
     }
-    let id = RecordingId::from_raw(id);
     let (recording, bound, redactions) = db
         .run(move |conn| {
             let recording = Recording::find(conn, &id)?.ok_or(AppError::NotFound)?;

@@ -392,7 +392,7 @@ impl Build {
             recording,
             generation,
             options: AnonymizeOptions {
-                voice: settings.voice(),
+                voice: settings.voice_mode,
                 redactions: ranges.iter().map(|r| r.to_audio()).collect(),
                 seed: None,
             },

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::assignments::{self, pool};
+use crate::assignments::{self, AssignmentCode, AssignmentStatus, pool};
 use crate::db::DbConnection;
 use crate::db::ids::{GapId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
 use crate::db::schema::{
@@ -38,7 +38,7 @@ pub struct Submitted {
 pub fn submit(
     conn: &mut DbConnection,
     reviewer: &UserId,
-    code: &str,
+    code: &AssignmentCode,
     input: &[VerdictInput],
     min_listen_ratio: f64,
 ) -> Result<Submitted, AppError> {
@@ -47,15 +47,16 @@ pub fn submit(
         let assignment = assignments::by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
             .ok_or(AppError::NotFound)?;
-        match assignment.status.as_str() {
-            "submitted" => return Err(AppError::Conflict("already_submitted")),
-            "skipped" => return Err(AppError::Conflict("assignment_finished")),
-            _ => {}
+        match assignment.status {
+            AssignmentStatus::Submitted => return Err(AppError::Conflict("already_submitted")),
+            AssignmentStatus::Skipped => return Err(AppError::Conflict("assignment_finished")),
+            // An expired one is judged by the free slots below, like a run-out active one.
+            AssignmentStatus::Active | AssignmentStatus::Expired => {}
         }
         let at = now();
         if !assignment.is_live(at) {
             // Its own (run-out) lease still counts while it is marked active.
-            let own = i64::from(assignment.status == "active");
+            let own = i64::from(assignment.status == AssignmentStatus::Active);
             if pool::free_slots(conn, &assignment.recording_id)? + own <= 0 {
                 return Err(AppError::Conflict("lease_lost"));
             }
@@ -147,7 +148,7 @@ pub fn submit(
             .execute(conn)?;
         diesel::update(assignment_rows::table.find(&assignment.id))
             .set((
-                assignment_rows::status.eq("submitted"),
+                assignment_rows::status.eq(AssignmentStatus::Submitted),
                 assignment_rows::finished_at.eq(at),
             ))
             .execute(conn)?;

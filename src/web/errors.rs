@@ -98,7 +98,7 @@ fn error_page(req: &HttpRequest, lang: Lang, app_error: &AppError) -> HttpRespon
     }
 }
 
-/// The body-parsing errors of actix (bad JSON, wrong form fields, bad path or query) as
+/// The body-parsing errors of actix (bad JSON, wrong form fields, a bad query) as
 /// our own error, so they get the same shape and language as the rest.
 pub fn payload_problem<E: actix_web::ResponseError + ?Sized>(error: &E) -> AppError {
     tracing::debug!(%error, "rejected request payload");
@@ -112,4 +112,13 @@ pub fn payload_problem<E: actix_web::ResponseError + ?Sized>(error: &E) -> AppEr
 /// [`payload_problem`] in the shape actix's extractor configs take.
 pub fn bad_payload<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {
     payload_problem(&error).into()
+}
+
+/// The error handler of path extraction. A path segment only fails to extract when it does
+/// not have the shape of what the route names (an assignment code, say): no such resource, so
+/// "not found" as for any unknown one. Plain text segments never fail (actix decodes them
+/// lossily).
+pub fn bad_path<E: actix_web::ResponseError>(error: E, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "path names nothing");
+    AppError::NotFound.into()
 }

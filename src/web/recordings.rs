@@ -22,7 +22,7 @@ use crate::http::routes::{Access, RouteSink};
 use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
 use crate::i18n::Lang;
-use crate::org_settings::OrgSettings;
+use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::LIST_LIMIT;
 use crate::recordings::view::{RecordingView, view};
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
@@ -297,7 +297,8 @@ async fn detail_view(
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let (recording, script_id, number, redactions) =
-        crate::recordings::view::visible(&state.db, &owner.viewer(), id).await?;
+        crate::recordings::view::visible(&state.db, &owner.viewer(), RecordingId::from_raw(id))
+            .await?;
     let operator_id = recording.operator_id.clone();
     let operator_name = state
         .db
@@ -469,7 +470,7 @@ async fn retry_submit(
 struct SettingsPage {
     #[serde(flatten)]
     base: PageBase,
-    settings: OrgSettings,
+    settings: SettingsInput,
     voice_modes: Vec<&'static str>,
     saved: bool,
     fields: Vec<FieldMessage>,
@@ -494,7 +495,7 @@ async fn settings_page(
         .await?;
     let page = SettingsPage {
         base: PageBase::from_request(&req, lang),
-        settings,
+        settings: settings.into(),
         voice_modes: vec!["off", "pitch", "mcadams"],
         saved: query.saved.is_some(),
         fields: Vec::new(),
@@ -532,7 +533,7 @@ async fn settings_submit(
         text.map_or(Some(fallback), |t| t.trim().parse().ok())
             .unwrap_or(0)
     };
-    let settings = OrgSettings {
+    let input = SettingsInput {
         voice_mode: form.voice_mode.trim().to_owned(),
         reviews_required: form.reviews_required.trim().parse().unwrap_or(0),
         lease_minutes: number(form.lease_minutes.as_ref(), current.lease_minutes),
@@ -544,17 +545,20 @@ async fn settings_submit(
             .currency
             .map_or(current.currency, |c| c.trim().to_uppercase()),
     };
-    if let Err(problems) = settings.validate() {
-        let error = AppError::Validation(problems);
-        let page = SettingsPage {
-            base: PageBase::from_request(&req, lang),
-            settings,
-            voice_modes: vec!["off", "pitch", "mcadams"],
-            saved: false,
-            fields: error.field_messages(lang),
-        };
-        return templates.page("recordings/settings.html", lang, error.status(), &page);
-    }
+    let settings = match input.clone().check() {
+        Ok(settings) => settings,
+        Err(problems) => {
+            let error = AppError::Validation(problems);
+            let page = SettingsPage {
+                base: PageBase::from_request(&req, lang),
+                settings: input,
+                voice_modes: vec!["off", "pitch", "mcadams"],
+                saved: false,
+                fields: error.field_messages(lang),
+            };
+            return templates.page("recordings/settings.html", lang, error.status(), &page);
+        }
+    };
     state
         .db
         .run(move |conn| Recording::save_settings(conn, &settings).map_err(AppError::from))

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::templates::Templates;
 use super::{PageBase, see_other};
 use crate::api::assignments::next_task;
-use crate::assignments::{self, Assignment, Task};
+use crate::assignments::{self, Assignment, AssignmentCode, AssignmentStatus, Task};
 use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::{AppError, FieldMessage};
@@ -273,7 +273,7 @@ struct ReasonChoice {
 struct WorkspacePage {
     #[serde(flatten)]
     base: PageBase,
-    code: String,
+    code: AssignmentCode,
     title: String,
     duration: String,
     duration_ms: i64,
@@ -375,13 +375,13 @@ fn workspace_view(
 async fn open_task(
     state: &AppState,
     reviewer: UserId,
-    code: String,
+    code: AssignmentCode,
 ) -> Result<(Assignment, Task), AppError> {
     state
         .db
         .run(move |conn| {
             let assignment = assignments::by_code(conn, &code)?
-                .filter(|a| a.reviewer_id == reviewer && a.status == "active")
+                .filter(|a| a.reviewer_id == reviewer && a.status == AssignmentStatus::Active)
                 .ok_or(AppError::NotFound)?;
             let task = assignments::task(conn, &assignment)?;
             Ok((assignment, task))
@@ -396,7 +396,7 @@ async fn code_page(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
     let (assignment, task) = open_task(&state, session.user_id, code.into_inner()).await?;
     if !assignment.is_live(now()) {
@@ -503,7 +503,7 @@ async fn review_submit(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
@@ -549,7 +549,7 @@ async fn already_done(
     state: &AppState,
     templates: &Templates,
     reviewer: UserId,
-    code: String,
+    code: AssignmentCode,
 ) -> Result<HttpResponse, AppError> {
     let status = state
         .db
@@ -561,8 +561,8 @@ async fn already_done(
             )
         })
         .await?;
-    let problem = match status.as_deref() {
-        Some("submitted") => AppError::Conflict("already_submitted"),
+    let problem = match status {
+        Some(AssignmentStatus::Submitted) => AppError::Conflict("already_submitted"),
         Some(_) => AppError::Conflict("assignment_finished"),
         None => return Err(AppError::NotFound),
     };
@@ -590,7 +590,7 @@ async fn skip_submit(
     lang: Lang,
     state: web::Data<AppState>,
     templates: web::Data<Templates>,
-    code: web::Path<String>,
+    code: web::Path<AssignmentCode>,
     PageForm(session, form): PageForm<SkipForm>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();

@@ -204,6 +204,69 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
     assert_eq!(history["days"][0]["reviews"], 1);
 }
 
+/// A path segment that cannot be a code names nothing: "not found" before the body is read
+/// (an unknown but well-formed code reaches the body check first), and after the role check.
+#[tokio::test]
+async fn a_code_of_the_wrong_shape_is_not_found_before_the_body_is_read() {
+    let f = floor(0.0).await;
+    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
+    f.calls(1, 1).await;
+    let (_, task) = f.next(&rita).await;
+    let code = task["code"].as_str().unwrap().to_owned();
+    let send_broken_json = |path: String| {
+        f.app
+            .api
+            .post(f.app.url(&path))
+            .bearer_auth(&rita.token)
+            .header("Content-Type", "application/json")
+            .body("{")
+            .send()
+    };
+    let response = send_broken_json(format!("/api/v1/assignments/{code}/review"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "a real code: the body is read");
+    let malformed = [
+        "short".to_owned(),
+        code.to_uppercase(),
+        format!("{code}x"),
+        code[1..].to_owned(),
+        "00000000-0000-0000-0000-000000000000".to_owned(),
+        "%FF%FE%FD".to_owned(),
+    ];
+    let operator = f.app.invited(&f.owner, "operator", "oleg").await;
+    let browser = f.app.browser_for(&rita).await;
+    for bad in &malformed {
+        for action in ["review", "skip"] {
+            let response = send_broken_json(format!("/api/v1/assignments/{bad}/{action}"))
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 404, "{action} {bad}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "not_found", "{action} {bad}");
+        }
+        for file in ["audio", "peaks"] {
+            let path = format!("/api/v1/assignments/{bad}/{file}");
+            assert_eq!(f.app.get_as(&path, &rita.token).await.status(), 404);
+            assert_eq!(f.app.get_as(&path, &f.owner.token).await.status(), 404);
+            assert_eq!(
+                f.app.get_as(&path, &operator.token).await.status(),
+                403,
+                "the role is refused first: {path}"
+            );
+            assert_eq!(f.app.get(&path).await.status(), 401, "{path}");
+        }
+        let page = browser
+            .get(f.app.url(&format!("/review/{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 404, "/review/{bad}");
+    }
+    let (status, _) = f.review(&rita, &code, all_correct(&task)).await;
+    assert_eq!(status, 201, "the real code still works");
+}
+
 #[tokio::test]
 async fn every_bad_review_is_refused_with_its_reason_and_changes_nothing() {
     let f = floor(0.0).await;

@@ -646,3 +646,82 @@ async fn import_reads_asterisk_names_and_a_manifest_and_skips_what_it_cannot_use
             .contains("0 imported, 3 already imported, 1 skipped")
     );
 }
+
+/// The voice is one of the known words: an unknown one is refused as a field problem next to
+/// the others (on the API and on the settings page), a voice that is not text as an unreadable
+/// body, and nothing is stored; a known one comes back as the same word.
+#[tokio::test]
+async fn an_unknown_voice_is_refused_with_the_other_setting_problems() {
+    let app = spawn_app().await;
+    let owner = app.owner().await;
+    let put = |body: &Value| {
+        app.api
+            .put(app.url("/api/v1/settings"))
+            .bearer_auth(&owner.token)
+            .json(body)
+            .send()
+    };
+    let before = settings_of(&app, &owner).await;
+    let mut bad = before.clone();
+    bad["voice_mode"] = json!("robot");
+    bad["reviews_required"] = json!(0);
+    let response = put(&bad).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let fields = crate::helpers::problem_fields(&body);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(f, c)| (f.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("voice_mode", "unknown_value"),
+            ("reviews_required", "out_of_range")
+        ]
+    );
+    for not_text in [json!(1), json!(null), json!(["off"])] {
+        let mut bad = before.clone();
+        bad["voice_mode"] = not_text;
+        let response = put(&bad).await.unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_json");
+    }
+    assert_eq!(settings_of(&app, &owner).await, before);
+
+    let browser = app.browser_for(&owner).await;
+    let page = browser.get(app.url("/settings")).send().await.unwrap();
+    let csrf = crate::helpers::csrf_of(&page.text().await.unwrap());
+    let response = app
+        .post_form(
+            &browser,
+            "/settings",
+            &[
+                ("csrf", csrf.as_str()),
+                ("voice_mode", "robot"),
+                ("reviews_required", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        !html.contains(" checked>"),
+        "no voice is marked when the sent one is unknown"
+    );
+    assert!(html.contains(r#"name="reviews_required" type="number" min="1" max="20" value="2""#));
+    assert_eq!(settings_of(&app, &owner).await, before);
+
+    let mut good = before.clone();
+    good["voice_mode"] = json!("mcadams");
+    let response = put(&good).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), good);
+    assert_eq!(settings_of(&app, &owner).await["voice_mode"], "mcadams");
+}
+
+async fn settings_of(app: &TestApp, owner: &TestUser) -> Value {
+    let response = app.get_as("/api/v1/settings", &owner.token).await;
+    response.json().await.unwrap()
+}

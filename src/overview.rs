@@ -736,6 +736,12 @@ pub fn today() -> Date {
     crate::db::time::now().date()
 }
 
+/// The overview of `period`, read on the blocking pool.
+pub async fn figures(db: &crate::db::Db, period: Period) -> Result<Overview, AppError> {
+    db.run(move |conn| load(conn, &period).map_err(AppError::from))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -879,10 +885,4 @@ mod tests {
         assert_eq!(Trend::between(Some(0.50), Some(0.60)), Some(Trend::Up));
         assert_eq!(Trend::between(None, Some(0.60)), None);
     }
-}
-
-/// The overview of `period`, read on the blocking pool.
-pub async fn figures(db: &crate::db::Db, period: Period) -> Result<Overview, AppError> {
-    db.run(move |conn| load(conn, &period).map_err(AppError::from))
-        .await
 }

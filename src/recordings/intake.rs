@@ -301,6 +301,38 @@ fn check(
     }
 }
 
+/// Keeps each received file as a recording, in order, stopping at the first refusal (the
+/// files not yet kept are discarded), and wakes the workers for what was kept.
+pub async fn keep_all(
+    db: &Db,
+    store: &AudioStore,
+    workers: &Waker,
+    owner: &UserId,
+    files: Vec<ReceivedFile>,
+    raw: RawMetadata,
+) -> Result<Vec<Recording>, AppError> {
+    let store = store.clone();
+    let owner = owner.clone();
+    let kept = db
+        .run(move |conn| {
+            let mut kept = Vec::new();
+            let mut files = files.into_iter();
+            while let Some(file) = files.next() {
+                match accept(conn, &store, file, &raw, Some(&owner)) {
+                    Ok(recording) => kept.push(recording),
+                    Err(error) => {
+                        files.for_each(ReceivedFile::discard);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(kept)
+        })
+        .await?;
+    workers.wake();
+    Ok(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,36 +375,4 @@ mod tests {
         assert_eq!(clean_file_name("C:\\calls\\a.wav"), "a.wav");
         assert_eq!(clean_file_name("../../x.mp3"), "x.mp3");
     }
-}
-
-/// Keeps each received file as a recording, in order, stopping at the first refusal (the
-/// files not yet kept are discarded), and wakes the workers for what was kept.
-pub async fn keep_all(
-    db: &Db,
-    store: &AudioStore,
-    workers: &Waker,
-    owner: &UserId,
-    files: Vec<ReceivedFile>,
-    raw: RawMetadata,
-) -> Result<Vec<Recording>, AppError> {
-    let store = store.clone();
-    let owner = owner.clone();
-    let kept = db
-        .run(move |conn| {
-            let mut kept = Vec::new();
-            let mut files = files.into_iter();
-            while let Some(file) = files.next() {
-                match accept(conn, &store, file, &raw, Some(&owner)) {
-                    Ok(recording) => kept.push(recording),
-                    Err(error) => {
-                        files.for_each(ReceivedFile::discard);
-                        return Err(error);
-                    }
-                }
-            }
-            Ok(kept)
-        })
-        .await?;
-    workers.wake();
-    Ok(kept)
 }

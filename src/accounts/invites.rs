@@ -3,16 +3,16 @@
 //! owner. Only a hash of each link's secret is stored.
 
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use super::users::{NewUser, Role, User};
 use super::{AccountError, operators::OperatorRecord};
-use crate::db::DbConnection;
 use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::db::schema::invites;
 use crate::db::time::{Timestamp, now};
-use crate::error::FieldProblem;
+use crate::db::{Db, DbConnection};
+use crate::error::{AppError, FieldProblem};
 
 pub const INVITE_LIFETIME: time::Duration = time::Duration::days(7);
 
@@ -206,5 +206,41 @@ impl Invite {
             return Err(AccountError::NotFound);
         }
         Ok(())
+    }
+}
+
+/// What the owner chooses for an invite: the role and, for an operator, their record.
+#[derive(Deserialize)]
+pub struct NewInvite {
+    pub role: String,
+    pub operator_id: Option<String>,
+}
+
+impl Invite {
+    /// Creates an invite from the owner's choice (the People page and the API); returns it with
+    /// the link to send.
+    pub async fn make(
+        db: &Db,
+        owner: &UserId,
+        base_url: &str,
+        request: NewInvite,
+    ) -> Result<(Invite, String), AppError> {
+        let role = Role::parse(request.role.trim())
+            .filter(|r| *r != Role::Owner)
+            .ok_or_else(|| {
+                AppError::Validation(vec![FieldProblem::new("role", "unknown_value")])
+            })?;
+        let operator_id = request
+            .operator_id
+            .filter(|id| !id.trim().is_empty())
+            .map(OperatorId::from_raw);
+        let owner = owner.clone();
+        let created = db
+            .run(move |conn| {
+                Invite::create(conn, &owner, role, operator_id).map_err(AppError::from)
+            })
+            .await?;
+        let url = format!("{base_url}/invite/{}", created.token);
+        Ok((created.invite, url))
     }
 }

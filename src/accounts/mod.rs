@@ -6,6 +6,7 @@ mod error;
 pub mod invites;
 pub mod operators;
 pub mod password;
+pub mod sign_in;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

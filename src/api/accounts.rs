@@ -7,15 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::invites::Invite;
 use crate::accounts::operators::OperatorRecord;
-use crate::accounts::throttle::{self, AttemptKeys};
 use crate::accounts::users::UserView;
-use crate::accounts::{Login, Role, User, tokens};
+use crate::accounts::{Role, User, tokens};
 use crate::db::ids::{InviteId, OperatorId, UserId};
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::client_address::{client_address, throttle_identity};
 use crate::http::routes::{Access, RouteSink};
-use crate::http::session::{is_https, session_cookie};
+use crate::http::session::{Credentials, cookie_for, session_cookie, sign_in};
 use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
 
@@ -81,69 +79,11 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
 }
 
-#[derive(Deserialize)]
-pub struct Credentials {
-    pub login: String,
-    pub password: String,
-}
-
 #[derive(Serialize)]
 struct LoginResponse {
     token: String,
     role: Role,
     expires_at: String,
-}
-
-/// Checks the throttle and the password, and issues a token; shared with the login page.
-///
-/// The attempt is charged to the throttle before the password is checked (so parallel
-/// guesses cannot all slip past one check) and refunded when the password was right; the
-/// argon2 check runs between the two, holding no lock and no connection.
-pub async fn sign_in(
-    state: &AppState,
-    req: &HttpRequest,
-    credentials: Credentials,
-) -> Result<(User, tokens::IssuedToken), AppError> {
-    let Credentials { login, password } = credentials;
-    let login = Login::for_sign_in("login", &login).map_err(|p| AppError::Validation(vec![p]))?;
-    let address = client_address(req, &state.settings)
-        .map_or_else(|| "unknown".to_owned(), throttle_identity);
-    let keys = AttemptKeys::new(&login, &address);
-    let reservation = state
-        .db
-        .write(move |conn| throttle::reserve(conn, &keys).map_err(AppError::from))
-        .await?
-        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
-    let found = state
-        .db
-        .read_quick(move |conn| User::find_by_login(conn, &login).map_err(AppError::from))
-        .await?;
-    let user = web::block(move || User::check_password(found, &password))
-        .await
-        .map_err(AppError::internal)??;
-    state
-        .db
-        .write(move |conn| throttle::refund(conn, &reservation).map_err(AppError::from))
-        .await?;
-    let issued = tokens::issue(
-        &state.signing_key,
-        &user.id,
-        user.role,
-        user.token_version,
-        state.settings.session_hours,
-    )
-    .map_err(AppError::internal)?;
-    Ok((user, issued))
-}
-
-/// The session cookie for a freshly issued token.
-pub fn cookie_for(
-    req: &HttpRequest,
-    state: &AppState,
-    issued: &tokens::IssuedToken,
-) -> actix_web::cookie::Cookie<'static> {
-    let lifetime = issued.expires_at - time::OffsetDateTime::now_utc();
-    session_cookie(issued.token.clone(), is_https(req, state), lifetime)
 }
 
 async fn login(
@@ -334,41 +274,18 @@ struct InviteCreated {
     expires_at: String,
 }
 
-#[derive(Deserialize)]
-pub struct NewInvite {
-    pub role: String,
-    pub operator_id: Option<String>,
-}
-
-/// Creates an invite from the owner's choice; shared with the People page.
-pub async fn make_invite(
-    state: &AppState,
-    owner: crate::http::Session,
-    request: NewInvite,
-) -> Result<(Invite, String), AppError> {
-    let role = Role::parse(request.role.trim())
-        .filter(|r| *r != Role::Owner)
-        .ok_or_else(|| AppError::Validation(vec![FieldProblem::new("role", "unknown_value")]))?;
-    let operator_id = request
-        .operator_id
-        .filter(|id| !id.trim().is_empty())
-        .map(OperatorId::from_raw);
-    let created = state
-        .db
-        .run(move |conn| {
-            Invite::create(conn, &owner.user_id, role, operator_id).map_err(AppError::from)
-        })
-        .await?;
-    let url = format!("{}/invite/{}", state.base_url, created.token);
-    Ok((created.invite, url))
-}
-
 async fn create_invite(
     Owner(owner): Owner,
     state: web::Data<AppState>,
-    body: web::Json<NewInvite>,
+    body: web::Json<crate::accounts::invites::NewInvite>,
 ) -> Result<HttpResponse, AppError> {
-    let (invite, url) = make_invite(&state, owner, body.into_inner()).await?;
+    let (invite, url) = Invite::make(
+        &state.db,
+        &owner.user_id,
+        &state.base_url,
+        body.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(InviteCreated {
         id: invite.id,
         role: invite.role,

@@ -166,6 +166,45 @@ pub fn session_cookie(token: String, secure: bool, max_age: time::Duration) -> C
         .finish()
 }
 
+/// A login name and password, as the login form and `POST /api/v1/login` send them.
+#[derive(serde::Deserialize)]
+pub struct Credentials {
+    pub login: String,
+    pub password: String,
+}
+
+/// Signs in from this request's client address (see [`crate::http::client_address`]);
+/// shared by the login page and the API.
+pub async fn sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    credentials: Credentials,
+) -> Result<(User, tokens::IssuedToken), AppError> {
+    let address = crate::http::client_address::client_address(req, &state.settings).map_or_else(
+        || "unknown".to_owned(),
+        crate::http::client_address::throttle_identity,
+    );
+    crate::accounts::sign_in::sign_in(
+        &state.db,
+        &state.signing_key,
+        state.settings.session_hours,
+        &credentials.login,
+        credentials.password,
+        &address,
+    )
+    .await
+}
+
+/// The session cookie for a freshly issued token.
+pub fn cookie_for(
+    req: &HttpRequest,
+    state: &AppState,
+    issued: &tokens::IssuedToken,
+) -> actix_web::cookie::Cookie<'static> {
+    let lifetime = issued.expires_at - time::OffsetDateTime::now_utc();
+    session_cookie(issued.token.clone(), is_https(req, state), lifetime)
+}
+
 /// Whether the client reached us over https (directly or, per `CALLQA_PUBLIC_URL`, behind a
 /// proxy), so cookies get the `Secure` flag.
 pub fn is_https(req: &HttpRequest, state: &AppState) -> bool {

@@ -8,16 +8,17 @@ use serde::{Deserialize, Serialize};
 use super::templates::Templates;
 use super::{FormErrors, PageBase, see_other};
 use crate::accounts::invites::Invite;
+use crate::accounts::invites::NewInvite;
 use crate::accounts::operators::{OperatorRecord, OperatorView};
 use crate::accounts::users::UserView;
 use crate::accounts::{AccountError, Role, User, tokens};
-use crate::api::accounts::{Credentials, NewInvite, cookie_for, make_invite, sign_in};
 use crate::db::ids::{InviteId, UserId};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::session::session_cookie;
+use crate::http::session::{Credentials, cookie_for, sign_in};
 use crate::http::{MaybeSignedIn, Owner, Session, SignedIn};
 use crate::i18n::{LANG_COOKIE, Lang};
 
@@ -503,7 +504,7 @@ async fn people_invite(
     templates: web::Data<Templates>,
     PageForm(owner, form): PageForm<NewInvite>,
 ) -> Result<HttpResponse, AppError> {
-    let outcome = make_invite(&state, owner.clone(), form)
+    let outcome = Invite::make(&state.db, &owner.user_id, &state.base_url, form)
         .await
         .map(|(_, url)| Some(url));
     people_after(outcome, &req, lang, &state, &templates, &owner).await

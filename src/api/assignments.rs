@@ -15,7 +15,7 @@ use crate::assignments::{self, AssignmentCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
-use crate::http::{Reviewer, Session, SignedIn};
+use crate::http::{Listener, Reviewer, Session};
 use crate::org_settings::OrgSettings;
 use crate::recordings::store::Kind;
 use crate::reviews::{self, validate::VerdictInput};
@@ -88,24 +88,6 @@ async fn next(
             .json(task),
         None => HttpResponse::NoContent().finish(),
     })
-}
-
-/// A signed-in user who may listen to a reviewer copy: a reviewer (their own call) or an
-/// owner, never an operator. An extractor, so the role is refused before the code in the
-/// path is read: an operator hears "forbidden" whatever the code looks like.
-struct Listener(Session);
-
-impl actix_web::FromRequest for Listener {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(match SignedIn::from_request(req, payload).into_inner() {
-            Ok(SignedIn(session)) if session.role == Role::Operator => Err(AppError::Forbidden),
-            Ok(SignedIn(session)) => Ok(Listener(session)),
-            Err(error) => Err(error),
-        })
-    }
 }
 
 /// The reviewer copy's file of `kind` behind a code, for its holder or an owner.

@@ -13,5 +13,5 @@ pub mod session;
 mod state;
 pub mod upload;
 
-pub use session::{Auth, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};
+pub use session::{Auth, Listener, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};
 pub use state::AppState;

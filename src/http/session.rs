@@ -289,6 +289,25 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// A signed-in user who may listen to a reviewer copy: a reviewer (their own call) or an
+/// owner, never an operator. An extractor, so the role is refused before the code in the
+/// path is read: an operator hears "forbidden" whatever the code looks like.
+#[derive(Debug, Clone)]
+pub struct Listener(pub Session);
+
+impl FromRequest for Listener {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(match SignedIn::from_request(req, payload).into_inner() {
+            Ok(SignedIn(session)) if session.role == Role::Operator => Err(AppError::Forbidden),
+            Ok(SignedIn(session)) => Ok(Listener(session)),
+            Err(error) => Err(error),
+        })
+    }
+}
+
 /// The signed-in user if there is one (public pages that adapt to who is looking).
 #[derive(Debug, Clone)]
 pub struct MaybeSignedIn(pub Option<Session>);

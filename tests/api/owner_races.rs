@@ -155,3 +155,47 @@ async fn reviewers_and_owner_reprocessing_the_same_calls_never_deadlock() {
         .unwrap();
     assert_eq!(over, 0, "no call got more reviews than it needs");
 }
+
+#[tokio::test]
+async fn owners_saving_the_settings_at_once_all_succeed_and_one_value_wins() {
+    let app = std::sync::Arc::new(crate::helpers::spawn_app().await);
+    let owner = app.owner().await;
+    let settings: Value = app
+        .get_as("/api/v1/settings", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let saves = (0..10u32).map(|n| {
+        let (app, token) = (app.clone(), owner.token.clone());
+        let mut body = settings.clone();
+        body["voice_mode"] = json!(if n.is_multiple_of(2) { "off" } else { "pitch" });
+        tokio::spawn(async move {
+            app.api
+                .put(app.url("/api/v1/settings"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(saves)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let saved: Value = app
+        .get_as("/api/v1/settings", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        ["off", "pitch"].contains(&saved["voice_mode"].as_str().unwrap()),
+        "{saved}"
+    );
+}

@@ -15,6 +15,7 @@ use crate::accounts::{AccountError, User};
 use crate::config::Settings;
 use crate::db::{Db, DbError};
 use crate::http::AppState;
+use crate::http::routes::{RouteInfo, RouteSink};
 use crate::recordings::store::AudioStore;
 use crate::recordings::worker::WorkerPool;
 use crate::secret::{SecretError, SigningKey};
@@ -130,7 +131,7 @@ impl Application {
                 )
                 .app_data(web::QueryConfig::default().error_handler(bad_payload))
                 .app_data(web::PathConfig::default().error_handler(bad_path))
-                .configure(crate::http::routes::all)
+                .configure(routes)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
                 }))
@@ -229,4 +230,17 @@ async fn log_request(
         "request"
     );
     Ok(response)
+}
+
+/// Adds every route of the application, the JSON API's and the pages', to `sink`.
+pub fn routes<S: RouteSink>(sink: &mut S) {
+    crate::api::routes(sink);
+    pages::routes(sink);
+}
+
+/// The route table, for tests and documentation.
+pub fn route_table() -> Vec<RouteInfo> {
+    let mut table = Vec::new();
+    routes(&mut table);
+    table
 }

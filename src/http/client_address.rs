@@ -10,8 +10,6 @@ use std::str::FromStr;
 
 use actix_web::HttpRequest;
 
-use crate::config::Settings;
-
 /// An IP address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IpRange {
@@ -124,9 +122,9 @@ fn canonical(address: IpAddr) -> IpAddr {
 /// address that is not a trusted proxy is the client. Entries further left were written by
 /// the client itself and mean nothing. An entry that is not an address stops the walk at the
 /// last hop known good.
-pub fn client_address(req: &HttpRequest, settings: &Settings) -> Option<IpAddr> {
+pub fn client_address(req: &HttpRequest, proxies: &TrustedProxies) -> Option<IpAddr> {
     let peer = canonical(req.peer_addr()?.ip());
-    let trusted = |address: IpAddr| settings.trusted_proxies.contains(address);
+    let trusted = |address: IpAddr| proxies.contains(address);
     if !trusted(peer) {
         return Some(peer);
     }
@@ -206,10 +204,8 @@ mod tests {
         }
     }
 
-    fn settings(trusted: &[&str]) -> Settings {
-        let mut settings = Settings::with_data_dir("unused");
-        settings.trusted_proxies = trusted.join(",").parse().unwrap();
-        settings
+    fn proxies(trusted: &[&str]) -> TrustedProxies {
+        trusted.join(",").parse().unwrap()
     }
 
     fn seen(peer: &str, forwarded: &[&str], trusted: &[&str]) -> Option<IpAddr> {
@@ -218,7 +214,7 @@ mod tests {
         for value in forwarded {
             req = req.append_header(("X-Forwarded-For", *value));
         }
-        client_address(&req.to_http_request(), &settings(trusted))
+        client_address(&req.to_http_request(), &proxies(trusted))
     }
 
     #[test]

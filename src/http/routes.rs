@@ -1,7 +1,8 @@
-//! Every route of the application, in one table: method, path, who may call it, handler.
+//! How a route is declared: method, path, who may call it, handler.
 //!
-//! The same function registers the routes with actix and lists them for the role-matrix test,
-//! so a route cannot be added without the test noticing that it has no row.
+//! Each handler module adds its routes to a [`RouteSink`]; the same functions register them
+//! with actix and list them for the role-matrix test (`startup::route_table`), so a route
+//! cannot be added without the test noticing that it has no row.
 
 use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, Responder, web};
@@ -59,17 +60,4 @@ impl RouteSink for Vec<RouteInfo> {
             access,
         });
     }
-}
-
-/// Adds every route of the application to `sink`.
-pub fn all<S: RouteSink>(sink: &mut S) {
-    crate::api::routes(sink);
-    crate::web::routes(sink);
-}
-
-/// The route table, for tests and documentation.
-pub fn table() -> Vec<RouteInfo> {
-    let mut table = Vec::new();
-    all(&mut table);
-    table
 }

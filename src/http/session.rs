@@ -180,10 +180,11 @@ pub async fn sign_in(
     req: &HttpRequest,
     credentials: Credentials,
 ) -> Result<(User, tokens::IssuedToken), AppError> {
-    let address = crate::http::client_address::client_address(req, &state.settings).map_or_else(
-        || "unknown".to_owned(),
-        crate::http::client_address::throttle_identity,
-    );
+    let address = crate::http::client_address::client_address(req, &state.settings.trusted_proxies)
+        .map_or_else(
+            || "unknown".to_owned(),
+            crate::http::client_address::throttle_identity,
+        );
     crate::accounts::sign_in::sign_in(
         &state.db,
         &state.signing_key,

@@ -1,4 +1,4 @@
-//! Hostile input on every route: a seeded, bounded fuzz run over `callqa::http::routes::table()`.
+//! Hostile input on every route: a seeded, bounded fuzz run over `callqa::startup::route_table()`.
 //!
 //! A small but realistic installation is set up through the API (an owner, a reviewer, an
 //! operator, a published script, processed calls, a submitted review with its gap, a held
@@ -983,7 +983,7 @@ fn raw_form_values() -> Vec<(&'static str, &'static str)> {
 
 /// All cases of the run, in order, sampled with `rng`.
 fn cases(ds: &Dataset, rng: &mut Rng) -> Vec<Case> {
-    let mut table = callqa::http::routes::table();
+    let mut table = callqa::startup::route_table();
     table.sort_by_key(|r| LATE.iter().position(|l| *l == r.path).map_or(0, |p| p + 1));
     let mut all = Vec::new();
     for route in table {

@@ -68,7 +68,7 @@ async fn every_response_carries_the_security_headers() {
     let ds = Dataset::build().await;
     let browsers = ds.browsers().await;
     let mut targets = Vec::new();
-    for route in callqa::http::routes::table() {
+    for route in callqa::startup::route_table() {
         let mut path = ds.resolve(&ds.path(route.path, None), str::to_owned);
         let query: Vec<String> = query_base(route.path)
             .iter()

@@ -1,7 +1,7 @@
 //! Least privilege, route by route: every route of the application is called by an anonymous
 //! visitor, an owner, a reviewer, an operator and a second operator, and the status of each
 //! call is asserted. The table must name every route the application registers (taken from
-//! `callqa::http::routes::table()`), so a new route without a row fails this test.
+//! `callqa::startup::route_table()`), so a new route without a row fails this test.
 
 use std::collections::BTreeSet;
 
@@ -779,7 +779,7 @@ async fn every_route_checks_role_and_ownership() {
     app.wait_processed(&owner.token, recording).await;
     let rows = matrix(recording);
 
-    let registered: BTreeSet<(String, String)> = callqa::http::routes::table()
+    let registered: BTreeSet<(String, String)> = callqa::startup::route_table()
         .into_iter()
         .map(|r| (r.method.to_string(), r.path.to_owned()))
         .collect();
@@ -799,7 +799,7 @@ async fn every_route_checks_role_and_ownership() {
     );
 
     // The declared access of each route agrees with the statuses the matrix expects.
-    for route in callqa::http::routes::table() {
+    for route in callqa::startup::route_table() {
         let row = rows
             .iter()
             .find(|r| r.method == route.method.as_str() && r.route == route.path)

@@ -10,34 +10,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::accounts::AccountError;
+use crate::assignments::AssignmentError;
 use crate::db::DbError;
+use crate::gaps::GapError;
 use crate::i18n::{Lang, MessageArgs};
-
-/// One problem with one field of a request, e.g. `steps[2].title` is empty.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldProblem {
-    /// The field as the client named it: `name`, `steps[2].title`.
-    pub field: String,
-    /// A stable code (`required`, `too_long`, …); the message key is `invalid-<code>`.
-    pub code: &'static str,
-    /// Values the message mentions, such as the maximum length.
-    pub args: MessageArgs,
-}
-
-impl FieldProblem {
-    pub fn new(field: impl Into<String>, code: &'static str) -> Self {
-        FieldProblem {
-            field: field.into(),
-            code,
-            args: MessageArgs::default(),
-        }
-    }
-
-    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push(name, value);
-        self
-    }
-}
+use crate::reviews::ReviewError;
+use crate::scripts::ScriptError;
+use crate::validation::FieldProblem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -145,8 +125,7 @@ impl AppError {
             .map(|p| FieldMessage {
                 field: p.field.clone(),
                 code: p.code,
-                message: lang
-                    .translate_with(&format!("invalid-{}", p.code.replace('_', "-")), &p.args),
+                message: p.message(lang),
             })
             .collect()
     }
@@ -215,6 +194,77 @@ impl From<diesel::result::Error> for AppError {
         match error {
             diesel::result::Error::NotFound => AppError::NotFound,
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+// Each domain's error, mapped to what a client sees, once. A domain's `Invalid` is a 422
+// listing its field problems; `NotFound` a 404 (also for what exists but is not the asker's);
+// its conflicts 409 with a code naming the state that stood in the way; `Db` a 500.
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid(problems) => AppError::Validation(problems),
+            AccountError::BadCredentials => AppError::BadCredentials,
+            AccountError::InviteInvalid => AppError::Gone("invite_invalid"),
+            AccountError::NotFound => AppError::NotFound,
+            AccountError::CannotDeactivateSelf => AppError::Conflict("cannot_deactivate_self"),
+            AccountError::Db(db) => db.into(),
+            AccountError::Hashing(cause) => AppError::Internal(cause),
+        }
+    }
+}
+
+impl From<ScriptError> for AppError {
+    fn from(error: ScriptError) -> Self {
+        match error {
+            ScriptError::Invalid(problems) => AppError::Validation(problems),
+            ScriptError::NotFound => AppError::NotFound,
+            ScriptError::VersionConflict => AppError::Conflict("version_conflict"),
+            ScriptError::Gap(gap) => gap.into(),
+            ScriptError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<AssignmentError> for AppError {
+    fn from(error: AssignmentError) -> Self {
+        match error {
+            AssignmentError::Invalid(problems) => AppError::Validation(problems),
+            AssignmentError::NotFound => AppError::NotFound,
+            AssignmentError::Finished => AppError::Conflict("assignment_finished"),
+            AssignmentError::AudioRebuilding => AppError::Conflict("audio_rebuilding"),
+            AssignmentError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<ReviewError> for AppError {
+    fn from(error: ReviewError) -> Self {
+        match error {
+            ReviewError::Invalid { general, verdicts } => AppError::Validation(
+                general
+                    .into_iter()
+                    .chain(verdicts.into_iter().map(|v| v.problem))
+                    .collect(),
+            ),
+            ReviewError::NotFound => AppError::NotFound,
+            ReviewError::AlreadySubmitted => AppError::Conflict("already_submitted"),
+            ReviewError::Finished => AppError::Conflict("assignment_finished"),
+            ReviewError::LeaseLost => AppError::Conflict("lease_lost"),
+            ReviewError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<GapError> for AppError {
+    fn from(error: GapError) -> Self {
+        match error {
+            GapError::Invalid(problems) => AppError::Validation(problems),
+            GapError::NotFound => AppError::NotFound,
+            GapError::NotOpen => AppError::Conflict("gap_not_open"),
+            GapError::Db(db) => db.into(),
         }
     }
 }

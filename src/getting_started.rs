@@ -6,8 +6,10 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::accounts::Role;
 use crate::db::DbConnection;
 use crate::db::schema::{gaps, operators, recordings, script_versions, users};
+use crate::recordings::RecordingStatus;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Progress {
@@ -30,13 +32,13 @@ pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
         .first(conn)?;
     let operators = operators::table.select(count_star()).first(conn)?;
     let reviewers = users::table
-        .filter(users::role.eq("reviewer"))
+        .filter(users::role.eq(Role::Reviewer))
         .filter(users::active.eq(true))
         .select(count_star())
         .first(conn)?;
     let recordings_count = recordings::table.select(count_star()).first(conn)?;
     let awaiting_review = recordings::table
-        .filter(recordings::status.eq("ready"))
+        .filter(recordings::status.eq(RecordingStatus::Ready))
         .filter(recordings::reviews_done.lt(recordings::reviews_required))
         .select(count_star())
         .first(conn)?;

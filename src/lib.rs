@@ -26,4 +26,5 @@ pub mod reviews;
 pub mod scripts;
 pub mod secret;
 pub mod startup;
+pub mod validation;
 pub mod web;

@@ -9,7 +9,7 @@ use crate::audio::VoiceMode;
 use crate::db::DbConnection;
 use crate::db::schema::settings;
 use crate::db::time::now;
-use crate::error::FieldProblem;
+use crate::validation::FieldProblem;
 
 /// The most reviews one call may require.
 pub const MAX_REVIEWS_REQUIRED: i32 = 20;

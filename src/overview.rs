@@ -23,10 +23,11 @@ use crate::db::schema::{
     gaps, operators, recordings, reviews, script_versions, scripts, steps, verdicts,
 };
 use crate::db::time::Timestamp;
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::reviews::consensus::{Outcome, score, step_outcome};
 use crate::reviews::feedback::CallFeedback;
 use crate::reviews::validate::Verdict;
+use crate::validation::FieldProblem;
 
 /// The period shown when none is asked for: the last 30 days, today included.
 pub const DEFAULT_DAYS: i64 = 30;

@@ -1,7 +1,7 @@
-//! What can go wrong with accounts, and how it shows at the HTTP edge.
+//! What can go wrong with accounts (the edge maps it to HTTP in `crate::error`).
 
 use crate::db::DbError;
-use crate::error::{AppError, FieldProblem};
+use crate::validation::FieldProblem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -21,31 +21,4 @@ pub enum AccountError {
     Hashing(String),
 }
 
-impl From<diesel::result::Error> for AccountError {
-    fn from(error: diesel::result::Error) -> Self {
-        match error {
-            diesel::result::Error::NotFound => AccountError::NotFound,
-            other => AccountError::Db(DbError::Query(other)),
-        }
-    }
-}
-
-impl From<FieldProblem> for AccountError {
-    fn from(problem: FieldProblem) -> Self {
-        AccountError::Invalid(vec![problem])
-    }
-}
-
-impl From<AccountError> for AppError {
-    fn from(error: AccountError) -> Self {
-        match error {
-            AccountError::Invalid(problems) => AppError::Validation(problems),
-            AccountError::BadCredentials => AppError::BadCredentials,
-            AccountError::InviteInvalid => AppError::Gone("invite_invalid"),
-            AccountError::NotFound => AppError::NotFound,
-            AccountError::CannotDeactivateSelf => AppError::Conflict("cannot_deactivate_self"),
-            AccountError::Db(db) => db.into(),
-            AccountError::Hashing(cause) => AppError::Internal(cause),
-        }
-    }
-}
+crate::domain_error!(AccountError);

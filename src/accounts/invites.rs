@@ -12,7 +12,8 @@ use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::db::schema::invites;
 use crate::db::time::{Timestamp, now};
 use crate::db::{Db, DbConnection};
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
+use crate::validation::FieldProblem;
 
 pub const INVITE_LIFETIME: time::Duration = time::Duration::days(7);
 

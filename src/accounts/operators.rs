@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::db::ids::OperatorId;
 use crate::db::schema::{operators, users};
 use crate::db::time::{Timestamp, now};
-use crate::error::FieldProblem;
+use crate::validation::FieldProblem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = operators)]

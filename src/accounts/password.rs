@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 use super::AccountError;
-use crate::error::FieldProblem;
+use crate::validation::FieldProblem;
 
 pub const MIN_LENGTH: usize = 8;
 pub const MAX_LENGTH: usize = 1024;

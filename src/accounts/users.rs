@@ -10,8 +10,8 @@ use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, UserId};
 use crate::db::schema::users;
 use crate::db::time::{Timestamp, now};
-use crate::error::FieldProblem;
 use crate::i18n::Lang;
+use crate::validation::FieldProblem;
 
 crate::text_enum! {
     /// What a user may do; see the role table in the design document.

@@ -16,7 +16,6 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{Listener, Reviewer, Session};
-use crate::org_settings::OrgSettings;
 use crate::recordings::store::Kind;
 use crate::reviews::{self, validate::VerdictInput};
 
@@ -61,33 +60,18 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 
 /// The caller's live assignment or a newly drawn one, as a task; `None` when there is
 /// nothing to review. Shared with the workspace page.
-pub async fn next_task(
-    state: &AppState,
-    reviewer: crate::db::ids::UserId,
-) -> Result<Option<assignments::Task>, AppError> {
-    state
-        .db
-        .write(move |conn| {
-            let settings = OrgSettings::load(conn)?;
-            let drawn = assignments::next(conn, &reviewer, &settings, &mut rand::rng())?;
-            drawn
-                .map(|a| assignments::task(conn, &a))
-                .transpose()
-                .map_err(AppError::from)
-        })
-        .await
-}
-
 async fn next(
     Reviewer(session): Reviewer,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(match next_task(&state, session.user_id).await? {
-        Some(task) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(task),
-        None => HttpResponse::NoContent().finish(),
-    })
+    Ok(
+        match assignments::next_task(&state.db, session.user_id).await? {
+            Some(task) => HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(task),
+            None => HttpResponse::NoContent().finish(),
+        },
+    )
 }
 
 /// The reviewer copy's file of `kind` behind a code, for its holder or an owner.

@@ -16,19 +16,40 @@ use diesel::prelude::*;
 use rand::{Rng, RngExt};
 use serde::Serialize;
 
-use crate::db::DbConnection;
 use crate::db::ids::{AssignmentId, OperatorId, RecordingId, ScriptVersionId, UserId};
 use crate::db::schema::{assignment_pool, assignments, recordings, script_versions, scripts};
 use crate::db::time::{Timestamp, now, to_timestamp};
-use crate::error::{AppError, FieldProblem};
+use crate::db::{Db, DbConnection, DbError};
 use crate::org_settings::OrgSettings;
+use crate::recordings::RecordingStatus;
 use crate::scripts::{Step, version_steps};
+use crate::validation::FieldProblem;
 
 /// How many random slots are tried before the exact (history-aware) draw.
 const QUICK_TRIES: usize = 8;
 /// Expired leases reclaimed per draw (the rest on the next draws).
 const RECLAIM_BATCH: i64 = 100;
 pub const MAX_SKIP_REASON_CHARS: usize = 500;
+
+/// What can go wrong handing out, skipping or serving an assigned call.
+#[derive(Debug, thiserror::Error)]
+pub enum AssignmentError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldProblem>),
+    /// No such code, or not the asker's.
+    #[error("no such assignment")]
+    NotFound,
+    /// The assignment was already submitted or skipped.
+    #[error("the assignment is finished")]
+    Finished,
+    /// The call's reviewer copy is being built again (its ranges or the voice changed).
+    #[error("the call's audio is being rebuilt")]
+    AudioRebuilding,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+crate::domain_error!(AssignmentError);
 
 crate::text_enum! {
     /// Where an assignment is: held (`active`, even once its lease ran out, until the next
@@ -272,23 +293,23 @@ pub fn skip(
     reviewer: &UserId,
     code: &AssignmentCode,
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<(), AssignmentError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::field("reason", "required"));
+        return Err(FieldProblem::new("reason", "required").into());
     }
     if reason.chars().count() > MAX_SKIP_REASON_CHARS {
-        return Err(AppError::Validation(vec![
-            FieldProblem::new("reason", "too_long").with("max", MAX_SKIP_REASON_CHARS),
-        ]));
+        return Err(FieldProblem::new("reason", "too_long")
+            .with("max", MAX_SKIP_REASON_CHARS)
+            .into());
     }
     conn.write_transaction(|conn| {
         let mut locked = pool::lock(conn)?;
         let assignment = by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
-            .ok_or(AppError::NotFound)?;
+            .ok_or(AssignmentError::NotFound)?;
         if assignment.status != AssignmentStatus::Active {
-            return Err(AppError::Conflict("assignment_finished"));
+            return Err(AssignmentError::Finished);
         }
         diesel::update(assignments::table.find(&assignment.id))
             .set((
@@ -300,6 +321,21 @@ pub fn skip(
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(())
     })
+}
+
+/// Marks the assignment submitted (inside the review's transaction, which refreshes the pool).
+pub fn mark_submitted(
+    conn: &mut DbConnection,
+    id: &AssignmentId,
+    at: Timestamp,
+) -> QueryResult<()> {
+    diesel::update(assignments::table.find(id))
+        .set((
+            assignments::status.eq(AssignmentStatus::Submitted),
+            assignments::finished_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The task as the reviewer sees it: code, audio and peaks addresses, length, deadline, and
@@ -346,24 +382,36 @@ pub fn reviewer_files(
     code: &AssignmentCode,
     viewer: &UserId,
     viewer_is_owner: bool,
-) -> Result<(String, String), AppError> {
-    let assignment = by_code(conn, code)?.ok_or(AppError::NotFound)?;
+) -> Result<(String, String), AssignmentError> {
+    let assignment = by_code(conn, code)?.ok_or(AssignmentError::NotFound)?;
     let holds = assignment.reviewer_id == *viewer && assignment.is_live(now());
     if !holds && !viewer_is_owner {
-        return Err(AppError::NotFound);
+        return Err(AssignmentError::NotFound);
     }
-    let (status, audio, peaks): (String, Option<String>, Option<String>) = recordings::table
-        .find(&assignment.recording_id)
-        .select((
-            recordings::status,
-            recordings::anonymized_file,
-            recordings::peaks_file,
-        ))
-        .first(conn)?;
-    match (status.as_str(), audio, peaks) {
-        ("ready", Some(audio), Some(peaks)) => Ok((audio, peaks)),
-        _ => Err(AppError::Conflict("audio_rebuilding")),
+    let (status, audio, peaks): (RecordingStatus, Option<String>, Option<String>) =
+        recordings::table
+            .find(&assignment.recording_id)
+            .select((
+                recordings::status,
+                recordings::anonymized_file,
+                recordings::peaks_file,
+            ))
+            .first(conn)?;
+    match (status, audio, peaks) {
+        (RecordingStatus::Ready, Some(audio), Some(peaks)) => Ok((audio, peaks)),
+        _ => Err(AssignmentError::AudioRebuilding),
     }
+}
+
+/// Draws the reviewer's next call (or gives back the one they hold) and returns it as a
+/// task; `None` when no call needs them.
+pub async fn next_task(db: &Db, reviewer: UserId) -> Result<Option<Task>, AssignmentError> {
+    db.write(move |conn| {
+        let settings = OrgSettings::load(conn)?;
+        let drawn = next(conn, &reviewer, &settings, &mut rand::rng())?;
+        Ok(drawn.map(|a| task(conn, &a)).transpose()?)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::RecordingId;
 use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
+use crate::recordings::RecordingStatus;
 
 /// Review slots of a recording not taken by a finished review or an active lease.
 pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {
@@ -78,7 +79,7 @@ pub fn refresh_locked(
     locked: &mut Locked,
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
-    let recording: Option<(String, i32, i32)> = recordings::table
+    let recording: Option<(RecordingStatus, i32, i32)> = recordings::table
         .find(recording_id)
         .select((
             recordings::status,
@@ -88,7 +89,7 @@ pub fn refresh_locked(
         .first(conn)
         .optional()?;
     let belongs = match recording {
-        Some((status, required, done)) if status == "ready" => {
+        Some((RecordingStatus::Ready, required, done)) => {
             unleased(conn, recording_id, required, done)? > 0
         }
         _ => false,

@@ -70,7 +70,8 @@ pub fn day_bound(
     text: &Option<String>,
     add_days: i64,
 ) -> Result<Option<Timestamp>, crate::error::AppError> {
-    use crate::error::{AppError, FieldProblem};
+    use crate::error::AppError;
+    use crate::validation::FieldProblem;
     match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => {

@@ -4,19 +4,21 @@
 //! on the script's draft and are resolved by the version that publishes it.
 //!
 //! Status moves one way: `open` → `accepted` → `resolved`, or `open`/`accepted` →
-//! `dismissed`; `resolved` is set only by publishing (see `scripts::publish`).
+//! `dismissed`. This module alone writes the table: gaps are opened by a submitted review
+//! ([`open`], called by `reviews::submit`) and resolved by the version that publishes them
+//! ([`resolve`], called by `scripts::publish`).
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::DbConnection;
 use crate::db::ids::{GapId, RecordingId, ScriptId, ScriptVersionId, UserId, VerdictId};
 use crate::db::schema::{gaps, reviews, script_versions, scripts, steps, verdicts};
 use crate::db::time::{Timestamp, now};
-use crate::error::{AppError, FieldProblem};
+use crate::db::{DbConnection, DbError};
 use crate::reviews::consensus::reviewer_label;
+use crate::validation::FieldProblem;
 
 crate::text_enum! {
     /// Where a gap is in its triage.
@@ -40,6 +42,22 @@ crate::text_enum! {
         Other = "other",
     }
 }
+
+/// What can go wrong triaging gaps.
+#[derive(Debug, thiserror::Error)]
+pub enum GapError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldProblem>),
+    #[error("no such gap")]
+    NotFound,
+    /// A gap asked to move is no longer open (or accepted) for that move.
+    #[error("the gap is no longer open")]
+    NotOpen,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+crate::domain_error!(GapError);
 
 pub const MAX_NOTE_CHARS: usize = 1000;
 /// The most gaps one queue page lists.
@@ -298,7 +316,7 @@ pub fn group(gaps: Vec<Gap>) -> Vec<GapGroup> {
 }
 
 /// Marks open gaps as accepted: seen, to be handled. Every id must be an open gap.
-pub fn accept(conn: &mut DbConnection, by: &UserId, ids: &[GapId]) -> Result<usize, AppError> {
+pub fn accept(conn: &mut DbConnection, by: &UserId, ids: &[GapId]) -> Result<usize, GapError> {
     change(conn, ids, &[GapStatus::Open], |conn, id| {
         diesel::update(gaps::table.find(id))
             .set((
@@ -317,14 +335,14 @@ pub fn dismiss(
     ids: &[GapId],
     reason: &str,
     note: Option<&str>,
-) -> Result<usize, AppError> {
+) -> Result<usize, GapError> {
     let reason = DismissReason::parse(reason.trim())
-        .ok_or_else(|| AppError::field("reason", "unknown_value"))?;
+        .ok_or_else(|| FieldProblem::new("reason", "unknown_value"))?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
-        return Err(AppError::Validation(vec![
-            FieldProblem::new("note", "too_long").with("max", MAX_NOTE_CHARS),
-        ]));
+        return Err(FieldProblem::new("note", "too_long")
+            .with("max", MAX_NOTE_CHARS)
+            .into());
     }
     change(
         conn,
@@ -344,52 +362,132 @@ pub fn dismiss(
     )
 }
 
-/// "Refine the script": attaches the gaps (all of one script, open or accepted) to the
-/// script's draft — started from the current version when there is none — and points the
-/// editor at their step. Returns the script and the 1-based position of that step.
-pub fn refine(conn: &mut DbConnection, ids: &[GapId]) -> Result<(ScriptId, usize), AppError> {
-    use crate::scripts::draft::{self, Draft};
+/// A gap on its way into a script's draft ("refine the script").
+#[derive(Debug, Clone)]
+pub struct Refinable {
+    pub id: GapId,
+    pub script_id: ScriptId,
+    pub step_key: String,
+}
+
+/// The gaps the owner chose to refine the script with, checked: they exist, are still open
+/// or accepted, and all belong to one script. `scripts::draft::refine` attaches them.
+pub fn refinable(conn: &mut DbConnection, ids: &[GapId]) -> Result<Vec<Refinable>, GapError> {
     if ids.is_empty() {
-        return Err(AppError::field("gaps", "required"));
+        return Err(FieldProblem::new("gaps", "required").into());
     }
-    conn.write_transaction(|conn| {
-        let rows: Vec<(GapId, ScriptId, String, GapStatus)> = gaps::table
-            .filter(gaps::id.eq_any(ids))
-            .select((gaps::id, gaps::script_id, gaps::step_key, gaps::status))
-            .load(conn)?;
-        if rows.len() != ids.len() {
-            return Err(AppError::NotFound);
-        }
-        if rows
-            .iter()
-            .any(|r| !matches!(r.3, GapStatus::Open | GapStatus::Accepted))
-        {
-            return Err(AppError::Conflict("gap_not_open"));
-        }
-        let script_id = rows[0].1.clone();
-        if rows.iter().any(|r| r.1 != script_id) {
-            return Err(AppError::field("gaps", "one_script_only"));
-        }
-        let script = crate::scripts::load(conn, &script_id)?;
-        let mut draft = match draft::load(conn, &script_id)? {
-            Some((draft, _)) => draft,
-            None => Draft::from_script(&script),
-        };
-        for (id, ..) in &rows {
-            if !draft.resolves_gaps.iter().any(|g| g == id.as_str()) {
-                draft.resolves_gaps.push(id.to_string());
+    let rows: Vec<(GapId, ScriptId, String, GapStatus)> = gaps::table
+        .filter(gaps::id.eq_any(ids))
+        .select((gaps::id, gaps::script_id, gaps::step_key, gaps::status))
+        .load(conn)?;
+    if rows.len() != ids.len() {
+        return Err(GapError::NotFound);
+    }
+    if rows
+        .iter()
+        .any(|r| !matches!(r.3, GapStatus::Open | GapStatus::Accepted))
+    {
+        return Err(GapError::NotOpen);
+    }
+    if rows.iter().any(|r| r.1 != rows[0].1) {
+        return Err(FieldProblem::new("gaps", "one_script_only").into());
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, script_id, step_key, _)| Refinable {
+            id,
+            script_id,
+            step_key,
+        })
+        .collect())
+}
+
+/// A `missing` verdict of a review that is being stored: each becomes an open gap.
+pub struct Found<'a> {
+    pub verdict_id: &'a VerdictId,
+    pub step_key: &'a str,
+}
+
+/// Opens a gap for every `missing` verdict of one review, inside the review's transaction.
+pub fn open(
+    conn: &mut DbConnection,
+    recording_id: &RecordingId,
+    (script_id, version_id): (&ScriptId, &ScriptVersionId),
+    found: &[Found<'_>],
+    at: Timestamp,
+) -> QueryResult<usize> {
+    // MultiConnection has no multi-row INSERT: one statement per row.
+    for gap in found {
+        diesel::insert_into(gaps::table)
+            .values((
+                gaps::id.eq(GapId::random()),
+                gaps::verdict_id.eq(gap.verdict_id),
+                gaps::recording_id.eq(recording_id),
+                gaps::script_id.eq(script_id),
+                gaps::script_version_id.eq(version_id),
+                gaps::step_key.eq(gap.step_key),
+                gaps::status.eq(GapStatus::Open),
+                gaps::created_at.eq(at),
+                gaps::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(found.len())
+}
+
+/// The gaps among `ids` (as a draft lists them) that a new version of this script may
+/// resolve: still open or accepted. Adds a problem (`resolves_gaps[i]`) per id that is not.
+pub fn resolvable(
+    conn: &mut DbConnection,
+    script_id: &ScriptId,
+    ids: &[String],
+    problems: &mut Vec<FieldProblem>,
+) -> QueryResult<Vec<GapId>> {
+    let mut found = Vec::new();
+    for (index, id) in ids.iter().enumerate() {
+        let field = format!("resolves_gaps[{index}]");
+        let gap: Option<(ScriptId, GapStatus)> = gaps::table
+            .find(id)
+            .select((gaps::script_id, gaps::status))
+            .first(conn)
+            .optional()?;
+        match gap {
+            None => problems.push(FieldProblem::new(field, "unknown_gap")),
+            Some((owner, _)) if owner != *script_id => {
+                problems.push(FieldProblem::new(field, "unknown_gap"))
             }
+            Some((_, GapStatus::Open | GapStatus::Accepted)) => {
+                let id = GapId::from_raw(id.clone());
+                if found.contains(&id) {
+                    problems.push(FieldProblem::new(field, "duplicate_gap"));
+                } else {
+                    found.push(id);
+                }
+            }
+            Some(_) => problems.push(FieldProblem::new(field, "gap_closed")),
         }
-        let key = rows[0].2.clone();
-        let position = draft
-            .steps
-            .iter()
-            .position(|s| s.key.as_deref() == Some(key.as_str()))
-            .map_or(1, |i| i + 1);
-        draft.focus_key = Some(key);
-        draft::save(conn, &script_id, &draft)?;
-        Ok((script_id, position))
-    })
+    }
+    Ok(found)
+}
+
+/// Marks the gaps resolved by the version being published, inside its transaction.
+pub fn resolve(
+    conn: &mut DbConnection,
+    by: &UserId,
+    ids: &[GapId],
+    version_id: &ScriptVersionId,
+) -> QueryResult<()> {
+    if !ids.is_empty() {
+        diesel::update(gaps::table.filter(gaps::id.eq_any(ids)))
+            .set((
+                gaps::status.eq(GapStatus::Resolved),
+                gaps::resolved_in_version_id.eq(version_id),
+                gaps::triaged_by.eq(by),
+                gaps::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Applies `update` to every gap in one transaction, after checking each exists and is in
@@ -399,9 +497,9 @@ fn change(
     ids: &[GapId],
     from: &[GapStatus],
     update: impl Fn(&mut DbConnection, &GapId) -> QueryResult<usize>,
-) -> Result<usize, AppError> {
+) -> Result<usize, GapError> {
     if ids.is_empty() {
-        return Err(AppError::field("gaps", "required"));
+        return Err(FieldProblem::new("gaps", "required").into());
     }
     conn.write_transaction(|conn| {
         for id in ids {
@@ -411,9 +509,9 @@ fn change(
                 .first(conn)
                 .optional()?;
             match status {
-                None => return Err(AppError::NotFound),
+                None => return Err(GapError::NotFound),
                 Some(status) if !from.contains(&status) => {
-                    return Err(AppError::Conflict("gap_not_open"));
+                    return Err(GapError::NotOpen);
                 }
                 Some(_) => {
                     update(conn, id)?;

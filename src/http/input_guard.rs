@@ -18,7 +18,8 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
+use crate::validation::FieldProblem;
 
 /// The longest string accepted in any field.
 pub const MAX_TEXT_CHARS: usize = 100_000;

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use actix_multipart::Multipart;
 use futures_util::TryStreamExt;
 
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::http::{AppState, Session};
 use crate::recordings::Recording;
 use crate::recordings::intake::{self, RawMetadata, ReceivedFile, Receiver};
+use crate::validation::FieldProblem;
 
 /// A multipart body taken apart: the files (already on disk in `incoming/`) and the fields.
 pub struct Upload {

@@ -17,8 +17,9 @@ use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
 use crate::db::schema::recordings;
 use crate::db::time::{Timestamp, now, parse_rfc3339};
 use crate::db::{Db, DbConnection};
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::org_settings::{MAX_REVIEWS_REQUIRED, OrgSettings};
+use crate::validation::FieldProblem;
 
 /// A file received into `incoming/`, hashed on the way in.
 pub struct ReceivedFile {

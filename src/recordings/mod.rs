@@ -25,8 +25,9 @@ use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{recordings, redactions, script_versions};
 use crate::db::time::Timestamp;
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::org_settings::OrgSettings;
+use crate::validation::FieldProblem;
 
 crate::text_enum! {
     /// Where a recording is in its processing.
@@ -280,6 +281,14 @@ impl Recording {
         )
         .set(recordings::status.eq(RecordingStatus::Processing))
         .execute(conn)?;
+        Ok(())
+    }
+
+    /// Counts one more submitted review of the recording (inside the review's transaction).
+    pub fn count_review(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
+        diesel::update(recordings::table.find(id))
+            .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
+            .execute(conn)?;
         Ok(())
     }
 

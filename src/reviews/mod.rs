@@ -13,16 +13,50 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::assignments::{self, AssignmentCode, AssignmentStatus, pool};
-use crate::db::DbConnection;
-use crate::db::ids::{GapId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
-use crate::db::schema::{
-    assignments as assignment_rows, gaps, recordings, reviews, script_versions, verdicts,
-};
+use crate::db::ids::{RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
+use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::{Timestamp, now};
-use crate::error::{AppError, FieldProblem};
+use crate::db::{DbConnection, DbError};
+use crate::gaps;
 use crate::org_settings::{OrgSettings, format_cents};
+use crate::recordings::Recording;
 use crate::scripts::version_steps;
-use validate::{Verdict, VerdictInput, check_verdicts};
+use crate::validation::FieldProblem;
+use validate::{Verdict, VerdictInput, VerdictProblem, check_verdicts};
+
+/// Why a review was not taken. A page tells a lost lease from a review sent twice by these
+/// variants.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// Problems with the review as a whole (sent too soon) and with its verdicts, step by step.
+    #[error("invalid review: {general:?} {verdicts:?}")]
+    Invalid {
+        general: Vec<FieldProblem>,
+        verdicts: Vec<VerdictProblem>,
+    },
+    /// No such code, or not the reviewer's.
+    #[error("no such assignment")]
+    NotFound,
+    #[error("the review was already sent")]
+    AlreadySubmitted,
+    /// The call was given back (skipped).
+    #[error("the assignment is finished")]
+    Finished,
+    /// The lease ran out and someone else took the freed slot.
+    #[error("the lease ran out and the call went to someone else")]
+    LeaseLost,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ReviewError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => ReviewError::NotFound,
+            other => ReviewError::Db(DbError::Query(other)),
+        }
+    }
+}
 
 /// What a submitted review created.
 #[derive(Debug, Clone, Serialize)]
@@ -41,15 +75,15 @@ pub fn submit(
     code: &AssignmentCode,
     input: &[VerdictInput],
     min_listen_ratio: f64,
-) -> Result<Submitted, AppError> {
+) -> Result<Submitted, ReviewError> {
     conn.write_transaction(|conn| {
         let mut locked = pool::lock(conn)?;
         let assignment = assignments::by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
-            .ok_or(AppError::NotFound)?;
+            .ok_or(ReviewError::NotFound)?;
         match assignment.status {
-            AssignmentStatus::Submitted => return Err(AppError::Conflict("already_submitted")),
-            AssignmentStatus::Skipped => return Err(AppError::Conflict("assignment_finished")),
+            AssignmentStatus::Submitted => return Err(ReviewError::AlreadySubmitted),
+            AssignmentStatus::Skipped => return Err(ReviewError::Finished),
             // An expired one is judged by the free slots below, like a run-out active one.
             AssignmentStatus::Active | AssignmentStatus::Expired => {}
         }
@@ -58,7 +92,7 @@ pub fn submit(
             // Its own (run-out) lease still counts while it is marked active.
             let own = i64::from(assignment.status == AssignmentStatus::Active);
             if pool::free_slots(conn, &assignment.recording_id)? + own <= 0 {
-                return Err(AppError::Conflict("lease_lost"));
+                return Err(ReviewError::LeaseLost);
             }
         }
         let (duration_ms, version_id): (Option<i64>, ScriptVersionId) = recordings::table
@@ -68,20 +102,20 @@ pub fn submit(
         let duration_ms = duration_ms.unwrap_or(0);
         let steps = version_steps(conn, &version_id)?;
 
-        let mut problems = Vec::new();
+        let mut general = Vec::new();
         let listened_ms = (at - assignment.assigned_at).whole_milliseconds();
         let needed_ms = (duration_ms as f64 * min_listen_ratio.max(0.0)) as i128;
         if listened_ms < needed_ms {
             let wait = ((needed_ms - listened_ms) as f64 / 1000.0).ceil() as i64;
-            problems.push(FieldProblem::new("verdicts", "too_soon").with("seconds", wait));
+            general.push(FieldProblem::new("verdicts", "too_soon").with("seconds", wait));
         }
         let clean = match check_verdicts(&steps, duration_ms, input) {
-            Ok(clean) if problems.is_empty() => clean,
-            Ok(_) => return Err(AppError::Validation(problems)),
-            Err(found) => {
-                problems.extend(found);
-                return Err(AppError::Validation(problems));
+            Ok(clean) if general.is_empty() => clean,
+            Ok(_) => {
+                let verdicts = Vec::new();
+                return Err(ReviewError::Invalid { general, verdicts });
             }
+            Err(verdicts) => return Err(ReviewError::Invalid { general, verdicts }),
         };
 
         let script_id: ScriptId = script_versions::table
@@ -121,37 +155,24 @@ pub fn submit(
                 .values(row)
                 .execute(conn)?;
         }
-        let gap_rows: Vec<_> = clean
+        let found: Vec<gaps::Found> = clean
             .iter()
             .zip(&ids)
             .filter(|(verdict, _)| verdict.verdict == Verdict::Missing)
-            .map(|(verdict, id)| {
-                (
-                    gaps::id.eq(GapId::random()),
-                    gaps::verdict_id.eq(id),
-                    gaps::recording_id.eq(&assignment.recording_id),
-                    gaps::script_id.eq(&script_id),
-                    gaps::script_version_id.eq(&version_id),
-                    gaps::step_key.eq(&verdict.step.key),
-                    gaps::status.eq("open"),
-                    gaps::created_at.eq(at),
-                    gaps::updated_at.eq(at),
-                )
+            .map(|(verdict, id)| gaps::Found {
+                verdict_id: id,
+                step_key: &verdict.step.key,
             })
             .collect();
-        let gap_count = gap_rows.len();
-        for row in gap_rows {
-            diesel::insert_into(gaps::table).values(row).execute(conn)?;
-        }
-        diesel::update(recordings::table.find(&assignment.recording_id))
-            .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
-            .execute(conn)?;
-        diesel::update(assignment_rows::table.find(&assignment.id))
-            .set((
-                assignment_rows::status.eq(AssignmentStatus::Submitted),
-                assignment_rows::finished_at.eq(at),
-            ))
-            .execute(conn)?;
+        let gap_count = gaps::open(
+            conn,
+            &assignment.recording_id,
+            (&script_id, &version_id),
+            &found,
+            at,
+        )?;
+        Recording::count_review(conn, &assignment.recording_id)?;
+        assignments::mark_submitted(conn, &assignment.id, at)?;
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(Submitted {
             review_id,

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::error::FieldProblem;
 use crate::scripts::Step;
+use crate::validation::FieldProblem;
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
@@ -20,6 +20,60 @@ crate::text_enum! {
         Incorrect = "incorrect",
         /// The script has no handling for what happened here: a gap.
         Missing = "missing",
+    }
+}
+
+/// The part of the review a [`VerdictProblem`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictPart {
+    /// The step the verdict names (unknown, or graded twice).
+    Step,
+    /// The verdict word.
+    Verdict,
+    Comment,
+    /// The moment in the call it points at.
+    Time,
+    /// A step of the checklist that no verdict answers.
+    Ungraded,
+}
+
+impl VerdictPart {
+    /// The field's name inside a verdict, as the API reports it (`verdicts[2].at_ms`).
+    fn field(self) -> &'static str {
+        match self {
+            VerdictPart::Step => "step_id",
+            VerdictPart::Verdict => "verdict",
+            VerdictPart::Comment => "comment",
+            VerdictPart::Time => "at_ms",
+            VerdictPart::Ungraded => "",
+        }
+    }
+}
+
+/// One problem with a submitted review, tied to the step it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictProblem {
+    /// The step a verdict was sent for (as sent: it may name no step), or for
+    /// [`VerdictPart::Ungraded`] the step nobody graded.
+    pub step_id: String,
+    pub part: VerdictPart,
+    /// The problem as the API reports it, naming the field by its place in the list
+    /// (`verdicts[2].comment`), or `verdicts` for an ungraded step.
+    pub problem: FieldProblem,
+}
+
+impl VerdictProblem {
+    fn sent(index: usize, given: &VerdictInput, part: VerdictPart, code: &'static str) -> Self {
+        VerdictProblem {
+            step_id: given.step_id.clone(),
+            part,
+            problem: FieldProblem::new(format!("verdicts[{index}].{}", part.field()), code),
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.problem = self.problem.with(name, value);
+        self
     }
 }
 
@@ -44,29 +98,29 @@ pub struct CleanVerdict {
     pub at_ms: Option<i64>,
 }
 
-/// Checks the verdicts against the version's steps; every problem at once, each naming its
-/// field (`verdicts[2].comment`) or, for a step nobody graded, `verdicts` with the step.
+/// Checks the verdicts against the version's steps; every problem at once, each tied to its
+/// step and part.
 pub fn check_verdicts(
     steps: &[Step],
     duration_ms: i64,
     input: &[VerdictInput],
-) -> Result<Vec<CleanVerdict>, Vec<FieldProblem>> {
+) -> Result<Vec<CleanVerdict>, Vec<VerdictProblem>> {
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
     let mut clean = Vec::with_capacity(input.len());
     for (index, given) in input.iter().enumerate() {
-        let field = |name: &str| format!("verdicts[{index}].{name}");
+        let problem = |part, code| VerdictProblem::sent(index, given, part, code);
         let step = steps.iter().find(|s| s.id.as_str() == given.step_id);
         match step {
-            None => problems.push(FieldProblem::new(field("step_id"), "unknown_step")),
+            None => problems.push(problem(VerdictPart::Step, "unknown_step")),
             Some(step) if !seen.insert(step.id.as_str()) => {
-                problems.push(FieldProblem::new(field("step_id"), "duplicate_step"))
+                problems.push(problem(VerdictPart::Step, "duplicate_step"))
             }
             Some(_) => {}
         }
         let verdict = Verdict::parse(given.verdict.trim());
         if verdict.is_none() {
-            problems.push(FieldProblem::new(field("verdict"), "unknown_verdict"));
+            problems.push(problem(VerdictPart::Verdict, "unknown_verdict"));
         }
         let comment = given
             .comment
@@ -74,21 +128,18 @@ pub fn check_verdicts(
             .map(|c| c.replace("\r\n", "\n").trim().to_owned())
             .filter(|c| !c.is_empty());
         if matches!(verdict, Some(Verdict::Incorrect | Verdict::Missing)) && comment.is_none() {
-            problems.push(FieldProblem::new(field("comment"), "comment_required"));
+            problems.push(problem(VerdictPart::Comment, "comment_required"));
         }
         if comment
             .as_ref()
             .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
         {
-            problems.push(
-                FieldProblem::new(field("comment"), "too_long").with("max", MAX_COMMENT_CHARS),
-            );
+            problems.push(problem(VerdictPart::Comment, "too_long").with("max", MAX_COMMENT_CHARS));
         }
         if let Some(at) = given.at_ms
             && !(0..=duration_ms).contains(&at)
         {
-            problems
-                .push(FieldProblem::new(field("at_ms"), "outside_call").with("max", duration_ms));
+            problems.push(problem(VerdictPart::Time, "outside_call").with("max", duration_ms));
         }
         if let (Some(step), Some(verdict)) = (step, verdict) {
             clean.push(CleanVerdict {
@@ -101,8 +152,11 @@ pub fn check_verdicts(
     }
     for step in steps {
         if !seen.contains(step.id.as_str()) {
-            problems
-                .push(FieldProblem::new("verdicts", "step_not_graded").with("step", &step.title));
+            problems.push(VerdictProblem {
+                step_id: step.id.to_string(),
+                part: VerdictPart::Ungraded,
+                problem: FieldProblem::new("verdicts", "step_not_graded").with("step", &step.title),
+            });
         }
     }
     if problems.is_empty() {
@@ -144,7 +198,7 @@ mod tests {
         check_verdicts(&steps(), 60_000, input)
             .unwrap_err()
             .into_iter()
-            .map(|p| (p.field, p.code))
+            .map(|p| (p.problem.field, p.problem.code))
             .collect()
     }
 

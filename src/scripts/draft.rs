@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::validate::{self, KeyRule, StepInput};
 use super::{Script, ScriptError};
-use crate::db::ids::ScriptId;
+use crate::db::ids::{GapId, ScriptId};
 use crate::db::schema::script_drafts;
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbConnection, execute_upsert};
+use crate::gaps;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
@@ -115,4 +116,33 @@ pub fn discard(conn: &mut DbConnection, script_id: &ScriptId) -> QueryResult<()>
     diesel::delete(script_drafts::table.find(script_id))
         .execute(conn)
         .map(|_| ())
+}
+
+/// "Refine the script" from the gap queue: attaches the chosen gaps (all of one script, open
+/// or accepted) to the script's draft — started from the current version when there is
+/// none — and points the editor at their step. Returns the script and the 1-based position
+/// of that step.
+pub fn refine(conn: &mut DbConnection, ids: &[GapId]) -> Result<(ScriptId, usize), ScriptError> {
+    conn.write_transaction(|conn| {
+        let chosen = gaps::refinable(conn, ids)?;
+        let script_id = chosen[0].script_id.clone();
+        let mut draft = match load(conn, &script_id)? {
+            Some((draft, _)) => draft,
+            None => Draft::from_script(&super::load(conn, &script_id)?),
+        };
+        for gap in &chosen {
+            if !draft.resolves_gaps.iter().any(|g| g == gap.id.as_str()) {
+                draft.resolves_gaps.push(gap.id.to_string());
+            }
+        }
+        let key = chosen[0].step_key.clone();
+        let position = draft
+            .steps
+            .iter()
+            .position(|s| s.key.as_deref() == Some(key.as_str()))
+            .map_or(1, |i| i + 1);
+        draft.focus_key = Some(key);
+        save(conn, &script_id, &draft)?;
+        Ok((script_id, position))
+    })
 }

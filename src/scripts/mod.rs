@@ -20,11 +20,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::db::ids::{GapId, ScriptId, ScriptVersionId, StepId, UserId};
-use crate::db::schema::{gaps, script_drafts, script_versions, scripts, steps};
+use crate::db::ids::{ScriptId, ScriptVersionId, StepId, UserId};
+use crate::db::schema::{script_drafts, script_versions, scripts, steps};
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbError, is_unique_violation};
-use crate::error::{AppError, FieldProblem};
+use crate::gaps::{self, GapError};
+use crate::validation::FieldProblem;
 use validate::{CleanStep, KeyRule, StepInput};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,35 +37,14 @@ pub enum ScriptError {
     /// Someone else published a version at the same moment.
     #[error("another version was published at the same time")]
     VersionConflict,
+    /// Refining from the gap queue: a chosen gap is unknown or no longer open.
+    #[error(transparent)]
+    Gap(#[from] GapError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for ScriptError {
-    fn from(error: diesel::result::Error) -> Self {
-        match error {
-            diesel::result::Error::NotFound => ScriptError::NotFound,
-            other => ScriptError::Db(DbError::Query(other)),
-        }
-    }
-}
-
-impl From<FieldProblem> for ScriptError {
-    fn from(problem: FieldProblem) -> Self {
-        ScriptError::Invalid(vec![problem])
-    }
-}
-
-impl From<ScriptError> for AppError {
-    fn from(error: ScriptError) -> Self {
-        match error {
-            ScriptError::Invalid(problems) => AppError::Validation(problems),
-            ScriptError::NotFound => AppError::NotFound,
-            ScriptError::VersionConflict => AppError::Conflict("version_conflict"),
-            ScriptError::Db(db) => db.into(),
-        }
-    }
-}
+crate::domain_error!(ScriptError);
 
 /// One step of a published version.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
@@ -328,7 +308,7 @@ pub fn publish(
         let notes = validate::check_notes(new.notes.as_deref())
             .map_err(|p| problems.push(p))
             .ok();
-        let gap_ids = resolvable_gaps(conn, script_id, &new.resolves_gaps, &mut problems)?;
+        let gap_ids = gaps::resolvable(conn, script_id, &new.resolves_gaps, &mut problems)?;
         let (Some(steps), Some(notes), true) = (steps, notes, problems.is_empty()) else {
             return Err(ScriptError::Invalid(problems));
         };
@@ -344,16 +324,7 @@ pub fn publish(
                 .set(scripts::name.eq(name))
                 .execute(conn)?;
         }
-        if !gap_ids.is_empty() {
-            diesel::update(gaps::table.filter(gaps::id.eq_any(&gap_ids)))
-                .set((
-                    gaps::status.eq("resolved"),
-                    gaps::resolved_in_version_id.eq(&version_id),
-                    gaps::triaged_by.eq(by),
-                    gaps::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
-        }
+        gaps::resolve(conn, by, &gap_ids, &version_id)?;
         diesel::delete(script_drafts::table.find(script_id)).execute(conn)?;
         crate::audit::record(
             conn,
@@ -365,41 +336,6 @@ pub fn publish(
         )?;
         load_version(conn, script_id, number)
     })
-}
-
-/// The gaps among `ids` that a new version of this script may resolve (still open or
-/// accepted); a problem per id that is not.
-fn resolvable_gaps(
-    conn: &mut DbConnection,
-    script_id: &ScriptId,
-    ids: &[String],
-    problems: &mut Vec<FieldProblem>,
-) -> QueryResult<Vec<GapId>> {
-    let mut found = Vec::new();
-    for (index, id) in ids.iter().enumerate() {
-        let field = format!("resolves_gaps[{index}]");
-        let gap: Option<(ScriptId, String)> = gaps::table
-            .find(id)
-            .select((gaps::script_id, gaps::status))
-            .first(conn)
-            .optional()?;
-        match gap {
-            Some((owner, _)) if owner != *script_id => {
-                problems.push(FieldProblem::new(field, "unknown_gap"))
-            }
-            None => problems.push(FieldProblem::new(field, "unknown_gap")),
-            Some((_, status)) if status == "open" || status == "accepted" => {
-                let id = GapId::from_raw(id.clone());
-                if found.contains(&id) {
-                    problems.push(FieldProblem::new(field, "duplicate_gap"));
-                } else {
-                    found.push(id);
-                }
-            }
-            Some(_) => problems.push(FieldProblem::new(field, "gap_closed")),
-        }
-    }
-    Ok(found)
 }
 
 /// A script with its current version and version list.

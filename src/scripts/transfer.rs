@@ -8,7 +8,7 @@ use super::validate::{KeyRule, StepInput};
 use super::{Script, ScriptError, Version};
 use crate::db::DbConnection;
 use crate::db::ids::UserId;
-use crate::error::FieldProblem;
+use crate::validation::FieldProblem;
 
 /// Marks the file as ours, so a random JSON file is refused with a clear message.
 pub const FORMAT: &str = "callqa-script";

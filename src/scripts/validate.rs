@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldProblem;
+use crate::validation::FieldProblem;
 
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_STEPS: usize = 100;

@@ -18,7 +18,7 @@ use crate::http::forms::PageForm;
 use crate::http::query::GapQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::Lang;
-use crate::scripts::{self, ScriptListItem};
+use crate::scripts::{self, ScriptListItem, draft};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/gaps", Access::Owner, queue_page);
@@ -150,12 +150,16 @@ async fn act(
     let user = session.user_id.clone();
     let outcome = state
         .db
-        .run(move |conn| match action.as_str() {
-            "accept" => gaps::accept(conn, &user, &ids).map(|_| None),
-            "dismiss" => gaps::dismiss(conn, &user, &ids, &reason, Some(&note)).map(|_| None),
-            "refine" => gaps::refine(conn, &ids)
-                .map(|(script, step)| Some(format!("/scripts/{script}/edit#step-{step}"))),
-            _ => Err(AppError::BadRequest("invalid_form")),
+        .run(move |conn| -> Result<Option<String>, AppError> {
+            Ok(match action.as_str() {
+                "accept" => gaps::accept(conn, &user, &ids).map(|_| None)?,
+                "dismiss" => {
+                    gaps::dismiss(conn, &user, &ids, &reason, Some(&note)).map(|_| None)?
+                }
+                "refine" => draft::refine(conn, &ids)
+                    .map(|(script, step)| Some(format!("/scripts/{script}/edit#step-{step}")))?,
+                _ => return Err(AppError::BadRequest("invalid_form")),
+            })
         })
         .await;
     match outcome {

@@ -15,17 +15,20 @@ use serde::{Deserialize, Serialize};
 
 use super::templates::Templates;
 use super::{PageBase, see_other};
-use crate::api::assignments::next_task;
-use crate::assignments::{self, Assignment, AssignmentCode, AssignmentStatus, Task};
+use crate::assignments::{
+    self, Assignment, AssignmentCode, AssignmentError, AssignmentStatus, Task,
+};
 use crate::db::ids::UserId;
 use crate::db::time::now;
-use crate::error::{AppError, FieldMessage};
+use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Reviewer;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
-use crate::reviews::{self, validate::VerdictInput};
+use crate::reviews::validate::{VerdictInput, VerdictPart, VerdictProblem};
+use crate::reviews::{self, ReviewError};
+use crate::validation::FieldProblem;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/review", Access::Reviewer, start_page);
@@ -185,10 +188,12 @@ async fn next_submit(
     state: web::Data<AppState>,
     PageForm(session, _): PageForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(match next_task(&state, session.user_id).await? {
-        Some(_) => see_other("/review"),
-        None => see_other("/review?empty=1"),
-    })
+    Ok(
+        match assignments::next_task(&state.db, session.user_id).await? {
+            Some(_) => see_other("/review"),
+            None => see_other("/review?empty=1"),
+        },
+    )
 }
 
 // ---- the workspace --------------------------------------------------------------------------
@@ -376,15 +381,17 @@ async fn open_task(
     state: &AppState,
     reviewer: UserId,
     code: AssignmentCode,
-) -> Result<(Assignment, Task), AppError> {
+) -> Result<Option<(Assignment, Task)>, AppError> {
     state
         .db
         .run(move |conn| {
-            let assignment = assignments::by_code(conn, &code)?
+            let Some(assignment) = assignments::by_code(conn, &code)?
                 .filter(|a| a.reviewer_id == reviewer && a.status == AssignmentStatus::Active)
-                .ok_or(AppError::NotFound)?;
+            else {
+                return Ok(None);
+            };
             let task = assignments::task(conn, &assignment)?;
-            Ok((assignment, task))
+            Ok(Some((assignment, task)))
         })
         .await
 }
@@ -398,7 +405,9 @@ async fn code_page(
     templates: web::Data<Templates>,
     code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
-    let (assignment, task) = open_task(&state, session.user_id, code.into_inner()).await?;
+    let (assignment, task) = open_task(&state, session.user_id, code.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !assignment.is_live(now()) {
         // Run out: it may still be sent, but the workspace is only shown while it lasts.
         return Ok(see_other("/review"));
@@ -416,9 +425,8 @@ async fn code_page(
 /// Turns the form into the verdicts the domain checks, in the checklist's order. A step with
 /// no verdict is left out (the domain names it); a time that cannot be read is sent as -1 so
 /// the review is refused, and reported here in words.
-fn verdict_inputs(task: &Task, form: &ReviewForm) -> (Vec<VerdictInput>, Vec<String>, Vec<String>) {
+fn verdict_inputs(task: &Task, form: &ReviewForm) -> (Vec<VerdictInput>, Vec<String>) {
     let mut inputs = Vec::new();
-    let mut sent_for = Vec::new();
     let mut bad_times = Vec::new();
     for step in &task.script.steps {
         let verdict = value_of(&form.verdicts, &step.id).trim();
@@ -441,9 +449,8 @@ fn verdict_inputs(task: &Task, form: &ReviewForm) -> (Vec<VerdictInput>, Vec<Str
             comment: (!comment.trim().is_empty()).then(|| comment.to_owned()),
             at_ms,
         });
-        sent_for.push(step.id.clone());
     }
-    (inputs, sent_for, bad_times)
+    (inputs, bad_times)
 }
 
 /// Places the domain's messages next to the steps they are about.
@@ -451,12 +458,13 @@ fn place_problems(
     lang: Lang,
     task: &Task,
     form: &ReviewForm,
-    sent_for: &[String],
     bad_times: &[String],
-    fields: Vec<FieldMessage>,
+    general: &[FieldProblem],
+    verdicts: &[VerdictProblem],
 ) -> Problems {
     let mut problems = Problems {
         status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        general: general.iter().map(|p| p.message(lang)).collect(),
         ..Problems::default()
     };
     // Ungraded steps get their message here, in place of the domain's list at the top.
@@ -467,30 +475,23 @@ fn place_problems(
                 .push((step.id.clone(), lang.translate("review-choose-verdict")));
         }
     }
-    for field in fields {
-        let step = field
-            .field
-            .strip_prefix("verdicts[")
-            .and_then(|rest| rest.split_once("]."))
-            .and_then(|(index, name)| Some((sent_for.get(index.parse::<usize>().ok()?)?, name)));
-        match step {
-            Some((id, "at_ms")) => {
-                let key = if bad_times.contains(id) {
+    for found in verdicts {
+        let id = found.step_id.clone();
+        match found.part {
+            VerdictPart::Time => {
+                let key = if bad_times.contains(&id) {
                     "review-time-unreadable"
                 } else {
                     "review-time-outside"
                 };
                 let mut args = MessageArgs::default();
                 args.push("max", clock(task.duration_ms));
-                problems
-                    .steps
-                    .push((id.clone(), lang.translate_with(key, &args)));
+                problems.steps.push((id, lang.translate_with(key, &args)));
             }
-            Some((id, "step_id")) | Some((id, "verdict")) | Some((id, "comment")) => {
-                problems.steps.push((id.clone(), field.message))
+            VerdictPart::Step | VerdictPart::Verdict | VerdictPart::Comment => {
+                problems.steps.push((id, found.problem.message(lang)))
             }
-            _ if field.code == "step_not_graded" => {}
-            _ => problems.general.push(field.message),
+            VerdictPart::Ungraded => {}
         }
     }
     problems
@@ -508,15 +509,11 @@ async fn review_submit(
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
     let reviewer = session.user_id.clone();
-    let (_, task) = match open_task(&state, reviewer.clone(), code.clone()).await {
-        Ok(found) => found,
-        Err(AppError::NotFound) => {
-            return already_done(&req, lang, &state, &templates, reviewer, code).await;
-        }
-        Err(other) => return Err(other),
+    let Some((_, task)) = open_task(&state, reviewer.clone(), code.clone()).await? else {
+        return already_done(&req, lang, &state, &templates, reviewer, code).await;
     };
     let form = ReviewForm::read(&fields);
-    let (inputs, sent_for, bad_times) = verdict_inputs(&task, &form);
+    let (inputs, bad_times) = verdict_inputs(&task, &form);
     let ratio = state.settings.min_listen_ratio;
     let submitted = state
         .db
@@ -524,20 +521,21 @@ async fn review_submit(
         .await;
     match submitted {
         Ok(_) => Ok(see_other("/review?done=1")),
-        Err(error @ AppError::Validation(_)) => {
-            let fields = error.field_messages(lang);
-            let problems = place_problems(lang, &task, &form, &sent_for, &bad_times, fields);
+        Err(ReviewError::Invalid { general, verdicts }) => {
+            let problems = place_problems(lang, &task, &form, &bad_times, &general, &verdicts);
             workspace_view(&req, lang, &templates, &task, &form, problems)
         }
-        Err(error @ AppError::Conflict(_)) => {
+        Err(
+            gone @ (ReviewError::AlreadySubmitted | ReviewError::Finished | ReviewError::LeaseLost),
+        ) => {
             let query = StartQuery {
                 done: None,
                 empty: None,
                 skipped: None,
             };
-            start_view(&req, lang, &templates, &query, Some(error))
+            start_view(&req, lang, &templates, &query, Some(gone.into()))
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -562,8 +560,8 @@ async fn already_done(
         })
         .await?;
     let problem = match status {
-        Some(AssignmentStatus::Submitted) => AppError::Conflict("already_submitted"),
-        Some(_) => AppError::Conflict("assignment_finished"),
+        Some(AssignmentStatus::Submitted) => ReviewError::AlreadySubmitted,
+        Some(_) => ReviewError::Finished,
         None => return Err(AppError::NotFound),
     };
     let query = StartQuery {
@@ -571,7 +569,7 @@ async fn already_done(
         empty: None,
         skipped: None,
     };
-    start_view(req, lang, templates, &query, Some(problem))
+    start_view(req, lang, templates, &query, Some(problem.into()))
 }
 
 #[derive(Deserialize)]
@@ -595,7 +593,9 @@ async fn skip_submit(
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
     let reviewer = session.user_id.clone();
-    let (_, task) = open_task(&state, reviewer.clone(), code.clone()).await?;
+    let (_, task) = open_task(&state, reviewer.clone(), code.clone())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let listed = SKIP_REASONS
         .iter()
         .find(|r| **r == form.reason.trim())
@@ -623,10 +623,10 @@ async fn skip_submit(
             .await;
         match outcome {
             Ok(()) => return Ok(see_other("/review?skipped=1")),
-            Err(error @ AppError::Validation(_)) => problems
-                .skip
-                .extend(error.field_messages(lang).into_iter().map(|f| f.message)),
-            Err(other) => return Err(other),
+            Err(AssignmentError::Invalid(found)) => {
+                problems.skip.extend(found.iter().map(|p| p.message(lang)))
+            }
+            Err(other) => return Err(other.into()),
         }
     }
     let form = ReviewForm {

@@ -12,9 +12,11 @@ use serde::Serialize;
 
 use crate::accounts::AccountError;
 use crate::assignments::AssignmentError;
+use crate::dashboards::DashboardError;
 use crate::db::DbError;
 use crate::gaps::GapError;
 use crate::i18n::{Lang, MessageArgs};
+use crate::recordings::RecordingError;
 use crate::reviews::ReviewError;
 use crate::scripts::ScriptError;
 use crate::validation::FieldProblem;
@@ -202,16 +204,25 @@ impl From<diesel::result::Error> for AppError {
 // listing its field problems; `NotFound` a 404 (also for what exists but is not the asker's);
 // its conflicts 409 with a code naming the state that stood in the way; `Db` a 500.
 
+impl From<FieldProblem> for AppError {
+    fn from(problem: FieldProblem) -> Self {
+        AppError::Validation(vec![problem])
+    }
+}
+
 impl From<AccountError> for AppError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::Invalid(problems) => AppError::Validation(problems),
             AccountError::BadCredentials => AppError::BadCredentials,
+            AccountError::Throttled { retry_after_secs } => {
+                AppError::TooManyRequests { retry_after_secs }
+            }
             AccountError::InviteInvalid => AppError::Gone("invite_invalid"),
             AccountError::NotFound => AppError::NotFound,
             AccountError::CannotDeactivateSelf => AppError::Conflict("cannot_deactivate_self"),
             AccountError::Db(db) => db.into(),
-            AccountError::Hashing(cause) => AppError::Internal(cause),
+            AccountError::Crypto(cause) => AppError::Internal(cause),
         }
     }
 }
@@ -265,6 +276,29 @@ impl From<GapError> for AppError {
             GapError::NotFound => AppError::NotFound,
             GapError::NotOpen => AppError::Conflict("gap_not_open"),
             GapError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<RecordingError> for AppError {
+    fn from(error: RecordingError) -> Self {
+        match error {
+            RecordingError::Invalid(problems) => AppError::Validation(problems),
+            RecordingError::NotFound => AppError::NotFound,
+            RecordingError::Forbidden => AppError::Forbidden,
+            RecordingError::TooLarge => AppError::PayloadTooLarge,
+            RecordingError::Storage(cause) => AppError::Internal(cause),
+            RecordingError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<DashboardError> for AppError {
+    fn from(error: DashboardError) -> Self {
+        match error {
+            DashboardError::Invalid(problems) => AppError::Validation(problems),
+            DashboardError::NotFound => AppError::NotFound,
+            DashboardError::Db(db) => db.into(),
         }
     }
 }

@@ -9,6 +9,9 @@ pub enum AccountError {
     Invalid(Vec<FieldProblem>),
     #[error("wrong login or password")]
     BadCredentials,
+    /// Too many failed sign-ins from this login or address; the next try is allowed then.
+    #[error("too many sign-in attempts, retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
     #[error("invite link is unknown, used, revoked or expired")]
     InviteInvalid,
     #[error("not found")]
@@ -17,8 +20,8 @@ pub enum AccountError {
     CannotDeactivateSelf,
     #[error(transparent)]
     Db(#[from] DbError),
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
+    #[error("password hashing or token signing failed: {0}")]
+    Crypto(String),
 }
 
 crate::domain_error!(AccountError);

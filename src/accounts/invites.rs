@@ -12,7 +12,6 @@ use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::db::schema::invites;
 use crate::db::time::{Timestamp, now};
 use crate::db::{Db, DbConnection};
-use crate::error::AppError;
 use crate::validation::FieldProblem;
 
 pub const INVITE_LIFETIME: time::Duration = time::Duration::days(7);
@@ -225,21 +224,17 @@ impl Invite {
         owner: &UserId,
         base_url: &str,
         request: NewInvite,
-    ) -> Result<(Invite, String), AppError> {
+    ) -> Result<(Invite, String), AccountError> {
         let role = Role::parse(request.role.trim())
             .filter(|r| *r != Role::Owner)
-            .ok_or_else(|| {
-                AppError::Validation(vec![FieldProblem::new("role", "unknown_value")])
-            })?;
+            .ok_or_else(|| FieldProblem::new("role", "unknown_value"))?;
         let operator_id = request
             .operator_id
             .filter(|id| !id.trim().is_empty())
             .map(OperatorId::from_raw);
         let owner = owner.clone();
         let created = db
-            .run(move |conn| {
-                Invite::create(conn, &owner, role, operator_id).map_err(AppError::from)
-            })
+            .run(move |conn| Invite::create(conn, &owner, role, operator_id))
             .await?;
         let url = format!("{base_url}/invite/{}", created.token);
         Ok((created.invite, url))

@@ -29,7 +29,7 @@ pub fn hash(password: &str) -> Result<String, AccountError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| AccountError::Hashing(e.to_string()))
+        .map_err(|e| AccountError::Crypto(e.to_string()))
 }
 
 pub fn verify(password: &str, stored_hash: &str) -> bool {

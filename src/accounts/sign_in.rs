@@ -1,9 +1,9 @@
 //! Signing in: the login throttle, the password check and the token, in that order.
 
+use super::AccountError;
 use super::throttle::{self, AttemptKeys};
 use super::{Login, User, tokens};
 use crate::db::Db;
-use crate::error::AppError;
 use crate::secret::SigningKey;
 
 /// Checks the throttle and the password of `login` coming from `address` (the client's
@@ -19,22 +19,22 @@ pub async fn sign_in(
     login: &str,
     password: String,
     address: &str,
-) -> Result<(User, tokens::IssuedToken), AppError> {
-    let login = Login::for_sign_in("login", login).map_err(|p| AppError::Validation(vec![p]))?;
+) -> Result<(User, tokens::IssuedToken), AccountError> {
+    let login = Login::for_sign_in("login", login)?;
     let keys = AttemptKeys::new(&login, address);
     let reservation = db
-        .write(move |conn| throttle::reserve(conn, &keys).map_err(AppError::from))
+        .write(move |conn| Ok::<_, AccountError>(throttle::reserve(conn, &keys)?))
         .await?
-        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+        .map_err(|retry_after_secs| AccountError::Throttled { retry_after_secs })?;
     let found = db
-        .read_quick(move |conn| User::find_by_login(conn, &login).map_err(AppError::from))
+        .read_quick(move |conn| Ok::<_, AccountError>(User::find_by_login(conn, &login)?))
         .await?;
     let user = actix_web::web::block(move || User::check_password(found, &password))
         .await
-        .map_err(AppError::internal)??;
-    db.write(move |conn| throttle::refund(conn, &reservation).map_err(AppError::from))
+        .map_err(|e| AccountError::Crypto(e.to_string()))??;
+    db.write(move |conn| Ok::<_, AccountError>(throttle::refund(conn, &reservation)?))
         .await?;
     let issued = tokens::issue(key, &user.id, user.role, user.token_version, session_hours)
-        .map_err(AppError::internal)?;
+        .map_err(|e| AccountError::Crypto(e.to_string()))?;
     Ok((user, issued))
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::assignments::{self, AssignmentCode};
+use crate::dashboards::reviewer;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
@@ -179,7 +180,7 @@ async fn my_reviews(
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
-        .run(move |conn| reviews::history(conn, &session.user_id).map_err(AppError::from))
+        .run(move |conn| reviewer::history(conn, &session.user_id).map_err(AppError::from))
         .await?;
     Ok(HttpResponse::Ok().json(history))
 }

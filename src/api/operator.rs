@@ -8,11 +8,12 @@ use actix_web::http::Method;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use crate::dashboards::operator as feedback;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Operator;
 use crate::http::routes::{Access, RouteSink};
-use crate::reviews::feedback::{self};
+use crate::reviews;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/me/calls", Access::Operator, my_calls);
@@ -39,6 +40,6 @@ async fn acknowledge(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    feedback::acknowledge_own(&state.db, session.operator_id, id.into_inner()).await?;
+    reviews::acknowledge_own(&state.db, session.operator_id, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

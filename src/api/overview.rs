@@ -4,11 +4,11 @@
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 
+use crate::dashboards::overview;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::routes::{Access, RouteSink};
-use crate::overview::{self};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/overview", Access::Owner, get_overview);

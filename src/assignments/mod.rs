@@ -21,7 +21,7 @@ use crate::db::schema::{assignment_pool, assignments, recordings, script_version
 use crate::db::time::{Timestamp, now, to_timestamp};
 use crate::db::{Db, DbConnection, DbError};
 use crate::org_settings::OrgSettings;
-use crate::recordings::RecordingStatus;
+use crate::recordings::status::RecordingStatus;
 use crate::scripts::{Step, version_steps};
 use crate::validation::FieldProblem;
 

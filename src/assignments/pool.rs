@@ -13,7 +13,7 @@ use super::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::RecordingId;
 use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
-use crate::recordings::RecordingStatus;
+use crate::recordings::status::RecordingStatus;
 
 /// Review slots of a recording not taken by a finished review or an active lease.
 pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {

@@ -69,21 +69,18 @@ pub fn day_bound(
     field: &'static str,
     text: &Option<String>,
     add_days: i64,
-) -> Result<Option<Timestamp>, crate::error::AppError> {
-    use crate::error::AppError;
+) -> Result<Option<Timestamp>, crate::validation::FieldProblem> {
     use crate::validation::FieldProblem;
     match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            let date =
-                time::Date::parse(text, &format).map_err(|_| AppError::field(field, "bad_date"))?;
+            let date = time::Date::parse(text, &format)
+                .map_err(|_| FieldProblem::new(field, "bad_date"))?;
             let out_of_range = || {
-                AppError::Validation(vec![
-                    FieldProblem::new(field, "date_out_of_range")
-                        .with("min", DATE_YEARS.start())
-                        .with("max", DATE_YEARS.end()),
-                ])
+                FieldProblem::new(field, "date_out_of_range")
+                    .with("min", DATE_YEARS.start())
+                    .with("max", DATE_YEARS.end())
             };
             if !DATE_YEARS.contains(&date.year()) {
                 return Err(out_of_range());
@@ -113,7 +110,7 @@ mod tests {
         assert!(day("2026-11-23").unwrap().is_some());
         for text in ["9999-12-31", "0000-01-01", "2201-01-01", "1899-12-31"] {
             let error = day(text).unwrap_err();
-            assert_eq!(error.code(), "validation_failed", "{text}");
+            assert_eq!(error.code, "date_out_of_range", "{text}");
         }
         assert!(day("2200-12-31").unwrap().is_some());
         assert!(day("-1").is_err());

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
+use crate::dashboards::period::{self, Period};
 use crate::db::ids::{OperatorId, ScriptId};
 use crate::error::AppError;
 use crate::gaps::{GapFilter, GapStatus};
-use crate::overview::{self, Period};
 use crate::recordings::{RecordingFilter, RecordingStatus};
 
 #[derive(Deserialize)]
@@ -94,7 +94,7 @@ pub struct PeriodQuery {
 
 impl PeriodQuery {
     pub fn period(&self) -> Result<Period, AppError> {
-        Period::parse(&self.from, &self.to, overview::today())
+        Period::parse(&self.from, &self.to, period::today()).map_err(AppError::Validation)
     }
 }
 

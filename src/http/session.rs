@@ -194,6 +194,7 @@ pub async fn sign_in(
         &address,
     )
     .await
+    .map_err(AppError::from)
 }
 
 /// The session cookie for a freshly issued token.

@@ -134,4 +134,5 @@ pub async fn keep_all(
         raw,
     )
     .await
+    .map_err(AppError::from)
 }

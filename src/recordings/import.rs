@@ -9,12 +9,11 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::Recording;
 use super::intake::{self, RawMetadata, Receiver};
 use super::store::AudioStore;
+use super::{Recording, RecordingError};
 use crate::accounts::operators::OperatorRecord;
 use crate::db::DbConnection;
-use crate::error::AppError;
 
 /// Audio file endings the importer picks up.
 const AUDIO_EXTENSIONS: &[&str] = &[
@@ -266,17 +265,16 @@ fn metadata_for(
 }
 
 /// An error in plain English for the terminal, fields named.
-fn describe(error: &AppError) -> String {
+fn describe(error: &RecordingError) -> String {
     let lang = crate::i18n::Lang::En;
-    let fields = error.field_messages(lang);
-    if fields.is_empty() {
-        error.message(lang)
-    } else {
-        fields
+    match error {
+        RecordingError::Invalid(problems) => problems
             .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
+            .map(|p| format!("{}: {}", p.field, p.message(lang)))
             .collect::<Vec<_>>()
-            .join("; ")
+            .join("; "),
+        RecordingError::TooLarge => lang.translate("error-payload-too-large"),
+        other => other.to_string(),
     }
 }
 

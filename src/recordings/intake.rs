@@ -11,13 +11,12 @@ use sha2::Digest;
 
 use super::store::{AudioStore, Kind};
 use super::worker::Waker;
-use super::{Direction, Recording, RecordingStatus, jobs};
+use super::{Direction, Recording, RecordingError, RecordingStatus, jobs};
 use crate::accounts::operators::OperatorRecord;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
 use crate::db::schema::recordings;
 use crate::db::time::{Timestamp, now, parse_rfc3339};
 use crate::db::{Db, DbConnection};
-use crate::error::AppError;
 use crate::org_settings::{MAX_REVIEWS_REQUIRED, OrgSettings};
 use crate::validation::FieldProblem;
 
@@ -61,24 +60,24 @@ impl Receiver {
         })
     }
 
-    /// Appends a chunk; `Err(PayloadTooLarge)` once the file passes the limit (the partial
+    /// Appends a chunk; `Err(TooLarge)` once the file passes the limit (the partial
     /// file is removed).
-    pub fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), RecordingError> {
         use std::io::Write;
         self.size += chunk.len() as u64;
         if self.size > self.limit {
             let _ = std::fs::remove_file(&self.path);
-            return Err(AppError::PayloadTooLarge);
+            return Err(RecordingError::TooLarge);
         }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).map_err(AppError::internal)
+        self.file.write_all(chunk).map_err(RecordingError::storage)
     }
 
-    pub fn finish(self) -> Result<ReceivedFile, AppError> {
+    pub fn finish(self) -> Result<ReceivedFile, RecordingError> {
         let file = self
             .file
             .into_inner()
-            .map_err(|e| AppError::internal(e.error()))?;
+            .map_err(|e| RecordingError::storage(e.error()))?;
         Ok(ReceivedFile {
             path: self.path,
             file,
@@ -214,14 +213,14 @@ pub fn accept(
     received: ReceivedFile,
     raw: &RawMetadata,
     uploaded_by: Option<&UserId>,
-) -> Result<Recording, AppError> {
+) -> Result<Recording, RecordingError> {
     match check(conn, &received, raw) {
         Ok((metadata, version_id, reviews_required)) => {
             let original = match store.keep_original(&received.path, &received.file) {
                 Ok(name) => name,
                 Err(error) => {
                     received.discard();
-                    return Err(AppError::internal(error));
+                    return Err(RecordingError::storage(error));
                 }
             };
             let id = RecordingId::random();
@@ -250,7 +249,7 @@ pub fn accept(
             });
             inserted.map_err(|error| {
                 store.remove(Kind::Original, &original);
-                AppError::from(error)
+                RecordingError::from(error)
             })
         }
         Err(error) => {
@@ -264,7 +263,7 @@ fn check(
     conn: &mut DbConnection,
     received: &ReceivedFile,
     raw: &RawMetadata,
-) -> Result<(Metadata, crate::db::ids::ScriptVersionId, i32), AppError> {
+) -> Result<(Metadata, crate::db::ids::ScriptVersionId, i32), RecordingError> {
     let mut problems = Vec::new();
     if received.size == 0 {
         problems.push(FieldProblem::new("file", "empty_file"));
@@ -298,7 +297,7 @@ fn check(
             };
             Ok((metadata, version_id, reviews_required))
         }
-        _ => Err(AppError::Validation(problems)),
+        _ => Err(RecordingError::Invalid(problems)),
     }
 }
 
@@ -311,7 +310,7 @@ pub async fn keep_all(
     owner: &UserId,
     files: Vec<ReceivedFile>,
     raw: RawMetadata,
-) -> Result<Vec<Recording>, AppError> {
+) -> Result<Vec<Recording>, RecordingError> {
     let store = store.clone();
     let owner = owner.clone();
     let kept = db

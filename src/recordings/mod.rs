@@ -6,36 +6,58 @@
 //! - [`intake`]: accepting a new recording (validated metadata, a stored original, a job);
 //! - [`jobs`]: the database-backed job queue; [`worker`]: the pool that runs it;
 //!   [`identity`]: which process holds which claims, so a restart takes back its own;
-//! - [`import`]: bulk import from a folder (Asterisk/FreePBX names, CSV manifest).
+//! - [`import`]: bulk import from a folder (Asterisk/FreePBX names, CSV manifest);
+//! - [`status`]: where a recording is in its processing (read by the reviewer pool).
 
 pub mod identity;
 pub mod import;
 pub mod intake;
 pub mod jobs;
+pub mod status;
 pub mod store;
 pub mod view;
 pub mod worker;
+
+pub use status::RecordingStatus;
 
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::assignments::pool;
 use crate::audio::{Redaction, RedactionMode};
-use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{recordings, redactions, script_versions};
-use crate::db::time::Timestamp;
-use crate::error::AppError;
+use crate::db::time::{Timestamp, now};
+use crate::db::{DbConnection, DbError};
 use crate::org_settings::OrgSettings;
 use crate::validation::FieldProblem;
 
-crate::text_enum! {
-    /// Where a recording is in its processing.
-    RecordingStatus {
-        Queued = "queued",
-        Processing = "processing",
-        Ready = "ready",
-        Failed = "failed",
+/// What can go wrong receiving, viewing or changing a recording.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldProblem>),
+    /// No such recording, or not one the asker may see.
+    #[error("no such recording")]
+    NotFound,
+    /// The asker's role may never see recordings (reviewers hear only their assigned calls).
+    #[error("recordings are not shown to this role")]
+    Forbidden,
+    /// An uploaded file passed the size limit.
+    #[error("the file is too large")]
+    TooLarge,
+    /// The audio store could not keep or read a file.
+    #[error("audio store: {0}")]
+    Storage(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+crate::domain_error!(RecordingError);
+
+impl RecordingError {
+    pub fn storage(cause: impl std::fmt::Display) -> Self {
+        RecordingError::Storage(cause.to_string())
     }
 }
 
@@ -199,10 +221,10 @@ impl Recording {
         conn: &mut DbConnection,
         id: &RecordingId,
         ranges: &[RedactionRange],
-    ) -> Result<(), AppError> {
+    ) -> Result<(), RecordingError> {
         let problems = validate_ranges(ranges);
         if !problems.is_empty() {
-            return Err(AppError::Validation(problems));
+            return Err(RecordingError::Invalid(problems));
         }
         conn.write_transaction(|conn| {
             // The pool's lock first, as every transaction that ends in a pool refresh takes
@@ -210,7 +232,7 @@ impl Recording {
             // locking the recording first here would deadlock with them on PostgreSQL.
             let mut locked = pool::lock(conn)?;
             if Recording::find(conn, id)?.is_none() {
-                return Err(AppError::NotFound);
+                return Err(RecordingError::NotFound);
             }
             diesel::delete(redactions::table.filter(redactions::recording_id.eq(id)))
                 .execute(conn)?;
@@ -290,6 +312,24 @@ impl Recording {
             .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
             .execute(conn)?;
         Ok(())
+    }
+
+    /// The operator has read the feedback on their reviewed call; `false` when it is not
+    /// theirs or not yet reviewed.
+    pub fn acknowledge(
+        conn: &mut DbConnection,
+        operator: &OperatorId,
+        id: &RecordingId,
+    ) -> QueryResult<bool> {
+        let updated = diesel::update(
+            recordings::table
+                .find(id)
+                .filter(recordings::operator_id.eq(operator))
+                .filter(recordings::reviews_done.ge(recordings::reviews_required)),
+        )
+        .set(recordings::acknowledged_at.eq(now()))
+        .execute(conn)?;
+        Ok(updated > 0)
     }
 
     /// Marks the recording failed, unless a newer change has overtaken `generation` (its own

@@ -3,12 +3,11 @@
 
 use serde::Serialize;
 
-use super::{Direction, Recording, RecordingStatus, RedactionRange};
+use super::{Direction, Recording, RecordingError, RecordingStatus, RedactionRange};
 use crate::accounts::Role;
 use crate::db::Db;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId};
 use crate::db::time::serde_rfc3339;
-use crate::error::AppError;
 use crate::i18n::Lang;
 
 /// Who is looking at a recording.
@@ -109,21 +108,21 @@ pub async fn visible(
     db: &Db,
     viewer: &Viewer,
     id: RecordingId,
-) -> Result<(Recording, ScriptId, i32, Vec<RedactionRange>), AppError> {
+) -> Result<(Recording, ScriptId, i32, Vec<RedactionRange>), RecordingError> {
     if viewer.role == Role::Reviewer {
-        return Err(AppError::Forbidden);
+        return Err(RecordingError::Forbidden);
     }
     let (recording, bound, redactions) = db
         .run(move |conn| {
-            let recording = Recording::find(conn, &id)?.ok_or(AppError::NotFound)?;
+            let recording = Recording::find(conn, &id)?.ok_or(RecordingError::NotFound)?;
             let bound = recording.bound_version(conn)?;
             let redactions = Recording::redactions(conn, &id)?;
-            Ok::<_, AppError>((recording, bound, redactions))
+            Ok::<_, RecordingError>((recording, bound, redactions))
         })
         .await?;
     if viewer.role == Role::Operator && viewer.operator_id.as_ref() != Some(&recording.operator_id)
     {
-        return Err(AppError::NotFound);
+        return Err(RecordingError::NotFound);
     }
     Ok((recording, bound.script_id, bound.number, redactions))
 }

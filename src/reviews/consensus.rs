@@ -57,17 +57,6 @@ pub fn score(outcomes: &[Outcome]) -> Option<f64> {
     (correct + incorrect > 0).then(|| correct as f64 / (correct + incorrect) as f64)
 }
 
-/// "Reviewer A", "Reviewer B", … by the order the reviews of one call came in: stable for
-/// the call, unrelated to who the reviewer is.
-pub fn reviewer_label(index: usize) -> String {
-    let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let letter = letters[index % letters.len()] as char;
-    match index / letters.len() {
-        0 => letter.to_string(),
-        round => format!("{letter}{}", round + 1),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,12 +82,5 @@ mod tests {
         );
         assert_eq!(score(&[Correct, Missing]), Some(1.0));
         assert_eq!(score(&[Missing, Split]), None);
-    }
-
-    #[test]
-    fn labels_are_letters() {
-        assert_eq!(reviewer_label(0), "A");
-        assert_eq!(reviewer_label(2), "C");
-        assert_eq!(reviewer_label(26), "A2");
     }
 }

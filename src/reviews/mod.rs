@@ -1,24 +1,23 @@
-//! Reviews: a reviewer's verdicts on every step of the call they were assigned, stored in
-//! one transaction with the recording's counter and a gap for each `missing` verdict; and a
-//! reviewer's own history and earnings.
+//! Reviews, the write path: a reviewer's verdicts on every step of the call they were
+//! assigned, stored in one transaction with the recording's counter and a gap for each
+//! `missing` verdict; and the operator's acknowledgement of the feedback. What reviews add up
+//! to is read in `crate::dashboards`.
 
 pub mod consensus;
-pub mod feedback;
-pub mod trends;
+pub mod label;
 pub mod validate;
-
-use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::assignments::{self, AssignmentCode, AssignmentStatus, pool};
-use crate::db::ids::{RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId};
+use crate::db::ids::{
+    OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId,
+};
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
-use crate::db::time::{Timestamp, now};
-use crate::db::{DbConnection, DbError};
+use crate::db::time::now;
+use crate::db::{Db, DbConnection, DbError};
 use crate::gaps;
-use crate::org_settings::{OrgSettings, format_cents};
 use crate::recordings::Recording;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
@@ -181,95 +180,22 @@ pub fn submit(
     })
 }
 
-/// One of the reviewer's reviews, as they may see it: when, how long, what they found.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReviewLine {
-    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
-    pub submitted_at: Timestamp,
-    pub duration_ms: i64,
-    pub correct: usize,
-    pub incorrect: usize,
-    pub missing: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DayLine {
-    /// `YYYY-MM-DD` (UTC).
-    pub day: String,
-    pub reviews: usize,
-    pub earned: String,
-}
-
-/// The reviewer's history: every review (newest first), per day, and the earnings.
-#[derive(Debug, Clone, Serialize)]
-pub struct History {
-    pub reviews: Vec<ReviewLine>,
-    pub days: Vec<DayLine>,
-    pub total_reviews: usize,
-    pub rate: String,
-    pub currency: String,
-    pub total_earned: String,
-}
-
-/// The reviewer's history, paid at the current rate in the settings.
-pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<History> {
-    let settings = OrgSettings::load(conn)?;
-    let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
-        .filter(reviews::reviewer_id.eq(reviewer))
-        .order(reviews::submitted_at.desc())
-        .select((reviews::id, reviews::submitted_at, reviews::recording_id))
-        .load(conn)?;
-    let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
-    let marks: Vec<(ReviewId, String)> = verdicts::table
-        .filter(verdicts::review_id.eq_any(&ids))
-        .select((verdicts::review_id, verdicts::verdict))
-        .load(conn)?;
-    // Verdict counts per review, counted once rather than searched per review.
-    let mut tally: std::collections::HashMap<(&ReviewId, &str), usize> =
-        std::collections::HashMap::new();
-    for (review, verdict) in &marks {
-        *tally.entry((review, verdict.as_str())).or_default() += 1;
+/// Marks the feedback on one of the operator's own reviewed calls as read; anything else
+/// (another operator's call, one still being reviewed, a login with no operator record) is
+/// "not found".
+pub async fn acknowledge_own(
+    db: &Db,
+    operator: Option<OperatorId>,
+    id: String,
+) -> Result<(), ReviewError> {
+    let operator = operator.ok_or(ReviewError::NotFound)?;
+    let id = RecordingId::from_raw(id);
+    let found = db
+        .run(move |conn| Ok::<_, ReviewError>(Recording::acknowledge(conn, &operator, &id)?))
+        .await?;
+    if found {
+        Ok(())
+    } else {
+        Err(ReviewError::NotFound)
     }
-    let recording_ids: Vec<&RecordingId> = rows.iter().map(|r| &r.2).collect();
-    let durations: BTreeMap<RecordingId, Option<i64>> = recordings::table
-        .filter(recordings::id.eq_any(&recording_ids))
-        .select((recordings::id, recordings::duration_ms))
-        .load::<(RecordingId, Option<i64>)>(conn)?
-        .into_iter()
-        .collect();
-    let rate = settings.rate_cents();
-    let mut per_day: BTreeMap<String, usize> = BTreeMap::new();
-    let reviews: Vec<ReviewLine> = rows
-        .iter()
-        .map(|(id, at, recording)| {
-            let count = |word: &str| tally.get(&(id, word)).copied().unwrap_or_default();
-            *per_day
-                .entry(crate::db::time::rfc3339(*at)[..10].to_owned())
-                .or_default() += 1;
-            ReviewLine {
-                submitted_at: *at,
-                duration_ms: durations.get(recording).copied().flatten().unwrap_or(0),
-                correct: count("correct"),
-                incorrect: count("incorrect"),
-                missing: count("missing"),
-            }
-        })
-        .collect();
-    let days = per_day
-        .into_iter()
-        .rev()
-        .map(|(day, count)| DayLine {
-            day,
-            reviews: count,
-            earned: format_cents(rate * count as i64),
-        })
-        .collect();
-    Ok(History {
-        total_reviews: reviews.len(),
-        total_earned: format_cents(rate * reviews.len() as i64),
-        reviews,
-        days,
-        rate: format_cents(rate),
-        currency: settings.currency.clone(),
-    })
 }

@@ -506,7 +506,8 @@ async fn people_invite(
 ) -> Result<HttpResponse, AppError> {
     let outcome = Invite::make(&state.db, &owner.user_id, &state.base_url, form)
         .await
-        .map(|(_, url)| Some(url));
+        .map(|(_, url)| Some(url))
+        .map_err(AppError::from);
     people_after(outcome, &req, lang, &state, &templates, &owner).await
 }
 

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{PageBase, see_other, templates::Templates};
 use crate::accounts::Role;
+use crate::dashboards::start::{self, Progress};
 use crate::error::AppError;
-use crate::getting_started::{self, Progress};
 use crate::http::AppState;
 use crate::http::MaybeSignedIn;
 use crate::i18n::Lang;
@@ -31,7 +31,7 @@ pub async fn index(
         Some(Role::Owner) => Some(
             state
                 .db
-                .run(|conn| getting_started::progress(conn).map_err(AppError::from))
+                .run(|conn| start::progress(conn).map_err(AppError::from))
                 .await?,
         ),
         Some(role) => return Ok(see_other(super::accounts::home_of(role))),

@@ -14,6 +14,8 @@ use time::Date;
 
 use super::templates::Templates;
 use super::{PageBase, see_other};
+use crate::dashboards::operator::trend::{self, MissedStep, WeekScore};
+use crate::dashboards::operator::{CallFeedback, own_call, own_calls};
 use crate::db::time::{Timestamp, now};
 use crate::error::AppError;
 use crate::http::AppState;
@@ -21,10 +23,8 @@ use crate::http::Operator;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
+use crate::reviews::acknowledge_own;
 use crate::reviews::consensus::Outcome;
-use crate::reviews::feedback::CallFeedback;
-use crate::reviews::feedback::{acknowledge_own, own_call, own_calls};
-use crate::reviews::trends::{self, MissedStep, WeekScore};
 use crate::reviews::validate::Verdict;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -315,9 +315,9 @@ async fn list_page(
         .iter()
         .map(|c| (call_time(c).date(), c.score))
         .collect();
-    let series = trends::weekly_scores(&days, today, WEEKS);
+    let series = trend::weekly_scores(&days, today, WEEKS);
     let scores: Vec<f64> = calls.iter().filter_map(|c| c.score).collect();
-    let missed = trends::most_missed(calls.iter().map(|c| c.steps.as_slice()), MISSED_LIMIT);
+    let missed = trend::most_missed(calls.iter().map(|c| c.steps.as_slice()), MISSED_LIMIT);
     let page = ListPage {
         base: PageBase::from_request(&req, lang),
         total: calls.len(),

@@ -11,14 +11,15 @@ use serde::Serialize;
 
 use super::templates::Templates;
 use super::{FormErrors, PageBase};
+use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
+use crate::dashboards::overview::{OperatorFigures, Overview, figures};
+use crate::dashboards::period::{self, Period, day_text};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::query::PeriodQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
-use crate::overview::figures;
-use crate::overview::{self, Cell, OperatorFigures, Overview, Period, WeekPoint, day_text};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/overview", Access::Owner, overview_page);
@@ -416,7 +417,7 @@ fn page_data(overview: Overview, lang: Lang) -> PageData {
 }
 
 fn presets(period: Option<&Period>) -> Vec<Preset> {
-    let today = overview::today();
+    let today = period::today();
     [7, 30, 90]
         .into_iter()
         .map(|days| {

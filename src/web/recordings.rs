@@ -422,12 +422,11 @@ async fn redactions_submit(
         _ => Err(AppError::BadRequest("invalid_form")),
     };
     let outcome = match change {
-        Ok(()) => {
-            state
-                .db
-                .run(move |conn| Recording::set_redactions(conn, &recording_id, &ranges))
-                .await
-        }
+        Ok(()) => state
+            .db
+            .run(move |conn| Recording::set_redactions(conn, &recording_id, &ranges))
+            .await
+            .map_err(AppError::from),
         Err(error) => Err(error),
     };
     match outcome {

@@ -18,6 +18,7 @@ use super::{PageBase, see_other};
 use crate::assignments::{
     self, Assignment, AssignmentCode, AssignmentError, AssignmentStatus, Task,
 };
+use crate::dashboards::reviewer;
 use crate::db::ids::UserId;
 use crate::db::time::now;
 use crate::error::AppError;
@@ -653,7 +654,7 @@ struct HistoryRow {
 struct HistoryPage {
     #[serde(flatten)]
     base: PageBase,
-    days: Vec<reviews::DayLine>,
+    days: Vec<reviewer::DayLine>,
     rows: Vec<HistoryRow>,
     total_reviews: usize,
     rate: String,
@@ -671,7 +672,7 @@ async fn history_page(
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
-        .run(move |conn| reviews::history(conn, &session.user_id).map_err(AppError::from))
+        .run(move |conn| reviewer::history(conn, &session.user_id).map_err(AppError::from))
         .await?;
     let rows = history
         .reviews

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use time::{Date, Duration};
 
-use super::consensus::Outcome;
-use super::feedback::StepFeedback;
+use super::StepFeedback;
+use crate::reviews::consensus::Outcome;
 
 /// One ISO week of the series.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,19 +1,23 @@
 //! What the reviews of a call add up to, as operators and owners read it: each step's
 //! consensus, the reviewers' comments under neutral labels ("Reviewer A"), and the score.
-//! Only calls with all their reviews in have a consensus.
+//! Only calls with all their reviews in have a consensus. The operator's feed is their
+//! reviewed calls; [`trend`] what those calls say over the weeks.
+
+pub mod trend;
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::consensus::{Outcome, reviewer_label, score, step_outcome};
-use super::validate::Verdict;
+use super::DashboardError;
 use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId};
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::Timestamp;
 use crate::db::{Db, DbConnection};
-use crate::error::AppError;
+use crate::reviews::consensus::{Outcome, score, step_outcome};
+use crate::reviews::label::reviewer_label;
+use crate::reviews::validate::Verdict;
 use crate::scripts::version_steps;
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,37 +221,17 @@ pub fn operator_calls(
     for_recordings(conn, &ids)
 }
 
-/// The operator has read the feedback on one of their calls.
-pub fn acknowledge(
-    conn: &mut DbConnection,
-    operator: &OperatorId,
-    recording: &RecordingId,
-) -> Result<(), AppError> {
-    let updated = diesel::update(
-        recordings::table
-            .find(recording)
-            .filter(recordings::operator_id.eq(operator))
-            .filter(recordings::reviews_done.ge(recordings::reviews_required)),
-    )
-    .set(recordings::acknowledged_at.eq(crate::db::time::now()))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
-}
-
 /// The operator's reviewed calls, newest first by when the call took place (else when it
 /// was uploaded); empty for an operator login that is not linked to an operator record.
 pub async fn own_calls(
     db: &Db,
     operator: Option<OperatorId>,
-) -> Result<Vec<CallFeedback>, AppError> {
+) -> Result<Vec<CallFeedback>, DashboardError> {
     let Some(operator) = operator else {
         return Ok(Vec::new());
     };
     let mut calls = db
-        .run(move |conn| operator_calls(conn, &operator).map_err(AppError::from))
+        .run(move |conn| Ok::<_, DashboardError>(operator_calls(conn, &operator)?))
         .await?;
     calls.sort_by_key(|c| std::cmp::Reverse(c.called_at.unwrap_or(c.uploaded_at)));
     Ok(calls)
@@ -258,25 +242,14 @@ pub async fn own_call(
     db: &Db,
     operator: Option<OperatorId>,
     id: String,
-) -> Result<CallFeedback, AppError> {
-    let operator = operator.ok_or(AppError::NotFound)?;
+) -> Result<CallFeedback, DashboardError> {
+    let operator = operator.ok_or(DashboardError::NotFound)?;
     let id = RecordingId::from_raw(id);
     let found = db
-        .run(move |conn| for_recordings(conn, &[id]).map_err(AppError::from))
+        .run(move |conn| Ok::<_, DashboardError>(for_recordings(conn, &[id])?))
         .await?;
     found
         .into_iter()
         .find(|call| call.operator_id == operator && call.complete)
-        .ok_or(AppError::NotFound)
-}
-
-/// Marks the feedback on one of the operator's own reviewed calls as read.
-pub async fn acknowledge_own(
-    db: &Db,
-    operator: Option<OperatorId>,
-    id: String,
-) -> Result<(), AppError> {
-    let operator = operator.ok_or(AppError::NotFound)?;
-    let id = RecordingId::from_raw(id);
-    db.run(move |conn| acknowledge(conn, &operator, &id)).await
+        .ok_or(DashboardError::NotFound)
 }

@@ -1,0 +1,366 @@
+//! The owner's overview of a period: per operator, the reviewed calls, the average score and
+//! its trend against the period before; a heatmap of operators × script steps (how often each
+//! step was done correctly); and the open gaps per step.
+//!
+//! A call belongs to the day it took place (`called_at`), or to the day it was uploaded when
+//! the call time is unknown. Only calls with all their reviews in count. The consensus and
+//! score rules are those of [`crate::reviews::consensus`]: `missing` and `split` never count
+//! against the operator.
+//!
+//! The work is split in two: [`aggregate`] is pure (a list of reduced calls in, figures out,
+//! unit-tested there); [`load`] fetches exactly the calls of the period and of the period
+//! before in a fixed number of queries, whatever the number of calls.
+
+pub mod aggregate;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::DashboardError;
+use super::period::Period;
+use crate::db::DbConnection;
+use crate::db::ids::{OperatorId, RecordingId, ScriptId};
+use crate::db::schema::{
+    gaps, operators, recordings, reviews, script_versions, scripts, steps, verdicts,
+};
+use crate::db::time::Timestamp;
+use crate::reviews::consensus::{score, step_outcome};
+use crate::reviews::validate::Verdict;
+use aggregate::{Aggregate, CallOutcomes, Cell, Mean, Trend, WeekPoint, aggregate};
+
+/// A step as a heatmap column or a gap line: titled with its latest wording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepRef {
+    pub script_id: ScriptId,
+    pub script_name: String,
+    pub key: String,
+    pub title: String,
+    /// Its place in the latest version of the script that has it.
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperatorFigures {
+    pub operator_id: OperatorId,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub active: bool,
+    /// Reviewed calls (all reviews in) in the period.
+    pub calls: usize,
+    /// Of those, the calls with a score (not all steps missing or split).
+    pub scored_calls: usize,
+    /// The mean of the calls' scores, 0–1.
+    pub average_score: Option<f64>,
+    pub previous_calls: usize,
+    pub previous_average: Option<f64>,
+    pub trend: Option<Trend>,
+    /// Consensus outcomes of all steps of the period's calls.
+    pub correct: usize,
+    pub incorrect: usize,
+    pub missing: usize,
+    pub split: usize,
+    pub weekly: Vec<WeekPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatmapRow {
+    pub operator_id: OperatorId,
+    pub name: String,
+    /// One per column, in the columns' order.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heatmap {
+    pub columns: Vec<StepRef>,
+    pub rows: Vec<HeatmapRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenGaps {
+    #[serde(flatten)]
+    pub step: StepRef,
+    pub open: i64,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub oldest_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    #[serde(flatten)]
+    pub period: Period,
+    pub previous: Period,
+    /// Reviewed calls of all operators in the period.
+    pub calls: usize,
+    /// The mean score of all scored calls in the period.
+    pub average_score: Option<f64>,
+    pub operators: Vec<OperatorFigures>,
+    pub heatmap: Heatmap,
+    /// Open gaps right now (whatever the period), by script and step, most first.
+    pub open_gaps: Vec<OpenGaps>,
+}
+
+/// The calls (with all their reviews in) that took place in `start..end`: on `called_at`,
+/// or on the upload time when the call time is unknown.
+macro_rules! reviewed_in {
+    ($start:expr, $end:expr) => {
+        recordings::reviews_done
+            .ge(recordings::reviews_required)
+            .and(recordings::reviews_done.gt(0))
+            .and(
+                recordings::called_at
+                    .ge($start)
+                    .and(recordings::called_at.lt($end))
+                    .or(recordings::called_at
+                        .is_null()
+                        .and(recordings::created_at.ge($start))
+                        .and(recordings::created_at.lt($end))),
+            )
+    };
+}
+
+/// The reviewed calls of `start..end` (stored times), reduced for [`aggregate`]: two
+/// queries, one for the calls and one for all their verdicts.
+pub fn load_calls(
+    conn: &mut DbConnection,
+    start: Timestamp,
+    end: Timestamp,
+) -> QueryResult<Vec<CallOutcomes>> {
+    let calls: Vec<(
+        RecordingId,
+        OperatorId,
+        ScriptId,
+        Option<Timestamp>,
+        Timestamp,
+    )> = recordings::table
+        .inner_join(script_versions::table)
+        .filter(reviewed_in!(start, end))
+        .select((
+            recordings::id,
+            recordings::operator_id,
+            script_versions::script_id,
+            recordings::called_at,
+            recordings::created_at,
+        ))
+        .load(conn)?;
+    let marks: Vec<(RecordingId, String, Verdict)> = verdicts::table
+        .inner_join(reviews::table)
+        .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
+        .filter(reviewed_in!(start, end))
+        .select((reviews::recording_id, verdicts::step_key, verdicts::verdict))
+        .load(conn)?;
+    let mut given: HashMap<RecordingId, BTreeMap<String, Vec<Verdict>>> = HashMap::new();
+    for (recording, key, verdict) in marks {
+        given
+            .entry(recording)
+            .or_default()
+            .entry(key)
+            .or_default()
+            .push(verdict);
+    }
+    Ok(calls
+        .into_iter()
+        .map(|(id, operator_id, script_id, called_at, uploaded_at)| {
+            let steps = given
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(key, marks)| Some((key, step_outcome(&marks)?)))
+                .collect();
+            CallOutcomes {
+                operator_id,
+                script_id,
+                day: called_at.unwrap_or(uploaded_at).date(),
+                steps,
+            }
+        })
+        .collect())
+}
+
+/// The latest title, script name and position of each step key of the given scripts.
+fn step_refs(
+    conn: &mut DbConnection,
+    script_ids: &BTreeSet<ScriptId>,
+) -> QueryResult<HashMap<(ScriptId, String), StepRef>> {
+    let names: HashMap<ScriptId, String> = scripts::table
+        .filter(scripts::id.eq_any(script_ids))
+        .select((scripts::id, scripts::name))
+        .load::<(ScriptId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let rows: Vec<(ScriptId, i32, String, String, i32)> = steps::table
+        .inner_join(script_versions::table)
+        .filter(script_versions::script_id.eq_any(script_ids))
+        .order(script_versions::number.asc())
+        .select((
+            script_versions::script_id,
+            script_versions::number,
+            steps::step_key,
+            steps::title,
+            steps::position,
+        ))
+        .load(conn)?;
+    let mut refs = HashMap::new();
+    // Later versions come later and overwrite: the latest wording wins.
+    for (script_id, _, key, title, position) in rows {
+        let script_name = names.get(&script_id).cloned().unwrap_or_default();
+        refs.insert(
+            (script_id.clone(), key.clone()),
+            StepRef {
+                script_id,
+                script_name,
+                key,
+                title,
+                position,
+            },
+        );
+    }
+    Ok(refs)
+}
+
+fn step_ref(refs: &HashMap<(ScriptId, String), StepRef>, column: &(ScriptId, String)) -> StepRef {
+    refs.get(column).cloned().unwrap_or_else(|| StepRef {
+        script_id: column.0.clone(),
+        script_name: String::new(),
+        key: column.1.clone(),
+        title: column.1.clone(),
+        position: i32::MAX,
+    })
+}
+
+/// The overview of `period`: a fixed handful of queries, whatever the number of calls.
+pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
+    let previous = period.previous().unwrap_or(*period);
+    let calls = load_calls(conn, previous.start(), period.end())?;
+    let mut all = Mean::default();
+    for call in calls.iter().filter(|c| period.contains(c.day)) {
+        all.add(score(&call.outcomes()));
+    }
+    let Aggregate {
+        operators: tallies,
+        steps,
+    } = aggregate(period, &calls);
+
+    let open: Vec<(ScriptId, String, i64, Option<Timestamp>)> = gaps::table
+        .filter(gaps::status.eq("open"))
+        .group_by((gaps::script_id, gaps::step_key))
+        .select((
+            gaps::script_id,
+            gaps::step_key,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(gaps::created_at),
+        ))
+        .load(conn)?;
+
+    let script_ids: BTreeSet<ScriptId> = steps
+        .iter()
+        .map(|(s, _)| s.clone())
+        .chain(open.iter().map(|g| g.0.clone()))
+        .collect();
+    let refs = step_refs(conn, &script_ids)?;
+
+    let ids: Vec<&OperatorId> = tallies.keys().collect();
+    let people: HashMap<OperatorId, (String, Option<String>, bool)> = operators::table
+        .filter(operators::id.eq_any(&ids))
+        .select((
+            operators::id,
+            operators::name,
+            operators::external_id,
+            operators::active,
+        ))
+        .load::<(OperatorId, String, Option<String>, bool)>(conn)?
+        .into_iter()
+        .map(|(id, name, external, active)| (id, (name, external, active)))
+        .collect();
+
+    let mut columns: Vec<((ScriptId, String), StepRef)> = steps
+        .iter()
+        .map(|column| (column.clone(), step_ref(&refs, column)))
+        .collect();
+    columns.sort_by(|a, b| {
+        (
+            a.1.script_name.to_lowercase(),
+            &a.1.script_id,
+            a.1.position,
+            &a.1.key,
+        )
+            .cmp(&(
+                b.1.script_name.to_lowercase(),
+                &b.1.script_id,
+                b.1.position,
+                &b.1.key,
+            ))
+    });
+
+    let mut figures = Vec::with_capacity(tallies.len());
+    let mut rows = Vec::with_capacity(tallies.len());
+    for (operator_id, tally) in tallies {
+        let (name, external_id, active) = people
+            .get(&operator_id)
+            .cloned()
+            .unwrap_or_else(|| (operator_id.to_string(), None, false));
+        rows.push(HeatmapRow {
+            operator_id: operator_id.clone(),
+            name: name.clone(),
+            cells: columns
+                .iter()
+                .map(|(column, _)| tally.cells.get(column).copied().unwrap_or_default())
+                .collect(),
+        });
+        figures.push(OperatorFigures {
+            operator_id,
+            name,
+            external_id,
+            active,
+            calls: tally.calls,
+            scored_calls: tally.scored_calls,
+            average_score: tally.average_score,
+            previous_calls: tally.previous_calls,
+            previous_average: tally.previous_average,
+            trend: tally.trend,
+            correct: tally.correct,
+            incorrect: tally.incorrect,
+            missing: tally.missing,
+            split: tally.split,
+            weekly: tally.weekly,
+        });
+    }
+    let by_name = |a: &str, b: &str| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b));
+    figures.sort_by(|a, b| by_name(&a.name, &b.name).then(a.operator_id.cmp(&b.operator_id)));
+    rows.sort_by(|a, b| by_name(&a.name, &b.name).then(a.operator_id.cmp(&b.operator_id)));
+
+    let mut open_gaps: Vec<OpenGaps> = open
+        .into_iter()
+        .map(|(script_id, key, count, oldest_at)| OpenGaps {
+            step: step_ref(&refs, &(script_id, key)),
+            open: count,
+            oldest_at,
+        })
+        .collect();
+    open_gaps.sort_by(|a, b| {
+        b.open
+            .cmp(&a.open)
+            .then(a.oldest_at.cmp(&b.oldest_at))
+            .then(a.step.key.cmp(&b.step.key))
+    });
+
+    Ok(Overview {
+        period: *period,
+        previous,
+        calls: all.calls,
+        average_score: all.value(),
+        operators: figures,
+        heatmap: Heatmap {
+            columns: columns.into_iter().map(|(_, r)| r).collect(),
+            rows,
+        },
+        open_gaps,
+    })
+}
+
+/// The overview of `period`, read on the blocking pool.
+pub async fn figures(db: &crate::db::Db, period: Period) -> Result<Overview, DashboardError> {
+    db.run(move |conn| Ok(load(conn, &period)?)).await
+}

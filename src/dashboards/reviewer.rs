@@ -1,0 +1,106 @@
+//! The reviewer's own page: every review they sent (newest first), per day, and what they
+//! earned at the current rate in the settings.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::ids::{RecordingId, ReviewId, UserId};
+use crate::db::schema::{recordings, reviews, verdicts};
+use crate::db::time::Timestamp;
+use crate::org_settings::{OrgSettings, format_cents};
+
+/// One of the reviewer's reviews, as they may see it: when, how long, what they found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewLine {
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub submitted_at: Timestamp,
+    pub duration_ms: i64,
+    pub correct: usize,
+    pub incorrect: usize,
+    pub missing: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayLine {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub reviews: usize,
+    pub earned: String,
+}
+
+/// The reviewer's history: every review (newest first), per day, and the earnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub reviews: Vec<ReviewLine>,
+    pub days: Vec<DayLine>,
+    pub total_reviews: usize,
+    pub rate: String,
+    pub currency: String,
+    pub total_earned: String,
+}
+
+/// The reviewer's history, paid at the current rate in the settings.
+pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<History> {
+    let settings = OrgSettings::load(conn)?;
+    let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .order(reviews::submitted_at.desc())
+        .select((reviews::id, reviews::submitted_at, reviews::recording_id))
+        .load(conn)?;
+    let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
+    let marks: Vec<(ReviewId, String)> = verdicts::table
+        .filter(verdicts::review_id.eq_any(&ids))
+        .select((verdicts::review_id, verdicts::verdict))
+        .load(conn)?;
+    // Verdict counts per review, counted once rather than searched per review.
+    let mut tally: std::collections::HashMap<(&ReviewId, &str), usize> =
+        std::collections::HashMap::new();
+    for (review, verdict) in &marks {
+        *tally.entry((review, verdict.as_str())).or_default() += 1;
+    }
+    let recording_ids: Vec<&RecordingId> = rows.iter().map(|r| &r.2).collect();
+    let durations: BTreeMap<RecordingId, Option<i64>> = recordings::table
+        .filter(recordings::id.eq_any(&recording_ids))
+        .select((recordings::id, recordings::duration_ms))
+        .load::<(RecordingId, Option<i64>)>(conn)?
+        .into_iter()
+        .collect();
+    let rate = settings.rate_cents();
+    let mut per_day: BTreeMap<String, usize> = BTreeMap::new();
+    let reviews: Vec<ReviewLine> = rows
+        .iter()
+        .map(|(id, at, recording)| {
+            let count = |word: &str| tally.get(&(id, word)).copied().unwrap_or_default();
+            *per_day
+                .entry(crate::db::time::rfc3339(*at)[..10].to_owned())
+                .or_default() += 1;
+            ReviewLine {
+                submitted_at: *at,
+                duration_ms: durations.get(recording).copied().flatten().unwrap_or(0),
+                correct: count("correct"),
+                incorrect: count("incorrect"),
+                missing: count("missing"),
+            }
+        })
+        .collect();
+    let days = per_day
+        .into_iter()
+        .rev()
+        .map(|(day, count)| DayLine {
+            day,
+            reviews: count,
+            earned: format_cents(rate * count as i64),
+        })
+        .collect();
+    Ok(History {
+        total_reviews: reviews.len(),
+        total_earned: format_cents(rate * reviews.len() as i64),
+        reviews,
+        days,
+        rate: format_cents(rate),
+        currency: settings.currency.clone(),
+    })
+}

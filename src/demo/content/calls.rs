@@ -1,232 +1,8 @@
-//! What the demo is made of: the accounts, the operators, the inbound script in Russian and
-//! English, and the twelve calls with the reviews some of them get. Plain data, so the plan
-//! can be checked by unit tests before anything touches a database.
+//! The demo's twelve calls: which operator made each, when, in which language, and what each
+//! of the two reviewers finds in the calls that get reviewed.
 
-use crate::accounts::Role;
+use super::{Language, step};
 use crate::reviews::validate::Verdict;
-use crate::scripts::validate::StepInput;
-
-/// A demo login with its fixed, printed password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DemoAccount {
-    pub role: Role,
-    pub login: &'static str,
-    pub name: &'static str,
-    pub password: &'static str,
-}
-
-pub const OWNER: DemoAccount = DemoAccount {
-    role: Role::Owner,
-    login: "owner",
-    name: "Ольга Петрова",
-    password: "demo-owner",
-};
-
-/// The two reviewers, in the order their reviews are planned below.
-pub const REVIEWERS: [DemoAccount; 2] = [
-    DemoAccount {
-        role: Role::Reviewer,
-        login: "reviewer1",
-        name: "Reviewer Ivan",
-        password: "demo-reviewer1",
-    },
-    DemoAccount {
-        role: Role::Reviewer,
-        login: "reviewer2",
-        name: "Reviewer Kate",
-        password: "demo-reviewer2",
-    },
-];
-
-/// The operator login; it is linked to [`OPERATORS`]`[`[`LINKED_OPERATOR`]`]`.
-pub const OPERATOR: DemoAccount = DemoAccount {
-    role: Role::Operator,
-    login: "operator",
-    name: "Анна Смирнова",
-    password: "demo-operator",
-};
-
-/// Every demo login, in the order they are printed.
-pub fn accounts() -> [DemoAccount; 4] {
-    [OWNER, REVIEWERS[0], REVIEWERS[1], OPERATOR]
-}
-
-/// An operator record: name and extension number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DemoOperator {
-    pub name: &'static str,
-    pub extension: &'static str,
-}
-
-pub const OPERATORS: [DemoOperator; 3] = [
-    DemoOperator {
-        name: "Анна Смирнова",
-        extension: "201",
-    },
-    DemoOperator {
-        name: "Борис Ковалёв",
-        extension: "202",
-    },
-    DemoOperator {
-        name: "Emily Carter",
-        extension: "203",
-    },
-];
-
-/// The operator record the operator login belongs to.
-pub const LINKED_OPERATOR: usize = 0;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Ru,
-    En,
-}
-
-/// One step of the inbound script as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepText {
-    pub title: &'static str,
-    pub say: &'static str,
-    pub guidance: &'static str,
-}
-
-impl StepText {
-    pub fn input(&self) -> StepInput {
-        StepInput {
-            key: None,
-            title: self.title.to_owned(),
-            say: Some(self.say.to_owned()),
-            guidance: Some(self.guidance.to_owned()),
-        }
-    }
-}
-
-/// The inbound script's steps, in order (positions are referred to by the review plans).
-pub mod step {
-    pub const GREETING: usize = 0;
-    pub const LISTEN: usize = 1;
-    pub const JOIN: usize = 2;
-    pub const ANNOUNCE: usize = 3;
-    pub const SOURCE: usize = 4;
-    pub const TRANSFER: usize = 5;
-    pub const BRIEF: usize = 6;
-    pub const COUNT: usize = 7;
-}
-
-pub fn script_name(language: Language) -> &'static str {
-    match language {
-        Language::Ru => "Входящий звонок: запрос на кухню",
-        Language::En => "Inbound call: kitchen enquiry",
-    }
-}
-
-const RU_STEPS: [StepText; step::COUNT] = [
-    StepText {
-        title: "Приветствие",
-        say: "Компания «Кухни Норд», здравствуйте! Чем могу помочь?",
-        guidance: "Поздоровайтесь в первые три секунды, спокойно и без спешки. Назовите \
-                   компанию и предложите помощь.",
-    },
-    StepText {
-        title: "Выслушать запрос",
-        say: "Расскажите, пожалуйста, что вы ищете?",
-        guidance: "Не перебивайте. Задайте один уточняющий вопрос: размер помещения, срок или \
-                   бюджет.",
-    },
-    StepText {
-        title: "Присоединиться к клиенту",
-        say: "Понимаю вас, это важная покупка, и мы поможем с выбором.",
-        guidance: "Покажите, что услышали клиента: повторите его запрос своими словами.",
-    },
-    StepText {
-        title: "Анонсировать перевод",
-        say: "Сейчас я соединю вас с дизайнером — он рассчитает проект под ваши размеры.",
-        guidance: "Объясните, зачем перевод и что клиент получит. Не переводите молча.",
-    },
-    StepText {
-        title: "Узнать источник",
-        say: "Подскажите, откуда вы о нас узнали?",
-        guidance: "Спросите до перевода и запишите ответ в карточку клиента.",
-    },
-    StepText {
-        title: "Перевести звонок",
-        say: "Соединяю, оставайтесь, пожалуйста, на линии.",
-        guidance: "Предупредите о паузе. Если дизайнер не отвечает дольше 30 секунд, \
-                   вернитесь к клиенту и предложите обратный звонок.",
-    },
-    StepText {
-        title: "Передать информацию продавцу",
-        say: "Игорь, на линии клиент: имя, запрос, откуда узнал.",
-        guidance: "Кратко передайте дизайнеру имя клиента, запрос и источник, чтобы клиенту \
-                   не пришлось повторять.",
-    },
-];
-
-const EN_STEPS: [StepText; step::COUNT] = [
-    StepText {
-        title: "Greeting",
-        say: "Nord Kitchens, good morning! How can I help you?",
-        guidance: "Greet within the first three seconds, calmly and without rushing. Name the \
-                   company and offer help.",
-    },
-    StepText {
-        title: "Listen to the request",
-        say: "Please tell me what you are looking for.",
-        guidance: "Do not interrupt. Ask one clarifying question: the size of the room, the \
-                   date or the budget.",
-    },
-    StepText {
-        title: "Join the customer",
-        say: "I understand, it's an important purchase, and we'll help you choose.",
-        guidance: "Show that you heard the customer: repeat their request in your own words.",
-    },
-    StepText {
-        title: "Announce the transfer",
-        say: "I'll connect you with a designer who will plan the kitchen for your room.",
-        guidance: "Say why you transfer and what the customer gets. Never transfer silently.",
-    },
-    StepText {
-        title: "Ask where they heard about us",
-        say: "May I ask how you heard about us?",
-        guidance: "Ask before the transfer and note the answer in the customer's card.",
-    },
-    StepText {
-        title: "Transfer the call",
-        say: "Connecting you now, please stay on the line.",
-        guidance: "Warn about the pause. If the designer does not answer within 30 seconds, \
-                   go back to the customer and offer a call-back.",
-    },
-    StepText {
-        title: "Brief the seller",
-        say: "Mark, I have a customer on the line: name, request, how they found us.",
-        guidance: "Give the designer the customer's name, request and source in one breath, \
-                   so the customer need not repeat themselves.",
-    },
-];
-
-pub fn script_steps(language: Language) -> &'static [StepText; step::COUNT] {
-    match language {
-        Language::Ru => &RU_STEPS,
-        Language::En => &EN_STEPS,
-    }
-}
-
-/// Version 2 of the Russian script: the listening step learns the answer about instalments
-/// (the gap the first reviews found), and the source question offers choices.
-pub fn russian_version_two() -> ([StepText; step::COUNT], &'static str) {
-    let mut steps = RU_STEPS;
-    steps[step::LISTEN].guidance = "Не перебивайте. Задайте один уточняющий вопрос: размер \
-        помещения, срок или бюджет. Если спрашивают о рассрочке: «Да, рассрочка без \
-        переплаты на 12 месяцев через банк-партнёр, дизайнер всё оформит».";
-    steps[step::SOURCE].say = "Подскажите, пожалуйста, откуда вы о нас узнали: сайт, реклама \
-        или рекомендация знакомых?";
-    steps[step::SOURCE].guidance = "Спросите до перевода. Варианты в самом вопросе помогают \
-        клиенту ответить. Запишите ответ в карточку клиента.";
-    (
-        steps,
-        "Ответ на вопрос о рассрочке; вопрос об источнике с вариантами ответа.",
-    )
-}
 
 /// One verdict that differs from a plain `correct` (or a `correct` with praise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +29,7 @@ use Verdict::{Correct, Incorrect, Missing};
 #[derive(Debug, Clone, Copy)]
 pub struct DemoCall {
     pub file: &'static str,
-    /// Index into [`OPERATORS`].
+    /// Index into [`OPERATORS`](super::OPERATORS).
     pub operator: usize,
     pub language: Language,
     pub reviews_required: i32,
@@ -647,8 +423,8 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::demo::content::OPERATORS;
     use crate::reviews::consensus::{Outcome, step_outcome};
-    use crate::scripts::validate::{KeyRule, check_steps};
 
     fn verdicts(marks: &[Mark]) -> [Verdict; step::COUNT] {
         let mut all = [Correct; step::COUNT];
@@ -656,49 +432,6 @@ mod tests {
             all[m.step] = m.verdict;
         }
         all
-    }
-
-    #[test]
-    fn both_scripts_pass_the_checks_with_seven_steps() {
-        for language in [Language::Ru, Language::En] {
-            let inputs: Vec<StepInput> =
-                script_steps(language).iter().map(StepText::input).collect();
-            let clean = check_steps(&inputs, KeyRule::Known(&HashSet::new())).unwrap();
-            assert_eq!(clean.len(), 7);
-            assert!(
-                clean
-                    .iter()
-                    .all(|s| !s.say.is_empty() && !s.guidance.is_empty())
-            );
-            assert!(crate::scripts::validate::check_name(script_name(language)).is_ok());
-        }
-        let (two, notes) = russian_version_two();
-        let changed = two
-            .iter()
-            .zip(RU_STEPS.iter())
-            .filter(|(a, b)| a != b)
-            .count();
-        assert_eq!(changed, 2);
-        assert!(crate::scripts::validate::check_notes(Some(notes)).is_ok());
-    }
-
-    #[test]
-    fn accounts_are_valid_and_distinct() {
-        let logins: HashSet<_> = accounts().iter().map(|a| a.login).collect();
-        assert_eq!(logins.len(), 4);
-        for account in accounts() {
-            let operator = (account.role == Role::Operator)
-                .then(|| crate::db::ids::OperatorId::from_raw("x".to_owned()));
-            crate::accounts::users::NewUser::parse(
-                account.role,
-                account.login,
-                account.name,
-                account.password,
-                operator,
-            )
-            .unwrap_or_else(|_| panic!("{} is a valid account", account.login));
-        }
-        assert_eq!(OPERATOR.name, OPERATORS[LINKED_OPERATOR].name);
     }
 
     #[test]
@@ -744,7 +477,7 @@ mod tests {
     fn every_planned_call_is_shipped() {
         for call in &CALLS {
             assert!(
-                super::super::Audio::get(call.file).is_some(),
+                crate::demo::Audio::get(call.file).is_some(),
                 "{} is embedded",
                 call.file
             );

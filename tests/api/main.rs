@@ -14,6 +14,7 @@ mod headers;
 mod helpers;
 mod hidden_audio;
 mod hostile_text;
+mod invariants;
 mod jobs;
 mod login_throttle;
 mod operator;

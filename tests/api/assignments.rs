@@ -10,7 +10,9 @@ use diesel::RunQueryDsl;
 use rand::SeedableRng;
 use serde_json::{Value, json};
 
-use crate::helpers::{Invitee, TestApp, TestUser, problem_fields, spawn_app_with, test_settings};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, problem_fields, redact, spawn_app_with, test_settings,
+};
 
 struct Floor {
     app: TestApp,
@@ -140,6 +142,21 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
             "script"
         ]
     );
+    // The whole task as a reviewer's client receives it; what changes from run to run is
+    // checked for its kind and hidden.
+    insta::assert_json_snapshot!("reviewer_task", task, {
+        ".code" => redact::known(code, "[code]"),
+        ".audio_url" => redact::known(
+            format!("/api/v1/assignments/{code}/audio"),
+            "/api/v1/assignments/[code]/audio",
+        ),
+        ".peaks_url" => redact::known(
+            format!("/api/v1/assignments/{code}/peaks"),
+            "/api/v1/assignments/[code]/peaks",
+        ),
+        ".expires_at" => redact::time(),
+        ".script.steps[].id" => redact::id("[step id]"),
+    });
     let text = task.to_string();
     for secret in ["Kuznetsova", "call-0", "operator", "recording"] {
         assert!(!text.contains(secret), "the task mentions {secret}: {text}");

@@ -150,7 +150,6 @@ impl TestApp {
     /// For a test that ends with a job legitimately still running (its worker was stopped
     /// on purpose): the check on drop then leaves jobs out. Every other invariant is still
     /// checked.
-    #[allow(dead_code)]
     pub fn expect_unfinished_jobs(&self) {
         self.check_jobs.store(false, Ordering::SeqCst);
     }
@@ -626,4 +625,65 @@ pub fn problem_fields(body: &serde_json::Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Redactions for `insta` snapshots of API responses: each hides a value that differs from
+/// run to run (ids, codes, times) behind a placeholder, and first checks that the value is
+/// of the kind it claims, so a snapshot cannot hide a wrong value behind a placeholder.
+pub mod redact {
+    use insta::internals::{Content, ContentPath, Redaction};
+
+    fn text(value: &Content, path: &ContentPath<'_>) -> String {
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} is not text: {value:?}"))
+            .to_owned()
+    }
+
+    /// A random id (a UUID).
+    pub fn id(placeholder: &'static str) -> Redaction {
+        insta::dynamic_redaction(move |value, path| {
+            let id = text(&value, &path);
+            assert!(uuid::Uuid::parse_str(&id).is_ok(), "{path} is no id: {id}");
+            placeholder
+        })
+    }
+
+    /// A point in time, as the API writes it (RFC 3339 in UTC).
+    pub fn time() -> Redaction {
+        insta::dynamic_redaction(|value, path| {
+            let at = text(&value, &path);
+            let parsed =
+                time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339);
+            assert!(
+                parsed.is_ok_and(|t| t.offset().is_utc()) && at.ends_with('Z'),
+                "{path} is no UTC time: {at}"
+            );
+            "[time]"
+        })
+    }
+
+    /// A value known to the test (an id it was given, a URL with a code in it), exactly.
+    pub fn known(expected: impl Into<String>, placeholder: &'static str) -> Redaction {
+        let expected = expected.into();
+        insta::dynamic_redaction(move |value, path| {
+            assert_eq!(text(&value, &path), expected, "{path}");
+            placeholder
+        })
+    }
+
+    /// A step key as the server makes one: ten lowercase letters and digits.
+    pub fn step_key() -> Redaction {
+        insta::dynamic_redaction(|value, path| {
+            let key = text(&value, &path);
+            assert!(
+                key.len() == 10
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                "{path} is no step key: {key}"
+            );
+            "[step key]"
+        })
+    }
 }

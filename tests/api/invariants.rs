@@ -109,11 +109,12 @@ impl fmt::Display for Violation {
                     "the pool's slots are not numbered from 0 densely: {slots:?}"
                 )
             }
-            Violation::WrongPoolSize { size, rows } => {
-                write!(
-                    f,
-                    "the pool's size row says {size:?} but it has {rows} rows"
-                )
+            Violation::WrongPoolSize {
+                size: Some(size),
+                rows,
+            } => write!(f, "the pool's size row says {size} but it has {rows} rows"),
+            Violation::WrongPoolSize { size: None, rows } => {
+                write!(f, "the pool has no size row (and {rows} rows)")
             }
             Violation::JobRunning {
                 job,
@@ -121,7 +122,8 @@ impl fmt::Display for Violation {
                 locked_by,
             } => write!(
                 f,
-                "job {job} ({kind}) is still running, held by {locked_by:?}"
+                "job {job} ({kind}) is still running, held by {}",
+                locked_by.as_deref().unwrap_or("no worker")
             ),
         }
     }
@@ -287,7 +289,7 @@ fn running_jobs(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryRes
 /// is reported exactly, and once it is repaired nothing is.
 #[tokio::test]
 async fn each_broken_invariant_is_reported_and_none_once_repaired() {
-    use callqa::db::ids::{AssignmentId, JobId, ReviewId};
+    use callqa::db::ids::{AssignmentId, ReviewId};
     use diesel::ExpressionMethods;
     use serde_json::{Value, json};
 
@@ -480,21 +482,7 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         .unwrap();
 
     // A job whose worker is gone, left running.
-    let job = JobId::random().to_string();
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::id.eq(&job),
-            jobs::kind.eq("process_recording"),
-            jobs::status.eq("running"),
-            jobs::attempts.eq(1),
-            jobs::run_after.eq(at),
-            jobs::locked_by.eq("gone-0"),
-            jobs::locked_until.eq(later),
-            jobs::created_at.eq(at),
-            jobs::updated_at.eq(at),
-        ))
-        .execute(&mut conn)
-        .unwrap();
+    let job = orphan_job(&mut conn);
     assert_eq!(
         app.invariant_violations(),
         [Violation::JobRunning {
@@ -524,6 +512,59 @@ async fn a_test_leaving_a_broken_invariant_fails_when_its_app_is_dropped() {
 
     let app = crate::helpers::spawn_app().await;
     let mut conn = app.connect_db();
+    diesel::update(assignment_pool_size::table)
+        .set(assignment_pool_size::size.eq(1))
+        .execute(&mut conn)
+        .unwrap();
+}
+
+/// A job claimed by a worker that is gone, its claim good for another hour (no worker of the
+/// test's server takes it over meanwhile); returns its id.
+fn orphan_job(conn: &mut DbConnection) -> String {
+    use diesel::ExpressionMethods;
+
+    let id = callqa::db::ids::JobId::random().to_string();
+    let at = now();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(&id),
+            jobs::kind.eq("process_recording"),
+            jobs::status.eq("running"),
+            jobs::attempts.eq(1),
+            jobs::run_after.eq(at),
+            jobs::locked_by.eq("gone-0"),
+            jobs::locked_until.eq(at + time::Duration::hours(1)),
+            jobs::created_at.eq(at),
+            jobs::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .unwrap();
+    id
+}
+
+/// A test that says it ends with a job running passes with one left running…
+#[tokio::test]
+async fn a_test_expecting_unfinished_jobs_may_leave_one_running() {
+    let app = crate::helpers::spawn_app().await;
+    let job = orphan_job(&mut app.connect_db());
+    // The worker holding it is gone and its claim outlives the test: it stays running.
+    app.expect_unfinished_jobs();
+    assert!(
+        matches!(&app.invariant_violations()[..], [Violation::JobRunning { job: running, .. }] if *running == job),
+        "still reported when asked"
+    );
+}
+
+/// …but every other invariant is still checked.
+#[tokio::test]
+#[should_panic(expected = "the pool's size row says 1 but it has 0 rows")]
+async fn expecting_unfinished_jobs_leaves_the_other_invariants_checked() {
+    use diesel::ExpressionMethods;
+
+    let app = crate::helpers::spawn_app().await;
+    let mut conn = app.connect_db();
+    orphan_job(&mut conn);
+    app.expect_unfinished_jobs();
     diesel::update(assignment_pool_size::table)
         .set(assignment_pool_size::size.eq(1))
         .execute(&mut conn)

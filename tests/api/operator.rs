@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Invitee, TestApp, TestUser, csrf_of, spawn_app_with, test_settings};
+use crate::helpers::{Invitee, TestApp, TestUser, csrf_of, redact, spawn_app_with, test_settings};
 
 struct Floor {
     app: TestApp,
@@ -209,6 +209,14 @@ async fn an_operator_reads_the_consensus_of_their_own_reviewed_calls() {
         ]
     );
     f.assert_no_reviewer_in(&serde_json::to_string(&calls).unwrap());
+    // The whole feedback as the operator's client receives it; what changes from run to run
+    // is checked for its kind and hidden.
+    insta::assert_json_snapshot!("operator_feedback", calls, {
+        "[].recording_id" => redact::known(f.done.as_str(), "[recording id]"),
+        "[].uploaded_at" => redact::time(),
+        "[].script_id" => redact::id("[script id]"),
+        "[].steps[].key" => redact::step_key(),
+    });
 
     // Reading it: the call is acknowledged, once or twice.
     assert_eq!(f.acknowledge(&f.oleg, &f.done).await, 204);

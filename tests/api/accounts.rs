@@ -5,7 +5,7 @@
 use diesel::{QueryDsl, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, callqa_command, csrf_of, new_client, spawn_app};
+use crate::helpers::{Invitee, PASSWORD, callqa_command, csrf_of, new_client, spawn_app};
 
 #[tokio::test]
 async fn the_setup_link_creates_the_first_owner_once() {
@@ -184,7 +184,7 @@ async fn forged_expired_and_garbage_tokens_are_refused() {
 async fn logout_and_deactivation_take_effect_at_once() {
     let app = spawn_app().await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     assert_eq!(
         app.get_as("/api/v1/me", &reviewer.token).await.status(),
         200
@@ -246,7 +246,7 @@ async fn stored_passwords_are_argon2id_hashes() {
     use callqa::db::schema::users;
     let app = spawn_app().await;
     let owner = app.owner().await;
-    app.invited(&owner, "reviewer", "rita").await;
+    app.invited(&owner, Invitee::Reviewer, "rita").await;
     let db = callqa::db::Db::connect(&app.settings.storage.database(), 1).unwrap();
     let hashes: Vec<String> = users::table
         .select(users::password_hash)
@@ -275,7 +275,7 @@ async fn invites_are_single_use_and_link_operators_to_their_record() {
     let body: Value = no_record.json().await.unwrap();
     assert_eq!(body["error"]["fields"][0]["field"], "operator_id");
 
-    let operator = app.invited(&owner, "operator", "oleg").await;
+    let operator = app.invited(&owner, Invitee::Operator, "oleg").await;
     let me: Value = app
         .get_as("/api/v1/me", &operator.token)
         .await
@@ -438,7 +438,7 @@ async fn repeated_failed_logins_are_throttled_with_a_retry_hint() {
 async fn the_role_is_checked_before_the_body_is_read() {
     let app = spawn_app().await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let response = app
         .api
         .post(app.url("/api/v1/operators"))
@@ -684,7 +684,7 @@ async fn the_owner_invites_from_the_people_page_and_the_invitee_joins_by_form() 
 async fn the_account_page_changes_password_and_language() {
     let app = spawn_app().await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let browser = app.browser_for(&reviewer).await;
     let page = browser
         .get(app.url("/account"))

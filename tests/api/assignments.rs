@@ -10,7 +10,9 @@ use diesel::RunQueryDsl;
 use rand::SeedableRng;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, problem_fields, spawn_app_with, test_settings};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, problem_fields, redact, spawn_app_with, test_settings,
+};
 
 struct Floor {
     app: TestApp,
@@ -110,7 +112,7 @@ fn all_correct(task: &Value) -> Value {
 #[tokio::test]
 async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
     let f = floor(0.0).await;
-    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
+    let rita = f.app.invited(&f.owner, Invitee::Reviewer, "rita").await;
     let (status, _) = f.next(&rita).await;
     assert_eq!(status, 204, "nothing to review yet");
 
@@ -140,6 +142,21 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
             "script"
         ]
     );
+    // The whole task as a reviewer's client receives it; what changes from run to run is
+    // checked for its kind and hidden.
+    insta::assert_json_snapshot!("reviewer_task", task, {
+        ".code" => redact::known(code, "[code]"),
+        ".audio_url" => redact::known(
+            format!("/api/v1/assignments/{code}/audio"),
+            "/api/v1/assignments/[code]/audio",
+        ),
+        ".peaks_url" => redact::known(
+            format!("/api/v1/assignments/{code}/peaks"),
+            "/api/v1/assignments/[code]/peaks",
+        ),
+        ".expires_at" => redact::time(),
+        ".script.steps[].id" => redact::id("[step id]"),
+    });
     let text = task.to_string();
     for secret in ["Kuznetsova", "call-0", "operator", "recording"] {
         assert!(!text.contains(secret), "the task mentions {secret}: {text}");
@@ -173,10 +190,10 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
         .await;
     assert_eq!(peaks.status(), 200);
 
-    let other = f.app.invited(&f.owner, "reviewer", "rob").await;
+    let other = f.app.invited(&f.owner, Invitee::Reviewer, "rob").await;
     assert_eq!(f.app.get_as(audio_url, &other.token).await.status(), 404);
     assert_eq!(f.app.get_as(audio_url, &f.owner.token).await.status(), 200);
-    let operator = f.app.invited(&f.owner, "operator", "oleg").await;
+    let operator = f.app.invited(&f.owner, Invitee::Operator, "oleg").await;
     assert_eq!(f.app.get_as(audio_url, &operator.token).await.status(), 403);
     let (status, _) = f.next(&other).await;
     assert_eq!(status, 204, "the call needs one review and rita holds it");
@@ -209,7 +226,7 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
 #[tokio::test]
 async fn a_code_of_the_wrong_shape_is_not_found_before_the_body_is_read() {
     let f = floor(0.0).await;
-    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
+    let rita = f.app.invited(&f.owner, Invitee::Reviewer, "rita").await;
     f.calls(1, 1).await;
     let (_, task) = f.next(&rita).await;
     let code = task["code"].as_str().unwrap().to_owned();
@@ -234,7 +251,7 @@ async fn a_code_of_the_wrong_shape_is_not_found_before_the_body_is_read() {
         "00000000-0000-0000-0000-000000000000".to_owned(),
         "%FF%FE%FD".to_owned(),
     ];
-    let operator = f.app.invited(&f.owner, "operator", "oleg").await;
+    let operator = f.app.invited(&f.owner, Invitee::Operator, "oleg").await;
     let browser = f.app.browser_for(&rita).await;
     for bad in &malformed {
         for action in ["review", "skip"] {
@@ -270,7 +287,7 @@ async fn a_code_of_the_wrong_shape_is_not_found_before_the_body_is_read() {
 #[tokio::test]
 async fn every_bad_review_is_refused_with_its_reason_and_changes_nothing() {
     let f = floor(0.0).await;
-    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
+    let rita = f.app.invited(&f.owner, Invitee::Reviewer, "rita").await;
     let ids = f.calls(1, 1).await;
     let (_, task) = f.next(&rita).await;
     let code = task["code"].as_str().unwrap();
@@ -377,7 +394,7 @@ async fn every_bad_review_is_refused_with_its_reason_and_changes_nothing() {
 #[tokio::test]
 async fn a_review_sent_before_the_call_could_be_heard_is_refused() {
     let f = floor(0.5).await;
-    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
+    let rita = f.app.invited(&f.owner, Invitee::Reviewer, "rita").await;
     let response = f
         .app
         .upload(
@@ -423,9 +440,9 @@ use diesel::ExpressionMethods;
 #[tokio::test]
 async fn expired_leases_and_skips_return_calls_to_the_pool_but_not_to_the_same_reviewer() {
     let f = floor(0.0).await;
-    let rita = f.app.invited(&f.owner, "reviewer", "rita").await;
-    let rob = f.app.invited(&f.owner, "reviewer", "rob").await;
-    let kim = f.app.invited(&f.owner, "reviewer", "kim").await;
+    let rita = f.app.invited(&f.owner, Invitee::Reviewer, "rita").await;
+    let rob = f.app.invited(&f.owner, Invitee::Reviewer, "rob").await;
+    let kim = f.app.invited(&f.owner, Invitee::Reviewer, "kim").await;
     f.calls(1, 1).await;
 
     // Rita's lease runs out; nobody takes the call: her late review is still taken.
@@ -514,7 +531,7 @@ async fn race(f: Floor, reviewers: usize, servers: &[String]) {
     for n in 0..reviewers {
         let reviewer = f
             .app
-            .invited(&f.owner, "reviewer", &format!("racer{n}"))
+            .invited(&f.owner, Invitee::Reviewer, &format!("racer{n}"))
             .await;
         racers.push((reviewer, servers[n % servers.len()].clone()));
     }

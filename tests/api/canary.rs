@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{contains_bytes, encodings_of, spawn_app_with, test_settings};
+use crate::helpers::{Invitee, contains_bytes, encodings_of, spawn_app_with, test_settings};
 
 const CANARIES: [&str; 5] = [
     "CanaryTitle7f3a",
@@ -112,7 +112,7 @@ async fn nothing_a_reviewer_can_fetch_carries_the_calls_identity() {
         assert_eq!(done["status"], "ready", "{name}: {done}");
     }
 
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let mut found = Vec::new();
     let mut fetched = 0;
     loop {

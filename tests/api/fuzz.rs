@@ -26,7 +26,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestUser, csrf_of, spawn_app_with, test_settings, tone_wav,
+    Invitee, PASSWORD, TestApp, TestUser, csrf_of, spawn_app_with, test_settings, tone_wav,
 };
 
 /// The seed of the run; change it to explore other samples of the extended inputs.
@@ -344,8 +344,8 @@ impl Dataset {
         settings.min_listen_ratio = 0.0;
         let app = spawn_app_with(settings, dir).await;
         let owner = app.owner().await;
-        let operator = app.invited(&owner, "operator", "oleg").await;
-        let reviewer = app.invited(&owner, "reviewer", "rita").await;
+        let operator = app.invited(&owner, Invitee::Operator, "oleg").await;
+        let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
         let script_id = app.script(&owner).await;
         let operator_id = operator.operator_id.clone().unwrap();
         let recordings = app

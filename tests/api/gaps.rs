@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app_with, test_settings};
+use crate::helpers::{Invitee, TestApp, TestUser, csrf_of, spawn_app_with, test_settings};
 
 struct Queue {
     app: TestApp,
@@ -24,7 +24,7 @@ async fn queue_with_gaps(calls: usize) -> Queue {
     let script_id = app.script(&owner).await;
     app.ready_calls(&owner, &operator, &script_id, calls, 1)
         .await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     for n in 0..calls {
         let task: Value = app
             .post_json(

@@ -5,10 +5,23 @@
 //! Backend: SQLite in a temporary directory, or, when `CALLQA_TEST_POSTGRES` holds the URL of
 //! a PostgreSQL server (e.g. `postgres://postgres@127.0.0.1:5433/postgres`), a new database
 //! `t_<random>` on it for each test, so tests run in parallel without seeing each other.
+//!
+//! When a [`TestApp`] is dropped at the end of a test that passed, it checks the invariants
+//! of [`crate::invariants`] against that database and fails the test when one is broken.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use callqa::config::Settings;
+use callqa::db::DbConnection;
 use callqa::startup::Application;
 use diesel::{Connection, PgConnection, RunQueryDsl};
+
+use crate::invariants::{self, Violation};
+
+/// How long a dropped [`TestApp`] lets the jobs still running finish before it counts them
+/// as left running (a test may end while a worker is building a copy it did not wait for).
+const JOBS_SETTLE: Duration = Duration::from_secs(60);
 
 pub struct TestApp {
     pub address: String,
@@ -18,6 +31,9 @@ pub struct TestApp {
     pub setup_url: Option<String>,
     pub client: reqwest::Client,
     pub settings: Settings,
+    /// Whether the check on drop counts a job still running (see
+    /// [`TestApp::expect_unfinished_jobs`]).
+    check_jobs: AtomicBool,
     /// Keeps the data directory alive as long as the app.
     _data_dir: tempfile::TempDir,
 }
@@ -74,6 +90,7 @@ pub async fn spawn_app_with(settings: Settings, data_dir: tempfile::TempDir) -> 
             .expect("http client"),
         client: new_client(),
         settings,
+        check_jobs: AtomicBool::new(true),
         _data_dir: data_dir,
     }
 }
@@ -116,6 +133,96 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// A new connection of its own to this app's database (the SQLite file or the test's
+    /// PostgreSQL database).
+    pub fn connect_db(&self) -> DbConnection {
+        DbConnection::open(&self.settings.storage.database())
+            .expect("the test's database is reachable")
+    }
+
+    /// The invariants of [`crate::invariants`] this app's database breaks right now, jobs
+    /// included: empty when all hold.
+    pub fn invariant_violations(&self) -> Vec<Violation> {
+        invariants::violations(&mut self.connect_db(), true).expect("the invariants are read")
+    }
+
+    /// For a test that ends with a job legitimately still running (its worker was stopped
+    /// on purpose): the check on drop then leaves jobs out. Every other invariant is still
+    /// checked.
+    pub fn expect_unfinished_jobs(&self) {
+        self.check_jobs.store(false, Ordering::SeqCst);
+    }
+
+    /// What the check on drop finds: first the running jobs get [`JOBS_SETTLE`] to finish
+    /// (the workers are threads of their own, so they go on while this one waits), then
+    /// every invariant is read.
+    fn violations_once_settled(&self) -> Vec<Violation> {
+        let mut conn = self.connect_db();
+        let check_jobs = self.check_jobs.load(Ordering::SeqCst);
+        let started = Instant::now();
+        while check_jobs
+            && started.elapsed() < JOBS_SETTLE
+            && invariants::jobs_running(&mut conn).expect("the jobs are read")
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        invariants::violations(&mut conn, check_jobs).expect("the invariants are read")
+    }
+}
+
+/// A test that passed fails here when it left the database inconsistent. A test already
+/// failing is not checked: a second panic while unwinding would abort the whole run and
+/// hide the first failure.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let found = self.violations_once_settled();
+        let list: Vec<String> = found.iter().map(|v| format!("- {v}")).collect();
+        assert!(
+            found.is_empty(),
+            "the test left the database breaking its invariants:\n{}",
+            list.join("\n")
+        );
+    }
+}
+
+/// The role of a test user, spelled as the API spells it (the tests' own words, so a
+/// renamed role in the product breaks them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Reviewer,
+    Operator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Reviewer => "reviewer",
+            Role::Operator => "operator",
+        }
+    }
+}
+
+/// Whom an owner can invite: anyone but another owner (the first owner comes from the
+/// setup link, see [`TestApp::owner`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invitee {
+    Reviewer,
+    Operator,
+}
+
+impl Invitee {
+    pub fn role(self) -> Role {
+        match self {
+            Invitee::Reviewer => Role::Reviewer,
+            Invitee::Operator => Role::Operator,
+        }
+    }
 }
 
 /// A signed-in user of a test, with the bearer token of their API session.
@@ -124,8 +231,9 @@ pub struct TestUser {
     pub id: String,
     pub login: String,
     pub password: String,
+    /// The role the user joined with (the server confirmed it).
     #[allow(dead_code)]
-    pub role: &'static str,
+    pub role: Role,
     pub token: String,
     /// For an operator: their operator record.
     pub operator_id: Option<String>,
@@ -190,11 +298,12 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
         let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["role"], Role::Owner.as_str(), "{body}");
         TestUser {
             id: body["id"].as_str().unwrap().to_owned(),
             login: login.to_owned(),
             password: PASSWORD.to_owned(),
-            role: "owner",
+            role: Role::Owner,
             token: self.token_for(login).await,
             operator_id: None,
         }
@@ -215,8 +324,9 @@ impl TestApp {
     }
 
     /// A reviewer or operator who joined through the owner's invite.
-    pub async fn invited(&self, owner: &TestUser, role: &'static str, login: &str) -> TestUser {
-        let operator_id = if role == "operator" {
+    pub async fn invited(&self, owner: &TestUser, invitee: Invitee, login: &str) -> TestUser {
+        let role = invitee.role();
+        let operator_id = if invitee == Invitee::Operator {
             Some(
                 self.operator_record(owner, &format!("Operator {login}"))
                     .await,
@@ -228,7 +338,7 @@ impl TestApp {
             .post_json(
                 "/api/v1/invites",
                 Some(&owner.token),
-                &serde_json::json!({"role": role, "operator_id": operator_id}),
+                &serde_json::json!({"role": role.as_str(), "operator_id": operator_id}),
             )
             .await;
         assert_eq!(response.status(), 201);
@@ -249,6 +359,7 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
         let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["role"], role.as_str(), "{body}");
         TestUser {
             id: body["id"].as_str().unwrap().to_owned(),
             login: login.to_owned(),
@@ -514,4 +625,65 @@ pub fn problem_fields(body: &serde_json::Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Redactions for `insta` snapshots of API responses: each hides a value that differs from
+/// run to run (ids, codes, times) behind a placeholder, and first checks that the value is
+/// of the kind it claims, so a snapshot cannot hide a wrong value behind a placeholder.
+pub mod redact {
+    use insta::internals::{Content, ContentPath, Redaction};
+
+    fn text(value: &Content, path: &ContentPath<'_>) -> String {
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} is not text: {value:?}"))
+            .to_owned()
+    }
+
+    /// A random id (a UUID).
+    pub fn id(placeholder: &'static str) -> Redaction {
+        insta::dynamic_redaction(move |value, path| {
+            let id = text(&value, &path);
+            assert!(uuid::Uuid::parse_str(&id).is_ok(), "{path} is no id: {id}");
+            placeholder
+        })
+    }
+
+    /// A point in time, as the API writes it (RFC 3339 in UTC).
+    pub fn time() -> Redaction {
+        insta::dynamic_redaction(|value, path| {
+            let at = text(&value, &path);
+            let parsed =
+                time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339);
+            assert!(
+                parsed.is_ok_and(|t| t.offset().is_utc()) && at.ends_with('Z'),
+                "{path} is no UTC time: {at}"
+            );
+            "[time]"
+        })
+    }
+
+    /// A value known to the test (an id it was given, a URL with a code in it), exactly.
+    pub fn known(expected: impl Into<String>, placeholder: &'static str) -> Redaction {
+        let expected = expected.into();
+        insta::dynamic_redaction(move |value, path| {
+            assert_eq!(text(&value, &path), expected, "{path}");
+            placeholder
+        })
+    }
+
+    /// A step key as the server makes one: ten lowercase letters and digits.
+    pub fn step_key() -> Redaction {
+        insta::dynamic_redaction(|value, path| {
+            let key = text(&value, &path);
+            assert!(
+                key.len() == 10
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                "{path} is no step key: {key}"
+            );
+            "[step key]"
+        })
+    }
 }

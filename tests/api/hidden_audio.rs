@@ -12,7 +12,7 @@ use callqa::recordings::store::AudioStore;
 use callqa::recordings::worker::{self, Build, Built};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{Invitee, TestApp, TestUser, spawn_app_with, test_settings, tone_wav};
 
 struct Desk {
     app: TestApp,
@@ -33,7 +33,7 @@ async fn desk() -> Desk {
     let store = AudioStore::open(dir.path()).unwrap();
     let app = spawn_app_with(settings, dir).await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let operator_id = app.operator_record(&owner, "Olga").await;
     let script_id = app.script(&owner).await;
     Desk {

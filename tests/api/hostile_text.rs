@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{csrf_of, problem_fields as fields, spawn_app, tone_wav};
+use crate::helpers::{Invitee, csrf_of, problem_fields as fields, spawn_app, tone_wav};
 
 #[tokio::test]
 async fn control_characters_are_refused_in_every_kind_of_field_and_nothing_is_stored() {
@@ -158,7 +158,7 @@ async fn a_review_comment_with_a_nul_is_refused_and_the_review_can_still_be_sent
     settings.min_listen_ratio = 0.0;
     let app = crate::helpers::spawn_app_with(settings, dir).await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let operator = app.operator_record(&owner, "Olga").await;
     let script = app.script(&owner).await;
     app.ready_calls(&owner, &operator, &script, 1, 1).await;

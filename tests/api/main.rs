@@ -1,6 +1,7 @@
 //! The integration suite: one test binary, each file a user story driven over HTTP against
 //! a freshly started server and a fresh database (SQLite by default; PostgreSQL when
-//! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`).
+//! `CALLQA_TEST_POSTGRES` names a server, see `helpers.rs`). Whatever a test did, its
+//! server's database must still hold the invariants of `invariants.rs` when it ends.
 
 mod accounts;
 mod assignments;
@@ -14,6 +15,7 @@ mod headers;
 mod helpers;
 mod hidden_audio;
 mod hostile_text;
+mod invariants;
 mod jobs;
 mod login_throttle;
 mod operator;

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app_with, test_settings};
+use crate::helpers::{Invitee, TestApp, TestUser, csrf_of, redact, spawn_app_with, test_settings};
 
 struct Floor {
     app: TestApp,
@@ -56,10 +56,10 @@ async fn floor() -> Floor {
     settings.min_listen_ratio = 0.0;
     let app = spawn_app_with(settings, dir).await;
     let owner = app.owner().await;
-    let oleg = app.invited(&owner, "operator", "oleg").await;
-    let olga = app.invited(&owner, "operator", "olga").await;
-    let rita = app.invited(&owner, "reviewer", "rita").await;
-    let roman = app.invited(&owner, "reviewer", "roman").await;
+    let oleg = app.invited(&owner, Invitee::Operator, "oleg").await;
+    let olga = app.invited(&owner, Invitee::Operator, "olga").await;
+    let rita = app.invited(&owner, Invitee::Reviewer, "rita").await;
+    let roman = app.invited(&owner, Invitee::Reviewer, "roman").await;
     let script = app.script(&owner).await;
     let operator = oleg.operator_id.clone().unwrap();
     let done = app.ready_calls(&owner, &operator, &script, 1, 2).await[0].clone();
@@ -209,6 +209,14 @@ async fn an_operator_reads_the_consensus_of_their_own_reviewed_calls() {
         ]
     );
     f.assert_no_reviewer_in(&serde_json::to_string(&calls).unwrap());
+    // The whole feedback as the operator's client receives it; what changes from run to run
+    // is checked for its kind and hidden.
+    insta::assert_json_snapshot!("operator_feedback", calls, {
+        "[].recording_id" => redact::known(f.done.as_str(), "[recording id]"),
+        "[].uploaded_at" => redact::time(),
+        "[].script_id" => redact::id("[script id]"),
+        "[].steps[].key" => redact::step_key(),
+    });
 
     // Reading it: the call is acknowledged, once or twice.
     assert_eq!(f.acknowledge(&f.oleg, &f.done).await, 204);

@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, problem_fields, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, problem_fields, spawn_app_with, test_settings, tone_wav,
+};
 
 const ANNA: &str = "Анна Смирнова, старшая";
 const BORIS: &str = "Boris \"Bob\" Lee";
@@ -106,8 +108,8 @@ async fn floor() -> Floor {
     let app = spawn_app_with(settings, dir).await;
     let owner = app.owner().await;
     let script_id = app.script(&owner).await;
-    let rita = app.invited(&owner, "reviewer", "rita").await;
-    let rob = app.invited(&owner, "reviewer", "rob").await;
+    let rita = app.invited(&owner, Invitee::Reviewer, "rita").await;
+    let rob = app.invited(&owner, Invitee::Reviewer, "rob").await;
     Floor {
         app,
         owner,
@@ -339,7 +341,7 @@ async fn the_overview_adds_up_the_consensus_of_each_operator() {
 #[tokio::test]
 async fn only_owners_see_the_overview_and_bad_dates_are_named() {
     let f = floor().await;
-    let operator = f.app.invited(&f.owner, "operator", "oleg").await;
+    let operator = f.app.invited(&f.owner, Invitee::Operator, "oleg").await;
     for path in ["/api/v1/overview", "/overview", "/overview.csv"] {
         assert_eq!(f.get(path, &f.rita).await.status(), 403, "{path}");
         assert_eq!(f.get(path, &operator).await.status(), 403, "{path}");

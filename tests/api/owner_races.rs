@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestUser, spawn_app_with, test_settings};
+use crate::helpers::{Invitee, TestUser, spawn_app_with, test_settings};
 
 #[tokio::test]
 async fn reviewers_and_owner_reprocessing_the_same_calls_never_deadlock() {
@@ -25,7 +25,10 @@ async fn reviewers_and_owner_reprocessing_the_same_calls_never_deadlock() {
     let calls = app.ready_calls(&owner, &operator, &script, 6, 3).await;
     let mut reviewers: Vec<TestUser> = Vec::new();
     for n in 0..6 {
-        reviewers.push(app.invited(&owner, "reviewer", &format!("rev{n}")).await);
+        reviewers.push(
+            app.invited(&owner, Invitee::Reviewer, &format!("rev{n}"))
+                .await,
+        );
     }
 
     let deadline = Instant::now() + Duration::from_secs(6);

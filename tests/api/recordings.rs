@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, TestUser, callqa_command, spawn_app, spawn_app_with, test_settings, tone_wav,
+    Invitee, TestApp, TestUser, callqa_command, spawn_app, spawn_app_with, test_settings, tone_wav,
 };
 
 struct Setup {
@@ -22,7 +22,7 @@ async fn setup() -> Setup {
 
 async fn setup_on(app: TestApp) -> Setup {
     let owner = app.owner().await;
-    let operator = app.invited(&owner, "operator", "oleg").await;
+    let operator = app.invited(&owner, Invitee::Operator, "oleg").await;
     let script_id = app.script(&owner).await;
     Setup {
         app,
@@ -257,8 +257,8 @@ async fn a_file_that_is_not_audio_fails_with_a_message_and_harms_nothing() {
 #[tokio::test]
 async fn only_the_owner_and_the_calls_operator_reach_a_recording() {
     let s = setup().await;
-    let reviewer = s.app.invited(&s.owner, "reviewer", "rita").await;
-    let other = s.app.invited(&s.owner, "operator", "olga").await;
+    let reviewer = s.app.invited(&s.owner, Invitee::Reviewer, "rita").await;
+    let other = s.app.invited(&s.owner, Invitee::Operator, "olga").await;
     let queued: Value = s
         .upload(
             "call.wav",

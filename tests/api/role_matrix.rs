@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app, tone_wav};
+use crate::helpers::{Invitee, TestApp, TestUser, csrf_of, spawn_app, tone_wav};
 
 #[derive(Clone)]
 enum Body {
@@ -746,9 +746,9 @@ async fn call(app: &TestApp, row: &Row, caller: Option<&TestUser>, csrf: &str) -
 async fn every_route_checks_role_and_ownership() {
     let app = spawn_app().await;
     let owner = app.owner().await;
-    let reviewer = app.invited(&owner, "reviewer", "rita").await;
-    let operator = app.invited(&owner, "operator", "oleg").await;
-    let other_operator = app.invited(&owner, "operator", "olga").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
+    let operator = app.invited(&owner, Invitee::Operator, "oleg").await;
+    let other_operator = app.invited(&owner, Invitee::Operator, "olga").await;
     let mut callers: [Option<TestUser>; 5] = [
         None,
         Some(owner),

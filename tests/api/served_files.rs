@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, TestUser, spawn_app, tone_wav};
+use crate::helpers::{Invitee, TestApp, TestUser, spawn_app, tone_wav};
 
 const SVG_PAGE: &[u8] =
     b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(document.cookie)\">\
@@ -22,7 +22,7 @@ struct Floor {
 async fn floor() -> Floor {
     let app = spawn_app().await;
     let owner = app.owner().await;
-    let operator = app.invited(&owner, "operator", "oleg").await;
+    let operator = app.invited(&owner, Invitee::Operator, "oleg").await;
     let script_id = app.script(&owner).await;
     Floor {
         app,

@@ -2,7 +2,9 @@
 //! send an incomplete review and get it back with the messages by the steps, send it whole,
 //! see the earnings; in Russian too; nobody else can open the call.
 
-use crate::helpers::{TestApp, TestUser, csrf_of, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, csrf_of, spawn_app_with, test_settings, tone_wav,
+};
 
 const OPERATOR: &str = "Ivan Petrovsky";
 const CUSTOMER: &str = "+7 916 555-44-33";
@@ -94,7 +96,7 @@ fn step_section(html: &str, n: usize) -> &str {
 #[tokio::test]
 async fn a_reviewer_grades_a_call_without_javascript() {
     let (app, owner) = app_with_a_call().await;
-    let rita = app.invited(&owner, "reviewer", "rita").await;
+    let rita = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let browser = app.browser_for(&rita).await;
 
     // Before a call: the big button.
@@ -134,7 +136,7 @@ async fn a_reviewer_grades_a_call_without_javascript() {
     assert!(html.contains("0 of 3 steps"));
 
     // Another reviewer cannot open or grade it.
-    let rob = app.invited(&owner, "reviewer", "rob").await;
+    let rob = app.invited(&owner, Invitee::Reviewer, "rob").await;
     let other = app.browser_for(&rob).await;
     let (status, other_html) = page(&other, &app, &format!("/review/{code}")).await;
     assert_eq!(status, 404);
@@ -264,7 +266,7 @@ async fn a_reviewer_grades_a_call_without_javascript() {
 #[tokio::test]
 async fn the_workspace_speaks_russian_and_is_for_reviewers_only() {
     let (app, owner) = app_with_a_call().await;
-    let rita = app.invited(&owner, "reviewer", "rita").await;
+    let rita = app.invited(&owner, Invitee::Reviewer, "rita").await;
     let browser = app.browser_for(&rita).await;
 
     let response = browser
@@ -316,7 +318,7 @@ async fn the_workspace_speaks_russian_and_is_for_reviewers_only() {
     let owner_browser = app.browser_for(&owner).await;
     let (status, _) = page(&owner_browser, &app, "/review").await;
     assert_eq!(status, 403);
-    let oleg = app.invited(&owner, "operator", "oleg").await;
+    let oleg = app.invited(&owner, Invitee::Operator, "oleg").await;
     let operator_browser = app.browser_for(&oleg).await;
     let (status, _) = page(&operator_browser, &app, "/review").await;
     assert_eq!(status, 403);

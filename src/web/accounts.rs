@@ -2,10 +2,10 @@
 //! owner's People page (reviewers, operators, invites), and one's own account.
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
 use crate::accounts::invites::Invite;
 use crate::accounts::invites::NewInvite;
@@ -101,10 +101,8 @@ struct LoginPage {
 }
 
 async fn login_page(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     MaybeSignedIn(session): MaybeSignedIn,
-    templates: web::Data<Templates>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = super::safe_next(query.next.as_deref());
@@ -116,13 +114,13 @@ async fn login_page(
         };
         return Ok(see_other(&target));
     }
-    let page = LoginPage {
-        base: PageBase::from_request(&req, lang),
+    let data = LoginPage {
+        base: page.base(),
         next,
         login: String::new(),
         errors: FormErrors::default(),
     };
-    templates.page("accounts/login.html", lang, StatusCode::OK, &page)
+    page.render("accounts/login.html", StatusCode::OK, &data)
 }
 
 #[derive(Deserialize)]
@@ -134,10 +132,8 @@ struct LoginForm {
 
 /// Signs in and remembers the person's language; a failure re-shows the form.
 async fn login_submit(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
@@ -146,7 +142,7 @@ async fn login_submit(
         login: form.login.clone(),
         password: form.password,
     };
-    match sign_in(&state, &req, credentials).await {
+    match sign_in(&state, page.req(), credentials).await {
         Ok((user, issued)) => {
             let target = if next == "/" {
                 home_of(user.role).to_owned()
@@ -156,7 +152,7 @@ async fn login_submit(
             let mut response = HttpResponse::SeeOther();
             response
                 .insert_header((actix_web::http::header::LOCATION, target))
-                .cookie(cookie_for(&req, &state, &issued));
+                .cookie(cookie_for(page.req(), &state, &issued));
             if let Some(user_lang) = user.lang() {
                 response.cookie(language_cookie(user_lang));
             }
@@ -173,14 +169,13 @@ async fn login_submit(
             } else {
                 form.login
             };
-            let page = LoginPage {
-                base: PageBase::from_request(&req, lang),
+            let data = LoginPage {
+                base: page.base(),
                 next,
                 login,
-                errors: FormErrors::from_error(&error, lang),
+                errors: FormErrors::from_error(&error, page.lang),
             };
-            let mut response =
-                templates.page("accounts/login.html", lang, error.status(), &page)?;
+            let mut response = page.render("accounts/login.html", error.status(), &data)?;
             if let AppError::TooManyRequests { retry_after_secs } = error {
                 response.headers_mut().insert(
                     actix_web::http::header::RETRY_AFTER,
@@ -243,30 +238,24 @@ struct JoinForm {
 }
 
 async fn setup_page(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    join_page(&req, lang, &state, &templates, "setup", token.into_inner()).await
+    join_page(&page, &state, "setup", token.into_inner()).await
 }
 
 async fn invite_page(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    join_page(&req, lang, &state, &templates, "invite", token.into_inner()).await
+    join_page(&page, &state, "invite", token.into_inner()).await
 }
 
 async fn join_page(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     kind: &'static str,
     token: String,
 ) -> Result<HttpResponse, AppError> {
@@ -278,8 +267,8 @@ async fn join_page(
     if (kind == "setup") != (invite.role == Role::Owner) {
         return Err(AccountError::InviteInvalid.into());
     }
-    let page = JoinPage {
-        base: PageBase::from_request(req, lang),
+    let data = JoinPage {
+        base: page.base(),
         kind,
         role: invite.role,
         action: format!("/{kind}/{token}"),
@@ -287,22 +276,18 @@ async fn join_page(
         name: String::new(),
         errors: FormErrors::default(),
     };
-    templates.page("accounts/join.html", lang, StatusCode::OK, &page)
+    page.render("accounts/join.html", StatusCode::OK, &data)
 }
 
 async fn setup_submit(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     token: web::Path<String>,
     form: web::Form<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
     join_submit(
-        &req,
-        lang,
+        &page,
         &state,
-        &templates,
         "setup",
         token.into_inner(),
         form.into_inner(),
@@ -311,18 +296,14 @@ async fn setup_submit(
 }
 
 async fn invite_submit(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     token: web::Path<String>,
     form: web::Form<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
     join_submit(
-        &req,
-        lang,
+        &page,
         &state,
-        &templates,
         "invite",
         token.into_inner(),
         form.into_inner(),
@@ -332,10 +313,8 @@ async fn invite_submit(
 
 /// Creates the account from the link, signs the new user in and takes them to their start page.
 async fn join_submit(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     kind: &'static str,
     token: String,
     form: JoinForm,
@@ -373,21 +352,21 @@ async fn join_submit(
             .map_err(AppError::internal)?;
             let mut response = see_other(home_of(user.role));
             response
-                .add_cookie(&cookie_for(req, state, &issued))
+                .add_cookie(&cookie_for(page.req(), state, &issued))
                 .map_err(AppError::internal)?;
             Ok(response)
         }
         Err(error @ AppError::Validation(_)) => {
-            let page = JoinPage {
-                base: PageBase::from_request(req, lang),
+            let data = JoinPage {
+                base: page.base(),
                 kind,
                 role: invite.role,
                 action,
                 login: form.login,
                 name: form.name,
-                errors: FormErrors::from_error(&error, lang),
+                errors: FormErrors::from_error(&error, page.lang),
             };
-            templates.page("accounts/join.html", lang, error.status(), &page)
+            page.render("accounts/join.html", error.status(), &data)
         }
         Err(other) => Err(other),
     }
@@ -409,10 +388,8 @@ struct PeoplePage {
 }
 
 async fn people_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     owner: &Session,
     new_invite_url: Option<String>,
     error: Option<AppError>,
@@ -428,44 +405,38 @@ async fn people_view(
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = PeoplePage {
-        base: PageBase::from_request(req, lang),
+    let data = PeoplePage {
+        base: page.base(),
         users: users.iter().map(UserView::from).collect(),
         operators,
         invites,
         new_invite_url,
-        errors: error
-            .map(|e| FormErrors::from_error(&e, lang))
-            .unwrap_or_default(),
+        errors: page.errors(error.as_ref()),
         me: owner.user_id.clone(),
     };
-    templates.page("accounts/people.html", lang, status, &page)
+    page.render("accounts/people.html", status, &data)
 }
 
 async fn people_page(
     Owner(owner): Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
-    people_view(&req, lang, &state, &templates, &owner, None, None).await
+    people_view(&page, &state, &owner, None, None).await
 }
 
 /// Re-shows the People page with a validation problem, or passes other errors on.
 async fn people_after(
     outcome: Result<Option<String>, AppError>,
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     owner: &Session,
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         Ok(None) => Ok(see_other("/people")),
-        Ok(Some(url)) => people_view(req, lang, state, templates, owner, Some(url), None).await,
+        Ok(Some(url)) => people_view(page, state, owner, Some(url), None).await,
         Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            people_view(req, lang, state, templates, owner, None, Some(error)).await
+            people_view(page, state, owner, None, Some(error)).await
         }
         Err(other) => Err(other),
     }
@@ -479,10 +450,8 @@ struct OperatorForm {
 
 async fn people_add_operator(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(owner, form): PageForm<OperatorForm>,
 ) -> Result<HttpResponse, AppError> {
     let outcome = state
@@ -493,22 +462,20 @@ async fn people_add_operator(
                 .map_err(AppError::from)
         })
         .await;
-    people_after(outcome, &req, lang, &state, &templates, &owner).await
+    people_after(outcome, &page, &state, &owner).await
 }
 
 async fn people_invite(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(owner, form): PageForm<NewInvite>,
 ) -> Result<HttpResponse, AppError> {
     let outcome = Invite::make(&state.db, &owner.user_id, &state.base_url, form)
         .await
         .map(|(_, url)| Some(url))
         .map_err(AppError::from);
-    people_after(outcome, &req, lang, &state, &templates, &owner).await
+    people_after(outcome, &page, &state, &owner).await
 }
 
 async fn people_revoke_invite(
@@ -532,10 +499,8 @@ struct ActiveForm {
 
 async fn people_set_active(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
     PageForm(owner, form): PageForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -549,7 +514,7 @@ async fn people_set_active(
                 .map_err(AppError::from)
         })
         .await;
-    people_after(outcome, &req, lang, &state, &templates, &owner).await
+    people_after(outcome, &page, &state, &owner).await
 }
 
 // ---- one's own account ----------------------------------------------------------------
@@ -569,10 +534,8 @@ struct AccountQuery {
 }
 
 async fn account_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     session: &Session,
     saved: bool,
     error: Option<AppError>,
@@ -584,35 +547,22 @@ async fn account_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = AccountPage {
-        base: PageBase::from_request(req, lang),
+    let data = AccountPage {
+        base: page.base(),
         me: UserView::from(&me),
         saved,
-        errors: error
-            .map(|e| FormErrors::from_error(&e, lang))
-            .unwrap_or_default(),
+        errors: page.errors(error.as_ref()),
     };
-    templates.page("accounts/account.html", lang, status, &page)
+    page.render("accounts/account.html", status, &data)
 }
 
 async fn account_page(
     SignedIn(session): SignedIn,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
-    account_view(
-        &req,
-        lang,
-        &state,
-        &templates,
-        &session,
-        query.saved.is_some(),
-        None,
-    )
-    .await
+    account_view(&page, &state, &session, query.saved.is_some(), None).await
 }
 
 #[derive(Deserialize)]
@@ -624,10 +574,8 @@ struct PasswordForm {
 
 /// Changes the password; other sessions end and this browser gets a fresh cookie.
 async fn account_password(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(session, form): PageForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let outcome = if form.new_password != form.new_password_again {
@@ -654,12 +602,12 @@ async fn account_password(
             .map_err(AppError::internal)?;
             let mut response = see_other("/account?saved=1");
             response
-                .add_cookie(&cookie_for(&req, &state, &issued))
+                .add_cookie(&cookie_for(page.req(), &state, &issued))
                 .map_err(AppError::internal)?;
             Ok(response)
         }
         Err(error @ AppError::Validation(_)) => {
-            account_view(&req, lang, &state, &templates, &session, false, Some(error)).await
+            account_view(&page, &state, &session, false, Some(error)).await
         }
         Err(other) => Err(other),
     }

@@ -4,10 +4,10 @@
 //! refine the script (opens the script's draft with the gaps attached).
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{FormErrors, PageBase, safe_next, see_other};
 use crate::db::ids::GapId;
 use crate::error::AppError;
@@ -17,7 +17,6 @@ use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::query::GapQuery;
 use crate::http::routes::{Access, RouteSink};
-use crate::i18n::Lang;
 use crate::scripts::{self, ScriptListItem, draft};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -51,10 +50,8 @@ struct QueuePage {
 }
 
 async fn queue_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     query: GapQuery,
     failed: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
@@ -89,8 +86,8 @@ async fn queue_view(
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = QueuePage {
-        base: PageBase::from_request(req, lang),
+    let data = QueuePage {
+        base: page.base(),
         total: found.len(),
         groups: gaps::group(found),
         limit: gaps::LIST_LIMIT,
@@ -98,38 +95,32 @@ async fn queue_view(
         statuses: GapStatus::ALL.iter().map(|s| s.as_str()).collect(),
         reasons: DismissReason::ALL.iter().map(|r| r.as_str()).collect(),
         filter: echo,
-        errors: error
-            .as_ref()
-            .map(|e| FormErrors::from_error(e, lang))
-            .unwrap_or_default(),
-        back: req
+        errors: page.errors(error.as_ref()),
+        back: page
+            .req()
             .uri()
             .path_and_query()
             .map_or("/gaps", |pq| pq.as_str())
             .to_owned(),
     };
-    templates.page("gaps/queue.html", lang, status, &page)
+    page.render("gaps/queue.html", status, &data)
 }
 
 async fn queue_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<GapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    queue_view(&req, lang, &state, &templates, query.into_inner(), None).await
+    queue_view(&page, &state, query.into_inner(), None).await
 }
 
 /// `POST /gaps`: `action` (accept, dismiss, refine) on the gaps listed as repeated `gap`
 /// fields; `reason` and `note` for dismiss; `back` is where to return.
 async fn act(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let field = |name: &str| {
@@ -171,7 +162,7 @@ async fn act(
                 .split_once('?')
                 .and_then(|(_, q)| serde_urlencoded::from_str::<GapQuery>(q).ok())
                 .unwrap_or_default();
-            queue_view(&req, lang, &state, &templates, query, Some(error)).await
+            queue_view(&page, &state, query, Some(error)).await
         }
         Err(other) => Err(other),
     }

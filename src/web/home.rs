@@ -2,16 +2,16 @@
 //! reviewers and operators go straight to their work; a visitor reads what callqa is.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::{PageBase, see_other, templates::Templates};
+use super::page::Page;
+use super::{PageBase, see_other};
 use crate::accounts::Role;
 use crate::dashboards::start::{self, Progress};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::MaybeSignedIn;
-use crate::i18n::Lang;
 
 #[derive(Serialize)]
 struct HomePage {
@@ -21,11 +21,9 @@ struct HomePage {
 }
 
 pub async fn index(
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     MaybeSignedIn(session): MaybeSignedIn,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
     let progress = match session.map(|s| s.role) {
         Some(Role::Owner) => Some(
@@ -37,9 +35,9 @@ pub async fn index(
         Some(role) => return Ok(see_other(super::accounts::home_of(role))),
         None => None,
     };
-    let page = HomePage {
-        base: PageBase::from_request(&req, lang),
+    let data = HomePage {
+        base: page.base(),
         progress,
     };
-    templates.page("home.html", lang, StatusCode::OK, &page)
+    page.render("home.html", StatusCode::OK, &data)
 }

@@ -8,6 +8,7 @@ pub mod gaps;
 pub mod home;
 pub mod operator;
 pub mod overview;
+pub mod page;
 pub mod recordings;
 pub mod review;
 pub mod scripts;

@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{PageBase, see_other};
 use crate::dashboards::operator::trend::{self, MissedStep, WeekScore};
 use crate::dashboards::operator::{CallFeedback, own_call, own_calls};
@@ -303,10 +303,8 @@ fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
 /// `GET /calls`: the operator's reviewed calls, the weekly score and the steps they miss.
 async fn list_page(
     Operator(session): Operator,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
     let calls = own_calls(&state.db, session.operator_id).await?;
     let today = now().date();
@@ -318,21 +316,21 @@ async fn list_page(
     let series = trend::weekly_scores(&days, today, WEEKS);
     let scores: Vec<f64> = calls.iter().filter_map(|c| c.score).collect();
     let missed = trend::most_missed(calls.iter().map(|c| c.steps.as_slice()), MISSED_LIMIT);
-    let page = ListPage {
-        base: PageBase::from_request(&req, lang),
+    let data = ListPage {
+        base: page.base(),
         total: calls.len(),
         unread: calls.iter().filter(|c| !c.acknowledged).count(),
         average: score_text(
             (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         ),
-        chart: chart(lang, &series, this_year),
+        chart: chart(page.lang, &series, this_year),
         missed,
         calls: calls
             .iter()
-            .map(|call| call_row(lang, call, this_year))
+            .map(|call| call_row(page.lang, call, this_year))
             .collect(),
     };
-    templates.page("operator/list.html", lang, StatusCode::OK, &page)
+    page.render("operator/list.html", StatusCode::OK, &data)
 }
 
 // ---- one call -------------------------------------------------------------------------------
@@ -484,15 +482,13 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
 /// `GET /calls/{id}`: one of the operator's reviewed calls.
 async fn call_page(
     Operator(session): Operator,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let call = own_call(&state.db, session.operator_id, id.into_inner()).await?;
-    let page = call_view(&req, lang, &call);
-    templates.page("operator/call.html", lang, StatusCode::OK, &page)
+    let data = call_view(page.req(), page.lang, &call);
+    page.render("operator/call.html", StatusCode::OK, &data)
 }
 
 #[derive(Deserialize)]

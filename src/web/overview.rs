@@ -6,10 +6,10 @@
 //! heatmap's colour classes and readable labels), so the template only lays it out.
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{FormErrors, PageBase};
 use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
 use crate::dashboards::overview::{OperatorFigures, Overview, figures};
@@ -436,39 +436,37 @@ fn presets(period: Option<&Period>) -> Vec<Preset> {
 
 async fn overview_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let base = PageBase::from_request(&req, lang);
+    let base = page.base();
     match query.period() {
         Ok(period) => {
             let overview = figures(&state.db, period).await?;
-            let page = OverviewPage {
+            let data = OverviewPage {
                 base,
                 errors: FormErrors::default(),
                 from: day_text(period.from),
                 to: day_text(period.to),
                 presets: presets(Some(&period)),
                 csv_href: format!("/overview.csv?{}", period_query(&period)),
-                data: Some(page_data(overview, lang)),
+                data: Some(page_data(overview, page.lang)),
             };
-            templates.page("overview/index.html", lang, StatusCode::OK, &page)
+            page.render("overview/index.html", StatusCode::OK, &data)
         }
         Err(error) => {
-            let mut errors = FormErrors::from_error(&error, lang);
+            let mut errors = FormErrors::from_error(&error, page.lang);
             // Both fields are dates: say which one is wrong.
             for field in &mut errors.fields {
                 let label = match field.field.as_str() {
-                    "from" => lang.translate("overview-field-from"),
-                    "to" => lang.translate("overview-field-to"),
+                    "from" => page.lang.translate("overview-field-from"),
+                    "to" => page.lang.translate("overview-field-to"),
                     _ => continue,
                 };
                 field.message = format!("{label}: {}", field.message);
             }
-            let page = OverviewPage {
+            let data = OverviewPage {
                 base,
                 errors,
                 from: query.from.clone().unwrap_or_default(),
@@ -477,7 +475,7 @@ async fn overview_page(
                 csv_href: String::new(),
                 data: None,
             };
-            templates.page("overview/index.html", lang, error.status(), &page)
+            page.render("overview/index.html", error.status(), &data)
         }
     }
 }
@@ -485,7 +483,7 @@ async fn overview_page(
 // ---- the CSV export ---------------------------------------------------------------------------
 
 /// The per-operator figures as CSV (UTF-8 with a BOM, so spreadsheet programs read Cyrillic
-/// right), headers in `lang`.
+/// right), headers in `page.lang`.
 pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {

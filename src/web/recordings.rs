@@ -5,11 +5,11 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{PageBase, see_other};
 use crate::accounts::operators::{OperatorRecord, OperatorView};
 use crate::db::ids::{RecordingId, ScriptId};
@@ -21,7 +21,6 @@ use crate::http::query::ListQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
-use crate::i18n::Lang;
 use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::LIST_LIMIT;
 use crate::recordings::view::{RecordingView, view};
@@ -115,10 +114,8 @@ struct FilterEcho {
 
 async fn list_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let echo = FilterEcho {
@@ -154,30 +151,39 @@ async fn list_page(
                 .find(|o| o.record.id == recording.operator_id)
                 .map(|o| o.record.name.clone())
                 .unwrap_or_default();
-            let status_label = lang.translate(&format!("recording-status-{}", recording.status));
+            let status_label = page
+                .lang
+                .translate(&format!("recording-status-{}", recording.status));
             ListRow {
-                recording: view(recording, bound.script_id, bound.number, None, true, lang),
+                recording: view(
+                    recording,
+                    bound.script_id,
+                    bound.number,
+                    None,
+                    true,
+                    page.lang,
+                ),
                 operator_name,
                 status_label,
             }
         })
         .collect();
-    let page = ListPage {
-        base: PageBase::from_request(&req, lang),
+    let data = ListPage {
+        base: page.base(),
         rows,
         operators,
         statuses: RecordingStatus::ALL.iter().map(|s| s.as_str()).collect(),
         filter: echo,
         limit: LIST_LIMIT,
         error: error.map(|e| {
-            e.field_messages(lang)
+            e.field_messages(page.lang)
                 .into_iter()
                 .map(|f| f.message)
                 .next()
-                .unwrap_or_else(|| e.message(lang))
+                .unwrap_or_else(|| e.message(page.lang))
         }),
     };
-    templates.page("recordings/list.html", lang, status, &page)
+    page.render("recordings/list.html", status, &data)
 }
 
 // ---- upload ---------------------------------------------------------------------------------
@@ -195,10 +201,8 @@ struct UploadPage {
 }
 
 async fn upload_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let (operators, scripts, settings) = state
@@ -212,36 +216,34 @@ async fn upload_view(
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = UploadPage {
-        base: PageBase::from_request(req, lang),
+    let data = UploadPage {
+        base: page.base(),
         operators,
         scripts,
         reviews_required: settings.reviews_required,
         max_upload_mb: state.settings.max_upload_mb,
-        message: error.as_ref().map(|e| e.message(lang)),
-        fields: error.map(|e| e.field_messages(lang)).unwrap_or_default(),
+        message: error.as_ref().map(|e| e.message(page.lang)),
+        fields: error
+            .map(|e| e.field_messages(page.lang))
+            .unwrap_or_default(),
     };
-    templates.page("recordings/upload.html", lang, status, &page)
+    page.render("recordings/upload.html", status, &data)
 }
 
 async fn upload_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
-    upload_view(&req, lang, &state, &templates, None).await
+    upload_view(&page, &state, None).await
 }
 
 /// The form without JavaScript: every chosen file in one multipart post, with the page's
 /// CSRF token as a field.
 async fn upload_submit(
     Owner(owner): Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let upload = receive(multipart, &state).await?;
@@ -251,9 +253,7 @@ async fn upload_submit(
     }
     match keep_all(&state, &owner, upload).await {
         Ok(_) => Ok(see_other("/recordings")),
-        Err(error @ AppError::Validation(_)) => {
-            upload_view(&req, lang, &state, &templates, Some(error)).await
-        }
+        Err(error @ AppError::Validation(_)) => upload_view(&page, &state, Some(error)).await,
         Err(other) => Err(other),
     }
 }
@@ -288,10 +288,8 @@ fn seconds(ms: i64) -> String {
 }
 
 async fn detail_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     owner: &Session,
     id: String,
     error: Option<AppError>,
@@ -317,40 +315,40 @@ async fn detail_view(
         })
         .collect();
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = DetailPage {
-        base: PageBase::from_request(req, lang),
-        status_label: lang.translate(&format!("recording-status-{}", recording.status)),
+    let data = DetailPage {
+        base: page.base(),
+        status_label: page
+            .lang
+            .translate(&format!("recording-status-{}", recording.status)),
         in_progress: matches!(
             recording.status,
             RecordingStatus::Queued | RecordingStatus::Processing
         ),
-        recording: view(recording, script_id, number, Some(redactions), true, lang),
+        recording: view(
+            recording,
+            script_id,
+            number,
+            Some(redactions),
+            true,
+            page.lang,
+        ),
         operator_name,
         ranges,
-        message: error.as_ref().map(|e| e.message(lang)),
-        fields: error.map(|e| e.field_messages(lang)).unwrap_or_default(),
+        message: error.as_ref().map(|e| e.message(page.lang)),
+        fields: error
+            .map(|e| e.field_messages(page.lang))
+            .unwrap_or_default(),
     };
-    templates.page("recordings/detail.html", lang, status, &page)
+    page.render("recordings/detail.html", status, &data)
 }
 
 async fn detail_page(
     Owner(owner): Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    detail_view(
-        &req,
-        lang,
-        &state,
-        &templates,
-        &owner,
-        id.into_inner(),
-        None,
-    )
-    .await
+    detail_view(&page, &state, &owner, id.into_inner(), None).await
 }
 
 #[derive(Deserialize)]
@@ -379,10 +377,8 @@ fn parse_seconds(field: &'static str, text: Option<&str>) -> Result<i64, AppErro
 /// Adds or removes one marked range; the reviewer copy is then rebuilt.
 async fn redactions_submit(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
     PageForm(owner, form): PageForm<RangeForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -435,7 +431,7 @@ async fn redactions_submit(
             Ok(see_other(&format!("/recordings/{id}")))
         }
         Err(error @ AppError::Validation(_)) => {
-            detail_view(&req, lang, &state, &templates, &owner, id, Some(error)).await
+            detail_view(&page, &state, &owner, id, Some(error)).await
         }
         Err(other) => Err(other),
     }
@@ -482,24 +478,22 @@ struct SettingsQuery {
 
 async fn settings_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<SettingsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let settings = state
         .db
         .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
         .await?;
-    let page = SettingsPage {
-        base: PageBase::from_request(&req, lang),
+    let data = SettingsPage {
+        base: page.base(),
         settings: settings.into(),
         voice_modes: vec!["off", "pitch", "mcadams"],
         saved: query.saved.is_some(),
         fields: Vec::new(),
     };
-    templates.page("recordings/settings.html", lang, StatusCode::OK, &page)
+    page.render("recordings/settings.html", StatusCode::OK, &data)
 }
 
 #[derive(Deserialize)]
@@ -518,10 +512,8 @@ struct SettingsForm {
 
 async fn settings_submit(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(_, form): PageForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let current = state
@@ -548,14 +540,14 @@ async fn settings_submit(
         Ok(settings) => settings,
         Err(problems) => {
             let error = AppError::Validation(problems);
-            let page = SettingsPage {
-                base: PageBase::from_request(&req, lang),
+            let data = SettingsPage {
+                base: page.base(),
                 settings: input,
                 voice_modes: vec!["off", "pitch", "mcadams"],
                 saved: false,
-                fields: error.field_messages(lang),
+                fields: error.field_messages(page.lang),
             };
-            return templates.page("recordings/settings.html", lang, error.status(), &page);
+            return page.render("recordings/settings.html", error.status(), &data);
         }
     };
     state

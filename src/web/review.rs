@@ -10,10 +10,10 @@
 //! call's origin (see the anonymity promise in DESIGN.md).
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{PageBase, see_other};
 use crate::assignments::{
     self, Assignment, AssignmentCode, AssignmentError, AssignmentStatus, Task,
@@ -135,30 +135,26 @@ struct StartQuery {
 }
 
 fn start_view(
-    req: &HttpRequest,
-    lang: Lang,
-    templates: &Templates,
+    page: &Page,
     query: &StartQuery,
     problem: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let status = problem.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = StartPage {
-        base: PageBase::from_request(req, lang),
+    let data = StartPage {
+        base: page.base(),
         done: query.done.is_some(),
         empty: query.empty.is_some(),
         skipped: query.skipped.is_some(),
-        problem: problem.map(|e| e.message(lang)),
+        problem: problem.map(|e| e.message(page.lang)),
     };
-    templates.page("review/start.html", lang, status, &page)
+    page.render("review/start.html", status, &data)
 }
 
 /// `GET /review`: the call the reviewer holds, or the button that asks for one.
 async fn start_page(
     Reviewer(session): Reviewer,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     query: web::Query<StartQuery>,
 ) -> Result<HttpResponse, AppError> {
     let reviewer = session.user_id.clone();
@@ -174,9 +170,9 @@ async fn start_page(
     match task {
         Some(task) => {
             let form = ReviewForm::default();
-            workspace_view(&req, lang, &templates, &task, &form, Problems::default())
+            workspace_view(&page, &task, &form, Problems::default())
         }
-        None => start_view(&req, lang, &templates, &query, None),
+        None => start_view(&page, &query, None),
     }
 }
 
@@ -297,9 +293,7 @@ struct WorkspacePage {
 }
 
 fn workspace_view(
-    req: &HttpRequest,
-    lang: Lang,
-    templates: &Templates,
+    page: &Page,
     task: &Task,
     form: &ReviewForm,
     problems: Problems,
@@ -343,8 +337,8 @@ fn workspace_view(
         .iter()
         .filter(|s| VERDICTS.contains(&s.verdict.as_str()))
         .count();
-    let page = WorkspacePage {
-        base: PageBase::from_request(req, lang),
+    let data = WorkspacePage {
+        base: page.base(),
         code: task.code.clone(),
         title: task.script.title.clone(),
         duration: clock(task.duration_ms),
@@ -367,11 +361,10 @@ fn workspace_view(
         skip_details: form.skip_details.clone(),
         skip_problems: problems.skip,
     };
-    templates.page(
+    page.render(
         "review/workspace.html",
-        lang,
         problems.status.unwrap_or(StatusCode::OK),
-        &page,
+        &data,
     )
 }
 
@@ -400,10 +393,8 @@ async fn open_task(
 /// `GET /review/{code}`: the workspace of a call the reviewer holds.
 async fn code_page(
     Reviewer(session): Reviewer,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
     let (assignment, task) = open_task(&state, session.user_id, code.into_inner())
@@ -413,14 +404,7 @@ async fn code_page(
         // Run out: it may still be sent, but the workspace is only shown while it lasts.
         return Ok(see_other("/review"));
     }
-    workspace_view(
-        &req,
-        lang,
-        &templates,
-        &task,
-        &ReviewForm::default(),
-        Problems::default(),
-    )
+    workspace_view(&page, &task, &ReviewForm::default(), Problems::default())
 }
 
 /// Turns the form into the verdicts the domain checks, in the checklist's order. A step with
@@ -501,17 +485,15 @@ fn place_problems(
 /// `POST /review/{code}`: the checklist form without JavaScript (and with it).
 async fn review_submit(
     Reviewer(_): Reviewer,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     code: web::Path<AssignmentCode>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
     let reviewer = session.user_id.clone();
     let Some((_, task)) = open_task(&state, reviewer.clone(), code.clone()).await? else {
-        return already_done(&req, lang, &state, &templates, reviewer, code).await;
+        return already_done(&page, &state, reviewer, code).await;
     };
     let form = ReviewForm::read(&fields);
     let (inputs, bad_times) = verdict_inputs(&task, &form);
@@ -523,8 +505,8 @@ async fn review_submit(
     match submitted {
         Ok(_) => Ok(see_other("/review?done=1")),
         Err(ReviewError::Invalid { general, verdicts }) => {
-            let problems = place_problems(lang, &task, &form, &bad_times, &general, &verdicts);
-            workspace_view(&req, lang, &templates, &task, &form, problems)
+            let problems = place_problems(page.lang, &task, &form, &bad_times, &general, &verdicts);
+            workspace_view(&page, &task, &form, problems)
         }
         Err(
             gone @ (ReviewError::AlreadySubmitted | ReviewError::Finished | ReviewError::LeaseLost),
@@ -534,7 +516,7 @@ async fn review_submit(
                 empty: None,
                 skipped: None,
             };
-            start_view(&req, lang, &templates, &query, Some(gone.into()))
+            start_view(&page, &query, Some(gone.into()))
         }
         Err(other) => Err(other.into()),
     }
@@ -543,10 +525,8 @@ async fn review_submit(
 /// A post for a call that is no longer open: the reviewer's own finished call (a form sent
 /// twice, a lease lost) gets a page that says so; anyone else's code stays "not found".
 async fn already_done(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     reviewer: UserId,
     code: AssignmentCode,
 ) -> Result<HttpResponse, AppError> {
@@ -570,7 +550,7 @@ async fn already_done(
         empty: None,
         skipped: None,
     };
-    start_view(req, lang, templates, &query, Some(problem.into()))
+    start_view(page, &query, Some(problem.into()))
 }
 
 #[derive(Deserialize)]
@@ -585,10 +565,8 @@ struct SkipForm {
 /// both: `bad_audio: crackling from 2:10`).
 async fn skip_submit(
     Reviewer(_): Reviewer,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     code: web::Path<AssignmentCode>,
     PageForm(session, form): PageForm<SkipForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -610,7 +588,9 @@ async fn skip_submit(
     let reason = match (listed, details.is_empty()) {
         ("", true) => String::new(),
         ("other", true) => {
-            problems.skip.push(lang.translate("review-skip-say-why"));
+            problems
+                .skip
+                .push(page.lang.translate("review-skip-say-why"));
             String::new()
         }
         ("", false) => details.clone(),
@@ -624,9 +604,9 @@ async fn skip_submit(
             .await;
         match outcome {
             Ok(()) => return Ok(see_other("/review?skipped=1")),
-            Err(AssignmentError::Invalid(found)) => {
-                problems.skip.extend(found.iter().map(|p| p.message(lang)))
-            }
+            Err(AssignmentError::Invalid(found)) => problems
+                .skip
+                .extend(found.iter().map(|p| p.message(page.lang))),
             Err(other) => return Err(other.into()),
         }
     }
@@ -635,7 +615,7 @@ async fn skip_submit(
         skip_details: form.details,
         ..ReviewForm::default()
     };
-    workspace_view(&req, lang, &templates, &task, &form, problems)
+    workspace_view(&page, &task, &form, problems)
 }
 
 // ---- history --------------------------------------------------------------------------------
@@ -665,10 +645,8 @@ struct HistoryPage {
 /// `GET /review/history`: reviews per day, earnings and every review sent.
 async fn history_page(
     Reviewer(session): Reviewer,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
@@ -688,8 +666,8 @@ async fn history_page(
             }
         })
         .collect();
-    let page = HistoryPage {
-        base: PageBase::from_request(&req, lang),
+    let data = HistoryPage {
+        base: page.base(),
         days: history.days,
         rows,
         total_reviews: history.total_reviews,
@@ -697,7 +675,7 @@ async fn history_page(
         currency: history.currency,
         total_earned: history.total_earned,
     };
-    templates.page("review/history.html", lang, StatusCode::OK, &page)
+    page.render("review/history.html", StatusCode::OK, &data)
 }
 
 #[cfg(test)]

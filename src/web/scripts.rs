@@ -7,10 +7,10 @@
 //! typed is lost, then applies the action and shows the editor again.
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::templates::Templates;
+use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
 use crate::db::ids::ScriptId;
 use crate::error::{AppError, FieldMessage};
@@ -19,7 +19,6 @@ use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::query::{DiffQuery, version_number};
 use crate::http::routes::{Access, RouteSink};
-use crate::i18n::Lang;
 use crate::scripts::diff::{StepDiff, diff_versions};
 use crate::scripts::draft::{self, Draft};
 use crate::scripts::validate::{MAX_STEPS, StepInput};
@@ -77,10 +76,8 @@ struct ListPage {
 }
 
 async fn list_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     failed: Option<(AppError, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let scripts = state
@@ -90,7 +87,7 @@ async fn list_view(
     let (status, errors, name, import_text) = match failed {
         Some((error, name, import_text)) => (
             error.status(),
-            FormErrors::from_error(&error, lang),
+            FormErrors::from_error(&error, page.lang),
             name,
             import_text,
         ),
@@ -101,24 +98,22 @@ async fn list_view(
             String::new(),
         ),
     };
-    let page = ListPage {
-        base: PageBase::from_request(req, lang),
+    let data = ListPage {
+        base: page.base(),
         scripts,
         errors,
         name,
         import_text,
     };
-    templates.page("scripts/list.html", lang, status, &page)
+    page.render("scripts/list.html", status, &data)
 }
 
 async fn list_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
 ) -> Result<HttpResponse, AppError> {
-    list_view(&req, lang, &state, &templates, None).await
+    list_view(&page, &state, None).await
 }
 
 #[derive(Deserialize)]
@@ -129,10 +124,8 @@ struct CreateForm {
 
 async fn create_submit(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(session, form): PageForm<CreateForm>,
 ) -> Result<HttpResponse, AppError> {
     let name = form.name.clone();
@@ -144,7 +137,7 @@ async fn create_submit(
         Ok(id) => Ok(see_other(&format!("/scripts/{id}/edit"))),
         Err(error) => {
             let failed = (AppError::from(error), form.name, String::new());
-            list_view(&req, lang, &state, &templates, Some(failed)).await
+            list_view(&page, &state, Some(failed)).await
         }
     }
 }
@@ -157,10 +150,8 @@ struct ImportForm {
 
 async fn import_submit(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     PageForm(session, form): PageForm<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
     let text = form.file.clone();
@@ -175,7 +166,7 @@ async fn import_submit(
         Ok(script) => Ok(see_other(&format!("/scripts/{}", script.id))),
         Err(error) => {
             let failed = (AppError::from(error), String::new(), form.file);
-            list_view(&req, lang, &state, &templates, Some(failed)).await
+            list_view(&page, &state, Some(failed)).await
         }
     }
 }
@@ -194,10 +185,8 @@ struct ScriptPage {
 }
 
 async fn script_view(
-    req: &HttpRequest,
-    lang: Lang,
+    page: &Page,
     state: &AppState,
-    templates: &Templates,
     id: ScriptId,
     number: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
@@ -217,47 +206,35 @@ async fn script_view(
         (Some(shown), Some(current)) => shown.number == current.number,
         _ => false,
     };
-    let page = ScriptPage {
-        base: PageBase::from_request(req, lang),
+    let data = ScriptPage {
+        base: page.base(),
         script,
         shown,
         is_current,
         has_draft,
     };
-    templates.page("scripts/show.html", lang, StatusCode::OK, &page)
+    page.render("scripts/show.html", StatusCode::OK, &data)
 }
 
 async fn script_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
-    script_view(&req, lang, &state, &templates, id, None).await
+    script_view(&page, &state, id, None).await
 }
 
 async fn version_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
     let number = version_number(&number)?;
-    script_view(
-        &req,
-        lang,
-        &state,
-        &templates,
-        ScriptId::from_raw(id),
-        Some(number),
-    )
-    .await
+    script_view(&page, &state, ScriptId::from_raw(id), Some(number)).await
 }
 
 // ---- the editor ---------------------------------------------------------------------------
@@ -291,9 +268,7 @@ struct EditPage {
 
 #[allow(clippy::too_many_arguments)]
 fn edit_view(
-    req: &HttpRequest,
-    lang: Lang,
-    templates: &Templates,
+    page: &Page,
     script: Script,
     draft: Draft,
     gaps: Vec<crate::gaps::Gap>,
@@ -302,7 +277,7 @@ fn edit_view(
 ) -> Result<HttpResponse, AppError> {
     let fields = error
         .as_ref()
-        .map(|e| e.field_messages(lang))
+        .map(|e| e.field_messages(page.lang))
         .unwrap_or_default();
     let steps = draft
         .steps
@@ -329,24 +304,21 @@ fn edit_view(
         .cloned()
         .collect();
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let page = EditPage {
-        base: PageBase::from_request(req, lang),
+    let data = EditPage {
+        base: page.base(),
         can_add: steps.len() < MAX_STEPS,
         script,
         name: draft.name,
         notes: draft.notes,
         steps,
-        errors: error
-            .as_ref()
-            .map(|e| FormErrors::from_error(e, lang))
-            .unwrap_or_default(),
+        errors: page.errors(error.as_ref()),
         general,
         saved_at,
         max_steps: MAX_STEPS,
         gaps,
         focus_key: draft.focus_key.unwrap_or_default(),
     };
-    templates.page("scripts/edit.html", lang, status, &page)
+    page.render("scripts/edit.html", status, &data)
 }
 
 /// The script and where editing stands: the saved draft, or the current version.
@@ -381,10 +353,8 @@ fn attached_gaps(
 
 async fn edit_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
@@ -396,7 +366,7 @@ async fn edit_page(
             Ok::<_, ScriptError>((script, draft, saved_at, gaps))
         })
         .await?;
-    edit_view(&req, lang, &templates, script, draft, gaps, saved_at, None)
+    edit_view(&page, script, draft, gaps, saved_at, None)
 }
 
 /// What a button of the editor asks for.
@@ -506,10 +476,8 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
 
 async fn edit_submit(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -567,16 +535,7 @@ async fn edit_submit(
             Ok::<_, ScriptError>((script, attached_gaps(conn, &shown)?))
         })
         .await?;
-    edit_view(
-        &req,
-        lang,
-        &templates,
-        script,
-        draft,
-        gaps,
-        None,
-        Some(refused.into()),
-    )
+    edit_view(&page, script, draft, gaps, None, Some(refused.into()))
 }
 
 // ---- diff, preview, print -----------------------------------------------------------------
@@ -593,10 +552,8 @@ struct DiffPage {
 
 async fn diff_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -615,14 +572,14 @@ async fn diff_page(
             Ok::<_, ScriptError>((script, old, new))
         })
         .await?;
-    let page = DiffPage {
-        base: PageBase::from_request(&req, lang),
+    let data = DiffPage {
+        base: page.base(),
         from: old.number,
         to: new.number,
         steps: diff_versions(&old.steps, &new.steps),
         script,
     };
-    templates.page("scripts/diff.html", lang, StatusCode::OK, &page)
+    page.render("scripts/diff.html", StatusCode::OK, &data)
 }
 
 #[derive(Serialize)]
@@ -640,22 +597,20 @@ struct ChecklistPage {
 /// version.
 async fn preview_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
     let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
-    let page = ChecklistPage {
-        base: PageBase::from_request(&req, lang),
+    let data = ChecklistPage {
+        base: page.base(),
         from_draft: saved_at.is_some(),
         number: script.version.as_ref().map(|v| v.number),
         steps: draft.steps,
         script,
     };
-    templates.page("scripts/preview.html", lang, StatusCode::OK, &page)
+    page.render("scripts/preview.html", StatusCode::OK, &data)
 }
 
 #[derive(Deserialize)]
@@ -666,10 +621,8 @@ struct PrintQuery {
 /// A clean, printable copy of a version for operators to keep at hand.
 async fn print_page(
     _: Owner,
-    req: HttpRequest,
-    lang: Lang,
+    page: Page,
     state: web::Data<AppState>,
-    templates: web::Data<Templates>,
     id: web::Path<String>,
     query: web::Query<PrintQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -686,14 +639,14 @@ async fn print_page(
             Ok::<_, ScriptError>((script, version))
         })
         .await?;
-    let page = ChecklistPage {
-        base: PageBase::from_request(&req, lang),
+    let data = ChecklistPage {
+        base: page.base(),
         from_draft: false,
         number: Some(version.number),
         steps: transfer::export(&script.name, &version).steps,
         script,
     };
-    templates.page("scripts/print.html", lang, StatusCode::OK, &page)
+    page.render("scripts/print.html", StatusCode::OK, &data)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod operator;
 pub mod overview;
 pub mod recordings;
 pub mod scripts;
+pub mod settings;
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
@@ -37,6 +38,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/healthz", Access::Public, healthz);
     accounts::routes(r);
     recordings::routes(r);
+    settings::routes(r);
     scripts::routes(r);
     assignments::routes(r);
     overview::routes(r);

@@ -1,5 +1,5 @@
 //! `/api/v1/recordings`: upload (streamed to disk), list, details, the original audio (with
-//! HTTP Range), retry, redaction ranges; and `/api/v1/settings`, the owner's shared settings.
+//! HTTP Range), retry, redaction ranges.
 
 use actix_multipart::Multipart;
 use actix_web::http::Method;
@@ -13,7 +13,6 @@ use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
-use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::store::Kind;
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -44,8 +43,6 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         set_redactions,
     );
-    r.add(Method::GET, "/api/v1/settings", Access::Owner, get_settings);
-    r.add(Method::PUT, "/api/v1/settings", Access::Owner, put_settings);
 }
 
 #[derive(Serialize)]
@@ -242,28 +239,4 @@ async fn set_redactions(
         .await?;
     state.workers.wake();
     Ok(HttpResponse::NoContent().finish())
-}
-
-async fn get_settings(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let settings = state
-        .db
-        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
-        .await?;
-    Ok(HttpResponse::Ok().json(settings))
-}
-
-async fn put_settings(
-    _: Owner,
-    state: web::Data<AppState>,
-    body: web::Json<SettingsInput>,
-) -> Result<HttpResponse, AppError> {
-    let settings = body.into_inner().check().map_err(AppError::Validation)?;
-    let saved = settings.clone();
-    state
-        .db
-        .run(move |conn| Recording::save_settings(conn, &saved).map_err(AppError::from))
-        .await?;
-    // A change of voice queued new reviewer copies.
-    state.workers.wake();
-    Ok(HttpResponse::Ok().json(settings))
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod errors;
+pub mod format;
 pub mod gaps;
 pub mod home;
 pub mod operator;
@@ -12,6 +13,7 @@ pub mod page;
 pub mod recordings;
 pub mod review;
 pub mod scripts;
+pub mod settings;
 pub mod templates;
 
 use actix_web::http::Method;
@@ -198,6 +200,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
     accounts::routes(r);
     recordings::routes(r);
+    settings::routes(r);
     scripts::routes(r);
     review::routes(r);
     overview::routes(r);

@@ -12,6 +12,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use super::format::chart::{broken_line, coordinate};
+use super::format::clock::clock;
+use super::format::{percent, seconds};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::dashboards::operator::trend::{self, MissedStep, WeekScore};
@@ -43,27 +46,6 @@ const WEEKS: usize = 12;
 const MISSED_LIMIT: usize = 5;
 
 // ---- words and numbers ----------------------------------------------------------------------
-
-/// `m:ss`, or `h:mm:ss` from an hour on.
-fn clock(ms: i64) -> String {
-    let seconds = ms.max(0) / 1000;
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
-
-/// A score 0–1 as a whole percentage.
-fn percent(score: f64) -> u32 {
-    (score.clamp(0.0, 1.0) * 100.0).round() as u32
-}
-
-/// A score as shown: `67%`, or a dash for a call with nothing to score.
-fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "—".to_owned(), |s| format!("{}%", percent(s)))
-}
 
 /// `12 Mar` / `12 мар`, with the year when it is not `this_year`.
 fn short_date(lang: Lang, day: Date, this_year: i32) -> String {
@@ -154,10 +136,6 @@ struct Chart {
     any: bool,
 }
 
-fn coordinate(value: f64) -> String {
-    format!("{value:.1}")
-}
-
 fn chart(lang: Lang, series: &[WeekScore], this_year: i32) -> Chart {
     let step = if series.len() > 1 {
         (PLOT_RIGHT - PLOT_LEFT) / (series.len() - 1) as f64
@@ -166,39 +144,35 @@ fn chart(lang: Lang, series: &[WeekScore], this_year: i32) -> Chart {
     };
     let x_of = |index: usize| PLOT_LEFT + step * index as f64;
     let y_of = |score: f64| PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * score.clamp(0.0, 1.0);
-    let mut segments = Vec::new();
-    let mut run: Vec<String> = Vec::new();
+    let segments = broken_line(
+        series
+            .iter()
+            .enumerate()
+            .map(|(index, week)| week.average.map(|a| (x_of(index), y_of(a)))),
+    );
     let mut dots = Vec::new();
     let mut words = Vec::new();
     for (index, week) in series.iter().enumerate() {
+        let Some(average) = week.average else {
+            continue;
+        };
         let mut args = MessageArgs::default();
         args.push("week", short_date(lang, week.monday, this_year));
-        match week.average {
-            Some(average) => {
-                let (x, y) = (coordinate(x_of(index)), coordinate(y_of(average)));
-                run.push(format!("{x},{y}"));
-                args.push("score", percent(average));
-                args.push("count", week.calls);
-                let title = lang.translate_with("calls-chart-week", &args);
-                words.push(title.clone());
-                dots.push(ChartDot { x, y, title });
-            }
-            None => {
-                if run.len() > 1 {
-                    segments.push(run.join(" "));
-                }
-                run.clear();
-            }
-        }
-    }
-    if run.len() > 1 {
-        segments.push(run.join(" "));
+        args.push("score", percent::whole(average));
+        args.push("count", week.calls);
+        let title = lang.translate_with("calls-chart-week", &args);
+        words.push(title.clone());
+        dots.push(ChartDot {
+            x: coordinate(x_of(index)),
+            y: coordinate(y_of(average)),
+            title,
+        });
     }
     let grid = [1.0, 0.5, 0.0]
         .iter()
         .map(|&share| ChartLine {
             y: coordinate(y_of(share)),
-            text: format!("{}%", percent(share)),
+            text: percent::percent(share),
         })
         .collect();
     // Four dates along the bottom: the first week, two between, and this week.
@@ -279,7 +253,7 @@ fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
         id: call.recording_id.to_string(),
         when: call_when(lang, call_time(call), this_year),
         duration: clock(call.duration_ms),
-        score: score_text(call.score),
+        score: percent::score(call.score),
         new: !call.acknowledged,
         steps: call
             .steps
@@ -320,7 +294,7 @@ async fn list_page(
         base: page.base(),
         total: calls.len(),
         unread: calls.iter().filter(|c| !c.acknowledged).count(),
-        average: score_text(
+        average: percent::score(
             (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         ),
         chart: chart(page.lang, &series, this_year),
@@ -387,10 +361,6 @@ struct CallPage {
     reviews: i32,
 }
 
-fn seconds(ms: i64) -> String {
-    format!("{:.3}", ms.max(0) as f64 / 1000.0)
-}
-
 fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
     let duration = call.duration_ms.max(0);
     let mut markers = Vec::new();
@@ -431,7 +401,7 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
                         markers.push(Marker {
                             ms: at,
                             left: format!("{position:.2}"),
-                            at_s: seconds(at),
+                            at_s: seconds::exact(at),
                             at: clock(at),
                             verdict: word,
                             label: lang.translate_with("calls-marker", &args),
@@ -448,7 +418,7 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
                         verdict_label: label,
                         text: comment.text.clone(),
                         at: comment.at_ms.map(clock),
-                        at_s: comment.at_ms.map(seconds),
+                        at_s: comment.at_ms.map(seconds::exact),
                     }
                 })
                 .collect();
@@ -470,7 +440,7 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
         when: call_when(lang, call_time(call), now().year()),
         duration: clock(call.duration_ms),
         duration_ms: call.duration_ms,
-        score: score_text(call.score),
+        score: percent::score(call.score),
         acknowledged: call.acknowledged,
         audio_url: format!("/api/v1/recordings/{}/audio", call.recording_id),
         markers,
@@ -511,15 +481,6 @@ async fn acknowledge_submit(
 mod tests {
     use super::*;
     use time::macros::date;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(clock(65_400), "1:05");
-        assert_eq!(clock(3_725_000), "1:02:05");
-        assert_eq!(percent(2.0 / 3.0), 67);
-        assert_eq!(percent(1.5), 100);
-        assert_eq!(seconds(42_300), "42.300");
-    }
 
     #[test]
     fn the_chart_breaks_its_line_at_empty_weeks() {

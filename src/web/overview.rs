@@ -9,6 +9,8 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
+use super::format::chart::{broken_line, coordinate};
+use super::format::percent::percent;
 use super::page::Page;
 use super::{FormErrors, PageBase};
 use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
@@ -27,11 +29,6 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 }
 
 // ---- formatting -----------------------------------------------------------------------------
-
-/// `83%`: a share (0–1) as a whole percentage.
-fn percent(share: f64) -> String {
-    format!("{}%", (share * 100.0).round() as i64)
-}
 
 fn translate(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
     let mut message = MessageArgs::default();
@@ -118,10 +115,6 @@ struct Sparkline {
     label: String,
 }
 
-fn coordinate(value: f64) -> String {
-    format!("{value:.1}")
-}
-
 fn sparkline(weeks: &[WeekPoint], lang: Lang) -> Sparkline {
     let inner_w = SPARK_WIDTH - 2.0 * SPARK_PAD;
     let inner_h = SPARK_HEIGHT - 2.0 * SPARK_PAD;
@@ -130,30 +123,20 @@ fn sparkline(weeks: &[WeekPoint], lang: Lang) -> Sparkline {
         n => SPARK_PAD + inner_w * i as f64 / (n - 1) as f64,
     };
     let y = |score: f64| SPARK_PAD + inner_h * (1.0 - score.clamp(0.0, 1.0));
-    let mut lines = Vec::new();
-    let mut run: Vec<String> = Vec::new();
-    let mut dots = Vec::new();
-    for (i, week) in weeks.iter().enumerate() {
-        match week.average_score {
-            Some(score) => {
-                let point = Dot {
-                    x: coordinate(x(i)),
-                    y: coordinate(y(score)),
-                };
-                run.push(format!("{},{}", point.x, point.y));
-                dots.push(point);
-            }
-            None => {
-                if run.len() > 1 {
-                    lines.push(run.join(" "));
-                }
-                run.clear();
-            }
-        }
-    }
-    if run.len() > 1 {
-        lines.push(run.join(" "));
-    }
+    let points: Vec<Option<(f64, f64)>> = weeks
+        .iter()
+        .enumerate()
+        .map(|(i, week)| week.average_score.map(|score| (x(i), y(score))))
+        .collect();
+    let lines = broken_line(points.iter().copied());
+    let mut dots: Vec<Dot> = points
+        .into_iter()
+        .flatten()
+        .map(|(x, y)| Dot {
+            x: coordinate(x),
+            y: coordinate(y),
+        })
+        .collect();
     let values: Vec<String> = weeks
         .iter()
         .map(|w| w.average_score.map_or_else(|| "—".to_owned(), percent))

@@ -1,0 +1,118 @@
+//! `/settings`: the owner's shared settings page (voice disguise, reviews per call, lease,
+//! pay rate), shown again with its problems when a value is refused.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::page::Page;
+use super::{PageBase, see_other};
+use crate::error::{AppError, FieldMessage};
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
+use crate::http::{AppState, Owner};
+use crate::org_settings::{OrgSettings, SettingsInput};
+use crate::recordings::Recording;
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/settings", Access::Owner, settings_page);
+    r.add(Method::POST, "/settings", Access::Owner, settings_submit);
+}
+
+#[derive(Serialize)]
+struct SettingsPage {
+    #[serde(flatten)]
+    base: PageBase,
+    settings: SettingsInput,
+    voice_modes: Vec<&'static str>,
+    saved: bool,
+    fields: Vec<FieldMessage>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    saved: Option<String>,
+}
+
+async fn settings_page(
+    _: Owner,
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<SettingsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let settings = state
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await?;
+    let data = SettingsPage {
+        base: page.base(),
+        settings: settings.into(),
+        voice_modes: vec!["off", "pitch", "mcadams"],
+        saved: query.saved.is_some(),
+        fields: Vec::new(),
+    };
+    page.render("recordings/settings.html", StatusCode::OK, &data)
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    voice_mode: String,
+    reviews_required: String,
+    #[serde(default)]
+    lease_minutes: Option<String>,
+    #[serde(default)]
+    lease_factor: Option<String>,
+    #[serde(default)]
+    review_rate: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+async fn settings_submit(
+    _: Owner,
+    page: Page,
+    state: web::Data<AppState>,
+    PageForm(_, form): PageForm<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let current = state
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await?;
+    let number = |text: Option<&String>, fallback: i32| {
+        text.map_or(Some(fallback), |t| t.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let input = SettingsInput {
+        voice_mode: form.voice_mode.trim().to_owned(),
+        reviews_required: form.reviews_required.trim().parse().unwrap_or(0),
+        lease_minutes: number(form.lease_minutes.as_ref(), current.lease_minutes),
+        lease_factor: number(form.lease_factor.as_ref(), current.lease_factor),
+        review_rate: form
+            .review_rate
+            .map_or(current.review_rate, |r| r.trim().to_owned()),
+        currency: form
+            .currency
+            .map_or(current.currency, |c| c.trim().to_uppercase()),
+    };
+    let settings = match input.clone().check() {
+        Ok(settings) => settings,
+        Err(problems) => {
+            let error = AppError::Validation(problems);
+            let data = SettingsPage {
+                base: page.base(),
+                settings: input,
+                voice_modes: vec!["off", "pitch", "mcadams"],
+                saved: false,
+                fields: error.field_messages(page.lang),
+            };
+            return page.render("recordings/settings.html", error.status(), &data);
+        }
+    };
+    state
+        .db
+        .run(move |conn| Recording::save_settings(conn, &settings).map_err(AppError::from))
+        .await?;
+    // A change of voice queued new reviewer copies.
+    state.workers.wake();
+    Ok(see_other("/settings?saved=1"))
+}

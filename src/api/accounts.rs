@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::invites::Invite;
 use crate::accounts::operators::OperatorRecord;
 use crate::accounts::users::UserView;
-use crate::accounts::{Role, User, tokens};
+use crate::accounts::{Role, User};
 use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
-use crate::http::session::{Credentials, cookie_for, session_cookie, sign_in};
+use crate::http::session::{Credentials, cookie_for, issue_for, session_cookie, sign_in};
 use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
 
@@ -157,14 +157,7 @@ async fn change_password(
             .map_err(AppError::from)
         })
         .await?;
-    let issued = tokens::issue(
-        &state.signing_key,
-        &user.id,
-        user.role,
-        user.token_version,
-        state.settings.session_hours,
-    )
-    .map_err(AppError::internal)?;
+    let issued = issue_for(&state, &user)?;
     Ok(HttpResponse::Ok()
         .cookie(cookie_for(&req, &state, &issued))
         .json(LoginResponse {

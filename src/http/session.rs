@@ -207,6 +207,32 @@ pub fn cookie_for(
     session_cookie(issued.token.clone(), is_https(req, state), lifetime)
 }
 
+/// A fresh token for `user` (just signed up, or with a changed password), as issued.
+pub fn issue_for(state: &AppState, user: &User) -> Result<tokens::IssuedToken, AppError> {
+    tokens::issue(
+        &state.signing_key,
+        &user.id,
+        user.role,
+        user.token_version,
+        state.settings.session_hours,
+    )
+    .map_err(AppError::internal)
+}
+
+/// A redirect to `location` that signs the browser in as `user` with a fresh session cookie.
+pub fn signed_in_redirect(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &User,
+    location: &str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let issued = issue_for(state, user)?;
+    Ok(actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .cookie(cookie_for(req, state, &issued))
+        .finish())
+}
+
 /// Whether the client reached us over https (directly or, per `CALLQA_PUBLIC_URL`, behind a
 /// proxy), so cookies get the `Secure` flag.
 pub fn is_https(req: &HttpRequest, state: &AppState) -> bool {

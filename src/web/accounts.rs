@@ -11,14 +11,14 @@ use crate::accounts::invites::Invite;
 use crate::accounts::invites::NewInvite;
 use crate::accounts::operators::{OperatorRecord, OperatorView};
 use crate::accounts::users::UserView;
-use crate::accounts::{AccountError, Role, User, tokens};
+use crate::accounts::{AccountError, Role, User};
 use crate::db::ids::{InviteId, UserId};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::session::session_cookie;
-use crate::http::session::{Credentials, cookie_for, sign_in};
+use crate::http::session::{Credentials, cookie_for, sign_in, signed_in_redirect};
 use crate::http::{MaybeSignedIn, Owner, Session, SignedIn};
 use crate::i18n::{LANG_COOKIE, Lang};
 
@@ -341,21 +341,7 @@ async fn join_submit(
             .await
     };
     match outcome {
-        Ok(user) => {
-            let issued = tokens::issue(
-                &state.signing_key,
-                &user.id,
-                user.role,
-                user.token_version,
-                state.settings.session_hours,
-            )
-            .map_err(AppError::internal)?;
-            let mut response = see_other(home_of(user.role));
-            response
-                .add_cookie(&cookie_for(page.req(), state, &issued))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(user) => signed_in_redirect(page.req(), state, &user, home_of(user.role)),
         Err(error @ AppError::Validation(_)) => {
             let data = JoinPage {
                 base: page.base(),
@@ -591,21 +577,7 @@ async fn account_password(
             .await
     };
     match outcome {
-        Ok(user) => {
-            let issued = tokens::issue(
-                &state.signing_key,
-                &user.id,
-                user.role,
-                user.token_version,
-                state.settings.session_hours,
-            )
-            .map_err(AppError::internal)?;
-            let mut response = see_other("/account?saved=1");
-            response
-                .add_cookie(&cookie_for(page.req(), &state, &issued))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(user) => signed_in_redirect(page.req(), &state, &user, "/account?saved=1"),
         Err(error @ AppError::Validation(_)) => {
             account_view(&page, &state, &session, false, Some(error)).await
         }

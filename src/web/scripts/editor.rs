@@ -1,243 +1,22 @@
-//! The owner's script pages: the list (new, import), a script with its version history, one
-//! version, the editor, the diff of two versions, the reviewer's-eye preview and a printable
-//! copy for operators.
-//!
-//! The editor works without JavaScript: it is one form, and every button (add, remove, move,
-//! save, publish) posts it with its `action`. Each post saves the draft first, so nothing
-//! typed is lost, then applies the action and shows the editor again.
+//! The script editor (`/scripts/{id}/edit`). It works without JavaScript: it is one form,
+//! and every button (add, remove, move, save, publish) posts it with its `action`. Each post
+//! saves the draft first, so nothing typed is lost, then applies the action and shows the
+//! editor again.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::page::Page;
-use super::{FormErrors, PageBase, see_other};
+use super::super::page::Page;
+use super::super::{FormErrors, PageBase, see_other};
 use crate::db::ids::ScriptId;
 use crate::error::{AppError, FieldMessage};
 use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
-use crate::http::query::{DiffQuery, version_number};
-use crate::http::routes::{Access, RouteSink};
-use crate::scripts::diff::{StepDiff, diff_versions};
 use crate::scripts::draft::{self, Draft};
 use crate::scripts::validate::{MAX_STEPS, StepInput};
-use crate::scripts::{self, NewVersion, Script, ScriptError, ScriptListItem, Version, transfer};
-
-pub fn routes<S: RouteSink>(r: &mut S) {
-    r.add(Method::GET, "/scripts", Access::Owner, list_page);
-    r.add(Method::POST, "/scripts", Access::Owner, create_submit);
-    r.add(
-        Method::POST,
-        "/scripts/import",
-        Access::Owner,
-        import_submit,
-    );
-    r.add(Method::GET, "/scripts/{id}", Access::Owner, script_page);
-    r.add(
-        Method::GET,
-        "/scripts/{id}/versions/{number}",
-        Access::Owner,
-        version_page,
-    );
-    r.add(Method::GET, "/scripts/{id}/edit", Access::Owner, edit_page);
-    r.add(
-        Method::POST,
-        "/scripts/{id}/edit",
-        Access::Owner,
-        edit_submit,
-    );
-    r.add(Method::GET, "/scripts/{id}/diff", Access::Owner, diff_page);
-    r.add(
-        Method::GET,
-        "/scripts/{id}/preview",
-        Access::Owner,
-        preview_page,
-    );
-    r.add(
-        Method::GET,
-        "/scripts/{id}/print",
-        Access::Owner,
-        print_page,
-    );
-}
-
-// ---- list, create, import -----------------------------------------------------------------
-
-#[derive(Serialize)]
-struct ListPage {
-    #[serde(flatten)]
-    base: PageBase,
-    scripts: Vec<ScriptListItem>,
-    errors: FormErrors,
-    /// What the owner typed, shown again after an error.
-    name: String,
-    import_text: String,
-}
-
-async fn list_view(
-    page: &Page,
-    state: &AppState,
-    failed: Option<(AppError, String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let scripts = state
-        .db
-        .run(|conn| scripts::list(conn).map_err(AppError::from))
-        .await?;
-    let (status, errors, name, import_text) = match failed {
-        Some((error, name, import_text)) => (
-            error.status(),
-            FormErrors::from_error(&error, page.lang),
-            name,
-            import_text,
-        ),
-        None => (
-            StatusCode::OK,
-            FormErrors::default(),
-            String::new(),
-            String::new(),
-        ),
-    };
-    let data = ListPage {
-        base: page.base(),
-        scripts,
-        errors,
-        name,
-        import_text,
-    };
-    page.render("scripts/list.html", status, &data)
-}
-
-async fn list_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    list_view(&page, &state, None).await
-}
-
-#[derive(Deserialize)]
-struct CreateForm {
-    #[serde(default)]
-    name: String,
-}
-
-async fn create_submit(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    PageForm(session, form): PageForm<CreateForm>,
-) -> Result<HttpResponse, AppError> {
-    let name = form.name.clone();
-    let created = state
-        .db
-        .run(move |conn| scripts::create_unpublished(conn, &session.user_id, &name))
-        .await;
-    match created {
-        Ok(id) => Ok(see_other(&format!("/scripts/{id}/edit"))),
-        Err(error) => {
-            let failed = (AppError::from(error), form.name, String::new());
-            list_view(&page, &state, Some(failed)).await
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct ImportForm {
-    #[serde(default)]
-    file: String,
-}
-
-async fn import_submit(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    PageForm(session, form): PageForm<ImportForm>,
-) -> Result<HttpResponse, AppError> {
-    let text = form.file.clone();
-    let imported = state
-        .db
-        .run(move |conn| {
-            let file = transfer::parse(&text)?;
-            transfer::import(conn, &session.user_id, &file)
-        })
-        .await;
-    match imported {
-        Ok(script) => Ok(see_other(&format!("/scripts/{}", script.id))),
-        Err(error) => {
-            let failed = (AppError::from(error), String::new(), form.file);
-            list_view(&page, &state, Some(failed)).await
-        }
-    }
-}
-
-// ---- a script and its versions ------------------------------------------------------------
-
-#[derive(Serialize)]
-struct ScriptPage {
-    #[serde(flatten)]
-    base: PageBase,
-    script: Script,
-    /// The version shown: the current one, or the one asked for.
-    shown: Option<Version>,
-    is_current: bool,
-    has_draft: bool,
-}
-
-async fn script_view(
-    page: &Page,
-    state: &AppState,
-    id: ScriptId,
-    number: Option<i32>,
-) -> Result<HttpResponse, AppError> {
-    let (script, shown, has_draft) = state
-        .db
-        .run(move |conn| {
-            let script = scripts::load(conn, &id)?;
-            let shown = match number {
-                Some(n) => Some(scripts::load_version(conn, &id, n)?),
-                None => script.version.clone(),
-            };
-            let has_draft = draft::load(conn, &id)?.is_some();
-            Ok::<_, ScriptError>((script, shown, has_draft))
-        })
-        .await?;
-    let is_current = match (&shown, &script.version) {
-        (Some(shown), Some(current)) => shown.number == current.number,
-        _ => false,
-    };
-    let data = ScriptPage {
-        base: page.base(),
-        script,
-        shown,
-        is_current,
-        has_draft,
-    };
-    page.render("scripts/show.html", StatusCode::OK, &data)
-}
-
-async fn script_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
-    script_view(&page, &state, id, None).await
-}
-
-async fn version_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (id, number) = path.into_inner();
-    let number = version_number(&number)?;
-    script_view(&page, &state, ScriptId::from_raw(id), Some(number)).await
-}
-
-// ---- the editor ---------------------------------------------------------------------------
+use crate::scripts::{self, NewVersion, Script, ScriptError};
 
 #[derive(Serialize)]
 struct EditorStep {
@@ -322,7 +101,7 @@ fn edit_view(
 }
 
 /// The script and where editing stands: the saved draft, or the current version.
-fn editing_state(
+pub(super) fn editing_state(
     conn: &mut crate::db::DbConnection,
     id: &ScriptId,
 ) -> Result<(Script, Draft, Option<String>), ScriptError> {
@@ -351,7 +130,7 @@ fn attached_gaps(
     Ok(found)
 }
 
-async fn edit_page(
+pub(super) async fn edit_page(
     _: Owner,
     page: Page,
     state: web::Data<AppState>,
@@ -474,7 +253,7 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
     (draft, EditAction::parse(&single("action")))
 }
 
-async fn edit_submit(
+pub(super) async fn edit_submit(
     _: Owner,
     page: Page,
     state: web::Data<AppState>,
@@ -536,117 +315,6 @@ async fn edit_submit(
         })
         .await?;
     edit_view(&page, script, draft, gaps, None, Some(refused.into()))
-}
-
-// ---- diff, preview, print -----------------------------------------------------------------
-
-#[derive(Serialize)]
-struct DiffPage {
-    #[serde(flatten)]
-    base: PageBase,
-    script: Script,
-    from: i32,
-    to: i32,
-    steps: Vec<StepDiff>,
-}
-
-async fn diff_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    query: web::Query<DiffQuery>,
-) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
-    let wanted_from = query.from.as_deref().map(version_number).transpose()?;
-    let wanted_to = query.to.as_deref().map(version_number).transpose()?;
-    let (script, old, new) = state
-        .db
-        .run(move |conn| {
-            let script = scripts::load(conn, &id)?;
-            let latest = script.version.as_ref().map_or(1, |v| v.number);
-            let to = wanted_to.unwrap_or(latest);
-            let from = wanted_from.unwrap_or((to - 1).max(1));
-            let old = scripts::load_version(conn, &id, from)?;
-            let new = scripts::load_version(conn, &id, to)?;
-            Ok::<_, ScriptError>((script, old, new))
-        })
-        .await?;
-    let data = DiffPage {
-        base: page.base(),
-        from: old.number,
-        to: new.number,
-        steps: diff_versions(&old.steps, &new.steps),
-        script,
-    };
-    page.render("scripts/diff.html", StatusCode::OK, &data)
-}
-
-#[derive(Serialize)]
-struct ChecklistPage {
-    #[serde(flatten)]
-    base: PageBase,
-    script: Script,
-    /// The steps shown: a version's, or the draft's for the preview.
-    steps: Vec<StepInput>,
-    from_draft: bool,
-    number: Option<i32>,
-}
-
-/// As a reviewer will see the checklist: the draft when there is one, else the current
-/// version.
-async fn preview_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
-    let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
-    let data = ChecklistPage {
-        base: page.base(),
-        from_draft: saved_at.is_some(),
-        number: script.version.as_ref().map(|v| v.number),
-        steps: draft.steps,
-        script,
-    };
-    page.render("scripts/preview.html", StatusCode::OK, &data)
-}
-
-#[derive(Deserialize)]
-struct PrintQuery {
-    version: Option<String>,
-}
-
-/// A clean, printable copy of a version for operators to keep at hand.
-async fn print_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    query: web::Query<PrintQuery>,
-) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
-    let number = query.version.as_deref().map(version_number).transpose()?;
-    let (script, version) = state
-        .db
-        .run(move |conn| {
-            let script = scripts::load(conn, &id)?;
-            let version = match number {
-                Some(n) => scripts::load_version(conn, &id, n)?,
-                None => script.version.clone().ok_or(ScriptError::NotFound)?,
-            };
-            Ok::<_, ScriptError>((script, version))
-        })
-        .await?;
-    let data = ChecklistPage {
-        base: page.base(),
-        from_draft: false,
-        number: Some(version.number),
-        steps: transfer::export(&script.name, &version).steps,
-        script,
-    };
-    page.render("scripts/print.html", StatusCode::OK, &data)
 }
 
 #[cfg(test)]

@@ -131,18 +131,15 @@ struct LoginForm {
 }
 
 /// Signs in and remembers the person's language; a failure re-shows the form.
-async fn login_submit(
-    page: Page,
-    state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
-) -> Result<HttpResponse, AppError> {
+async fn login_submit(page: Page, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let form = form.into_inner();
     let next = super::safe_next(form.next.as_deref());
     let credentials = Credentials {
         login: form.login.clone(),
         password: form.password,
     };
-    match sign_in(&state, page.req(), credentials).await {
+    match sign_in(state, page.req(), credentials).await {
         Ok((user, issued)) => {
             let target = if next == "/" {
                 home_of(user.role).to_owned()
@@ -152,7 +149,7 @@ async fn login_submit(
             let mut response = HttpResponse::SeeOther();
             response
                 .insert_header((actix_web::http::header::LOCATION, target))
-                .cookie(cookie_for(page.req(), &state, &issued));
+                .cookie(cookie_for(page.req(), state, &issued));
             if let Some(user_lang) = user.lang() {
                 response.cookie(language_cookie(user_lang));
             }
@@ -237,28 +234,20 @@ struct JoinForm {
     password_again: String,
 }
 
-async fn setup_page(
-    page: Page,
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    join_page(&page, &state, "setup", token.into_inner()).await
+async fn setup_page(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    join_page(&page, "setup", token.into_inner()).await
 }
 
-async fn invite_page(
-    page: Page,
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    join_page(&page, &state, "invite", token.into_inner()).await
+async fn invite_page(page: Page, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    join_page(&page, "invite", token.into_inner()).await
 }
 
 async fn join_page(
     page: &Page,
-    state: &AppState,
     kind: &'static str,
     token: String,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let lookup = token.clone();
     let invite = state
         .db
@@ -281,44 +270,28 @@ async fn join_page(
 
 async fn setup_submit(
     page: Page,
-    state: web::Data<AppState>,
     token: web::Path<String>,
     form: web::Form<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
-    join_submit(
-        &page,
-        &state,
-        "setup",
-        token.into_inner(),
-        form.into_inner(),
-    )
-    .await
+    join_submit(&page, "setup", token.into_inner(), form.into_inner()).await
 }
 
 async fn invite_submit(
     page: Page,
-    state: web::Data<AppState>,
     token: web::Path<String>,
     form: web::Form<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
-    join_submit(
-        &page,
-        &state,
-        "invite",
-        token.into_inner(),
-        form.into_inner(),
-    )
-    .await
+    join_submit(&page, "invite", token.into_inner(), form.into_inner()).await
 }
 
 /// Creates the account from the link, signs the new user in and takes them to their start page.
 async fn join_submit(
     page: &Page,
-    state: &AppState,
     kind: &'static str,
     token: String,
     form: JoinForm,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let action = format!("/{kind}/{token}");
     let lookup = token.clone();
     let invite = state
@@ -375,11 +348,11 @@ struct PeoplePage {
 
 async fn people_view(
     page: &Page,
-    state: &AppState,
     owner: &Session,
     new_invite_url: Option<String>,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let (users, operators, invites) = state
         .db
         .run(|conn| {
@@ -403,26 +376,21 @@ async fn people_view(
     page.render("accounts/people.html", status, &data)
 }
 
-async fn people_page(
-    Owner(owner): Owner,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    people_view(&page, &state, &owner, None, None).await
+async fn people_page(Owner(owner): Owner, page: Page) -> Result<HttpResponse, AppError> {
+    people_view(&page, &owner, None, None).await
 }
 
 /// Re-shows the People page with a validation problem, or passes other errors on.
 async fn people_after(
     outcome: Result<Option<String>, AppError>,
     page: &Page,
-    state: &AppState,
     owner: &Session,
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         Ok(None) => Ok(see_other("/people")),
-        Ok(Some(url)) => people_view(page, state, owner, Some(url), None).await,
+        Ok(Some(url)) => people_view(page, owner, Some(url), None).await,
         Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            people_view(page, state, owner, None, Some(error)).await
+            people_view(page, owner, None, Some(error)).await
         }
         Err(other) => Err(other),
     }
@@ -437,9 +405,9 @@ struct OperatorForm {
 async fn people_add_operator(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(owner, form): PageForm<OperatorForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let outcome = state
         .db
         .run(move |conn| {
@@ -448,20 +416,20 @@ async fn people_add_operator(
                 .map_err(AppError::from)
         })
         .await;
-    people_after(outcome, &page, &state, &owner).await
+    people_after(outcome, &page, &owner).await
 }
 
 async fn people_invite(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(owner, form): PageForm<NewInvite>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let outcome = Invite::make(&state.db, &owner.user_id, &state.base_url, form)
         .await
         .map(|(_, url)| Some(url))
         .map_err(AppError::from);
-    people_after(outcome, &page, &state, &owner).await
+    people_after(outcome, &page, &owner).await
 }
 
 async fn people_revoke_invite(
@@ -486,10 +454,10 @@ struct ActiveForm {
 async fn people_set_active(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     PageForm(owner, form): PageForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = UserId::from_raw(id.into_inner());
     let acting = owner.user_id.clone();
     let outcome = state
@@ -500,7 +468,7 @@ async fn people_set_active(
                 .map_err(AppError::from)
         })
         .await;
-    people_after(outcome, &page, &state, &owner).await
+    people_after(outcome, &page, &owner).await
 }
 
 // ---- one's own account ----------------------------------------------------------------
@@ -521,11 +489,11 @@ struct AccountQuery {
 
 async fn account_view(
     page: &Page,
-    state: &AppState,
     session: &Session,
     saved: bool,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let user_id = session.user_id.clone();
     let me = state
         .db
@@ -545,10 +513,9 @@ async fn account_view(
 async fn account_page(
     SignedIn(session): SignedIn,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
-    account_view(&page, &state, &session, query.saved.is_some(), None).await
+    account_view(&page, &session, query.saved.is_some(), None).await
 }
 
 #[derive(Deserialize)]
@@ -561,9 +528,9 @@ struct PasswordForm {
 /// Changes the password; other sessions end and this browser gets a fresh cookie.
 async fn account_password(
     page: Page,
-    state: web::Data<AppState>,
     PageForm(session, form): PageForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let outcome = if form.new_password != form.new_password_again {
         Err(AppError::field("new_password_again", "passwords_differ"))
     } else {
@@ -577,9 +544,9 @@ async fn account_password(
             .await
     };
     match outcome {
-        Ok(user) => signed_in_redirect(page.req(), &state, &user, "/account?saved=1"),
+        Ok(user) => signed_in_redirect(page.req(), state, &user, "/account?saved=1"),
         Err(error @ AppError::Validation(_)) => {
-            account_view(&page, &state, &session, false, Some(error)).await
+            account_view(&page, &session, false, Some(error)).await
         }
         Err(other) => Err(other),
     }

@@ -12,7 +12,6 @@ use super::{FormErrors, PageBase, safe_next, see_other};
 use crate::db::ids::GapId;
 use crate::error::AppError;
 use crate::gaps::{self, DismissReason, GapGroup, GapStatus};
-use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::query::GapQuery;
@@ -51,10 +50,10 @@ struct QueuePage {
 
 async fn queue_view(
     page: &Page,
-    state: &AppState,
     query: GapQuery,
     failed: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     // No status chosen means the open ones; "all" means every status.
     let status_word = query.status.clone().unwrap_or_else(|| "open".to_owned());
     let filter = GapQuery {
@@ -109,10 +108,9 @@ async fn queue_view(
 async fn queue_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<GapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    queue_view(&page, &state, query.into_inner(), None).await
+    queue_view(&page, query.into_inner(), None).await
 }
 
 /// `POST /gaps`: `action` (accept, dismiss, refine) on the gaps listed as repeated `gap`
@@ -120,9 +118,9 @@ async fn queue_page(
 async fn act(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let field = |name: &str| {
         fields
             .iter()
@@ -162,7 +160,7 @@ async fn act(
                 .split_once('?')
                 .and_then(|(_, q)| serde_urlencoded::from_str::<GapQuery>(q).ok())
                 .unwrap_or_default();
-            queue_view(&page, &state, query, Some(error)).await
+            queue_view(&page, query, Some(error)).await
         }
         Err(other) => Err(other),
     }

@@ -1,8 +1,8 @@
 //! The start page: for an owner, what is set up and what waits (a checklist for a newcomer);
 //! reviewers and operators go straight to their work; a visitor reads what callqa is.
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::page::Page;
@@ -10,7 +10,6 @@ use super::{PageBase, see_other};
 use crate::accounts::Role;
 use crate::dashboards::start::{self, Progress};
 use crate::error::AppError;
-use crate::http::AppState;
 use crate::http::MaybeSignedIn;
 
 #[derive(Serialize)]
@@ -23,8 +22,8 @@ struct HomePage {
 pub async fn index(
     page: Page,
     MaybeSignedIn(session): MaybeSignedIn,
-    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let progress = match session.map(|s| s.role) {
         Some(Role::Owner) => Some(
             state

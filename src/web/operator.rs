@@ -275,11 +275,8 @@ fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
 }
 
 /// `GET /calls`: the operator's reviewed calls, the weekly score and the steps they miss.
-async fn list_page(
-    Operator(session): Operator,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+async fn list_page(Operator(session): Operator, page: Page) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let calls = own_calls(&state.db, session.operator_id).await?;
     let today = now().date();
     let this_year = today.year();
@@ -453,9 +450,9 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
 async fn call_page(
     Operator(session): Operator,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let call = own_call(&state.db, session.operator_id, id.into_inner()).await?;
     let data = call_view(page.req(), page.lang, &call);
     page.render("operator/call.html", StatusCode::OK, &data)

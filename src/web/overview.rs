@@ -420,9 +420,9 @@ fn presets(period: Option<&Period>) -> Vec<Preset> {
 async fn overview_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let base = page.base();
     match query.period() {
         Ok(period) => {

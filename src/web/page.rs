@@ -1,7 +1,7 @@
 //! What a page handler needs to answer with a page, taken once as an extractor: the request
-//! (for the layout's path, menu and form token), the viewer's language and the compiled
-//! templates. Views render through it, so a handler names only what is its own: who asks,
-//! the state it reads, the form or query it was sent.
+//! (for the layout's path, menu and form token), the viewer's language, the compiled
+//! templates and the application's state. Views render through it, so a handler names only
+//! what is its own: who asks and the form or query it was sent.
 
 use std::future::{Ready, ready};
 
@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::templates::Templates;
 use super::{FormErrors, PageBase};
 use crate::error::AppError;
+use crate::http::AppState;
 use crate::i18n::{Lang, MessageArgs};
 
 /// A page being answered: see the module doc.
@@ -20,6 +21,7 @@ pub struct Page {
     req: HttpRequest,
     pub lang: Lang,
     templates: web::Data<Templates>,
+    state: web::Data<AppState>,
 }
 
 impl FromRequest for Page {
@@ -27,20 +29,28 @@ impl FromRequest for Page {
     type Future = Ready<Result<Page, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let templates = req.app_data::<web::Data<Templates>>().cloned();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
         ready(
-            req.app_data::<web::Data<Templates>>()
-                .cloned()
-                .map(|templates| Page {
+            templates
+                .zip(state)
+                .map(|(templates, state)| Page {
                     req: req.clone(),
                     lang: Lang::of_request(req),
                     templates,
+                    state,
                 })
-                .ok_or_else(|| AppError::internal("templates are not registered")),
+                .ok_or_else(|| AppError::internal("application state is not registered")),
         )
     }
 }
 
 impl Page {
+    /// The application's state: database, audio store, workers, settings.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub fn req(&self) -> &HttpRequest {
         &self.req
     }

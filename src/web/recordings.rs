@@ -113,9 +113,9 @@ struct FilterEcho {
 async fn list_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let echo = FilterEcho {
         operator_id: query.operator_id.clone().unwrap_or_default(),
         status: query.status.clone().unwrap_or_default(),
@@ -198,11 +198,8 @@ struct UploadPage {
     fields: Vec<FieldMessage>,
 }
 
-async fn upload_view(
-    page: &Page,
-    state: &AppState,
-    error: Option<AppError>,
-) -> Result<HttpResponse, AppError> {
+async fn upload_view(page: &Page, error: Option<AppError>) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let (operators, scripts, settings) = state
         .db
         .run(|conn| {
@@ -228,12 +225,8 @@ async fn upload_view(
     page.render("recordings/upload.html", status, &data)
 }
 
-async fn upload_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    upload_view(&page, &state, None).await
+async fn upload_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
+    upload_view(&page, None).await
 }
 
 /// The form without JavaScript: every chosen file in one multipart post, with the page's
@@ -241,17 +234,17 @@ async fn upload_page(
 async fn upload_submit(
     Owner(owner): Owner,
     page: Page,
-    state: web::Data<AppState>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let upload = receive(multipart, &state).await?;
+    let state = page.state();
+    let upload = receive(multipart, state).await?;
     if upload.fields.get("csrf") != Some(&owner.csrf_token(&state.signing_key)) {
         upload.discard();
         return Err(AppError::CsrfFailed);
     }
-    match keep_all(&state, &owner, upload).await {
+    match keep_all(state, &owner, upload).await {
         Ok(_) => Ok(see_other("/recordings")),
-        Err(error @ AppError::Validation(_)) => upload_view(&page, &state, Some(error)).await,
+        Err(error @ AppError::Validation(_)) => upload_view(&page, Some(error)).await,
         Err(other) => Err(other),
     }
 }
@@ -281,11 +274,11 @@ struct DetailPage {
 
 async fn detail_view(
     page: &Page,
-    state: &AppState,
     owner: &Session,
     id: String,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let (recording, script_id, number, redactions) =
         crate::recordings::view::visible(&state.db, &owner.viewer(), RecordingId::from_raw(id))
             .await?;
@@ -337,10 +330,9 @@ async fn detail_view(
 async fn detail_page(
     Owner(owner): Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    detail_view(&page, &state, &owner, id.into_inner(), None).await
+    detail_view(&page, &owner, id.into_inner(), None).await
 }
 
 #[derive(Deserialize)]
@@ -370,10 +362,10 @@ fn parse_seconds(field: &'static str, text: Option<&str>) -> Result<i64, AppErro
 async fn redactions_submit(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     PageForm(owner, form): PageForm<RangeForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = id.into_inner();
     let recording_id = RecordingId::from_raw(id.clone());
     let lookup = recording_id.clone();
@@ -422,9 +414,7 @@ async fn redactions_submit(
             state.workers.wake();
             Ok(see_other(&format!("/recordings/{id}")))
         }
-        Err(error @ AppError::Validation(_)) => {
-            detail_view(&page, &state, &owner, id, Some(error)).await
-        }
+        Err(error @ AppError::Validation(_)) => detail_view(&page, &owner, id, Some(error)).await,
         Err(other) => Err(other),
     }
 }

@@ -111,9 +111,9 @@ fn start_view(
 async fn start_page(
     Reviewer(session): Reviewer,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<StartQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let reviewer = session.user_id.clone();
     let task = state
         .db
@@ -351,10 +351,10 @@ async fn open_task(
 async fn code_page(
     Reviewer(session): Reviewer,
     page: Page,
-    state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
-    let (assignment, task) = open_task(&state, session.user_id, code.into_inner())
+    let state = page.state();
+    let (assignment, task) = open_task(state, session.user_id, code.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     if !assignment.is_live(now()) {
@@ -443,14 +443,14 @@ fn place_problems(
 async fn review_submit(
     Reviewer(_): Reviewer,
     page: Page,
-    state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let code = code.into_inner();
     let reviewer = session.user_id.clone();
-    let Some((_, task)) = open_task(&state, reviewer.clone(), code.clone()).await? else {
-        return already_done(&page, &state, reviewer, code).await;
+    let Some((_, task)) = open_task(state, reviewer.clone(), code.clone()).await? else {
+        return already_done(&page, reviewer, code).await;
     };
     let form = ReviewForm::read(&fields);
     let (inputs, bad_times) = verdict_inputs(&task, &form);
@@ -483,10 +483,10 @@ async fn review_submit(
 /// twice, a lease lost) gets a page that says so; anyone else's code stays "not found".
 async fn already_done(
     page: &Page,
-    state: &AppState,
     reviewer: UserId,
     code: AssignmentCode,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let status = state
         .db
         .run(move |conn| {
@@ -523,13 +523,13 @@ struct SkipForm {
 async fn skip_submit(
     Reviewer(_): Reviewer,
     page: Page,
-    state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
     PageForm(session, form): PageForm<SkipForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let code = code.into_inner();
     let reviewer = session.user_id.clone();
-    let (_, task) = open_task(&state, reviewer.clone(), code.clone())
+    let (_, task) = open_task(state, reviewer.clone(), code.clone())
         .await?
         .ok_or(AppError::NotFound)?;
     let listed = SKIP_REASONS
@@ -600,11 +600,8 @@ struct HistoryPage {
 }
 
 /// `GET /review/history`: reviews per day, earnings and every review sent.
-async fn history_page(
-    Reviewer(session): Reviewer,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+async fn history_page(Reviewer(session): Reviewer, page: Page) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let history = state
         .db
         .run(move |conn| reviewer::history(conn, &session.user_id).map_err(AppError::from))

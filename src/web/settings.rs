@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::error::{AppError, FieldMessage};
+use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
-use crate::http::{AppState, Owner};
 use crate::org_settings::{OrgSettings, SettingsInput};
 use crate::recordings::Recording;
 
@@ -37,9 +37,9 @@ struct SettingsQuery {
 async fn settings_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     query: web::Query<SettingsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let settings = state
         .db
         .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
@@ -71,9 +71,9 @@ struct SettingsForm {
 async fn settings_submit(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(_, form): PageForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let current = state
         .db
         .run(|conn| OrgSettings::load(conn).map_err(AppError::from))

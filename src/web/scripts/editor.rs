@@ -11,7 +11,6 @@ use super::super::page::Page;
 use super::super::{FormErrors, PageBase, see_other};
 use crate::db::ids::ScriptId;
 use crate::error::{AppError, FieldMessage};
-use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::scripts::draft::{self, Draft};
@@ -133,9 +132,9 @@ fn attached_gaps(
 pub(super) async fn edit_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = ScriptId::from_raw(id.into_inner());
     let (script, draft, saved_at, gaps) = state
         .db
@@ -256,10 +255,10 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
 pub(super) async fn edit_submit(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = ScriptId::from_raw(id.into_inner());
     let (mut draft, action) = read_editor_form(&fields);
     let action = action.ok_or(AppError::BadRequest("invalid_form"))?;

@@ -11,7 +11,6 @@ use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
 use crate::db::ids::ScriptId;
 use crate::error::AppError;
-use crate::http::AppState;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::query::{DiffQuery, version_number};
@@ -78,9 +77,9 @@ struct ListPage {
 
 async fn list_view(
     page: &Page,
-    state: &AppState,
     failed: Option<(AppError, String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let scripts = state
         .db
         .run(|conn| scripts::list(conn).map_err(AppError::from))
@@ -109,12 +108,8 @@ async fn list_view(
     page.render("scripts/list.html", status, &data)
 }
 
-async fn list_page(
-    _: Owner,
-    page: Page,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    list_view(&page, &state, None).await
+async fn list_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
+    list_view(&page, None).await
 }
 
 #[derive(Deserialize)]
@@ -126,9 +121,9 @@ struct CreateForm {
 async fn create_submit(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(session, form): PageForm<CreateForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let name = form.name.clone();
     let created = state
         .db
@@ -138,7 +133,7 @@ async fn create_submit(
         Ok(id) => Ok(see_other(&format!("/scripts/{id}/edit"))),
         Err(error) => {
             let failed = (AppError::from(error), form.name, String::new());
-            list_view(&page, &state, Some(failed)).await
+            list_view(&page, Some(failed)).await
         }
     }
 }
@@ -152,9 +147,9 @@ struct ImportForm {
 async fn import_submit(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     PageForm(session, form): PageForm<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let text = form.file.clone();
     let imported = state
         .db
@@ -167,7 +162,7 @@ async fn import_submit(
         Ok(script) => Ok(see_other(&format!("/scripts/{}", script.id))),
         Err(error) => {
             let failed = (AppError::from(error), String::new(), form.file);
-            list_view(&page, &state, Some(failed)).await
+            list_view(&page, Some(failed)).await
         }
     }
 }
@@ -187,10 +182,10 @@ struct ScriptPage {
 
 async fn script_view(
     page: &Page,
-    state: &AppState,
     id: ScriptId,
     number: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let (script, shown, has_draft) = state
         .db
         .run(move |conn| {
@@ -220,22 +215,20 @@ async fn script_view(
 async fn script_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = ScriptId::from_raw(id.into_inner());
-    script_view(&page, &state, id, None).await
+    script_view(&page, id, None).await
 }
 
 async fn version_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
     let number = version_number(&number)?;
-    script_view(&page, &state, ScriptId::from_raw(id), Some(number)).await
+    script_view(&page, ScriptId::from_raw(id), Some(number)).await
 }
 
 // ---- diff, preview, print -----------------------------------------------------------------
@@ -253,10 +246,10 @@ struct DiffPage {
 async fn diff_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = ScriptId::from_raw(id.into_inner());
     let wanted_from = query.from.as_deref().map(version_number).transpose()?;
     let wanted_to = query.to.as_deref().map(version_number).transpose()?;
@@ -298,9 +291,9 @@ struct ChecklistPage {
 async fn preview_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = ScriptId::from_raw(id.into_inner());
     let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
     let data = ChecklistPage {
@@ -322,10 +315,10 @@ struct PrintQuery {
 async fn print_page(
     _: Owner,
     page: Page,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<PrintQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = page.state();
     let id = ScriptId::from_raw(id.into_inner());
     let number = query.version.as_deref().map(version_number).transpose()?;
     let (script, version) = state

@@ -262,8 +262,8 @@ fn period_query(period: &Period) -> String {
 }
 
 fn trend_text(line: &OperatorFigures, lang: Lang) -> (&'static str, String) {
-    let before = line.previous_average.map(percent).unwrap_or_default();
-    match line.trend {
+    let before = line.tally.previous_average.map(percent).unwrap_or_default();
+    match line.tally.trend {
         Some(trend) => (
             trend.as_str(),
             translate(
@@ -272,7 +272,9 @@ fn trend_text(line: &OperatorFigures, lang: Lang) -> (&'static str, String) {
                 &[("before", before)],
             ),
         ),
-        None if line.previous_calls > 0 => ("none", lang.translate("overview-trend-unscored")),
+        None if line.tally.previous_calls > 0 => {
+            ("none", lang.translate("overview-trend-unscored"))
+        }
         None => ("none", lang.translate("overview-trend-none")),
     }
 }
@@ -312,15 +314,15 @@ fn page_data(overview: Overview, lang: Lang) -> PageData {
                 name: line.name.clone(),
                 external_id: line.external_id.clone(),
                 active: line.active,
-                calls: line.calls,
-                average: line.average_score.map(percent),
-                correct: line.correct,
-                incorrect: line.incorrect,
-                missing: line.missing,
-                split: line.split,
+                calls: line.tally.calls,
+                average: line.tally.average_score.map(percent),
+                correct: line.tally.correct,
+                incorrect: line.tally.incorrect,
+                missing: line.tally.missing,
+                split: line.tally.split,
                 trend,
                 trend_text,
-                sparkline: sparkline(&line.weekly, lang),
+                sparkline: sparkline(&line.tally.weekly, lang),
             }
         })
         .collect();
@@ -490,14 +492,15 @@ pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
                 .write_record([
                     line.name.clone(),
                     line.external_id.clone().unwrap_or_default(),
-                    line.calls.to_string(),
-                    line.average_score
+                    line.tally.calls.to_string(),
+                    line.tally
+                        .average_score
                         .map(|s| format!("{:.1}", s * 100.0))
                         .unwrap_or_default(),
-                    line.correct.to_string(),
-                    line.incorrect.to_string(),
-                    line.missing.to_string(),
-                    line.split.to_string(),
+                    line.tally.correct.to_string(),
+                    line.tally.incorrect.to_string(),
+                    line.tally.missing.to_string(),
+                    line.tally.split.to_string(),
                 ])
                 .map_err(AppError::internal)?;
         }

@@ -138,20 +138,25 @@ impl Cell {
 }
 
 /// The figures of one operator, before names and titles are attached.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OperatorTally {
+    /// Reviewed calls (all reviews in) in the period.
     pub calls: usize,
+    /// Of those, the calls with a score (not all steps missing or split).
     pub scored_calls: usize,
+    /// The mean of the calls' scores, 0–1.
     pub average_score: Option<f64>,
     pub previous_calls: usize,
     pub previous_average: Option<f64>,
     pub trend: Option<Trend>,
+    /// Consensus outcomes of all steps of the period's calls.
     pub correct: usize,
     pub incorrect: usize,
     pub missing: usize,
     pub split: usize,
     pub weekly: Vec<WeekPoint>,
-    /// By (script, step key).
+    /// By (script, step key); shown as the heatmap's row, not with the figures.
+    #[serde(skip)]
     pub cells: BTreeMap<(ScriptId, String), Cell>,
 }
 

@@ -28,7 +28,7 @@ use crate::db::schema::{
 use crate::db::time::Timestamp;
 use crate::reviews::consensus::{score, step_outcome};
 use crate::reviews::validate::Verdict;
-use aggregate::{Aggregate, CallOutcomes, Cell, Mean, Trend, WeekPoint, aggregate};
+use aggregate::{Aggregate, CallOutcomes, Cell, Mean, OperatorTally, aggregate};
 
 /// A step as a heatmap column or a gap line: titled with its latest wording.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,21 +47,8 @@ pub struct OperatorFigures {
     pub name: String,
     pub external_id: Option<String>,
     pub active: bool,
-    /// Reviewed calls (all reviews in) in the period.
-    pub calls: usize,
-    /// Of those, the calls with a score (not all steps missing or split).
-    pub scored_calls: usize,
-    /// The mean of the calls' scores, 0–1.
-    pub average_score: Option<f64>,
-    pub previous_calls: usize,
-    pub previous_average: Option<f64>,
-    pub trend: Option<Trend>,
-    /// Consensus outcomes of all steps of the period's calls.
-    pub correct: usize,
-    pub incorrect: usize,
-    pub missing: usize,
-    pub split: usize,
-    pub weekly: Vec<WeekPoint>,
+    #[serde(flatten)]
+    pub tally: OperatorTally,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -296,7 +283,8 @@ pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
 
     let mut figures = Vec::with_capacity(tallies.len());
     let mut rows = Vec::with_capacity(tallies.len());
-    for (operator_id, tally) in tallies {
+    for (operator_id, mut tally) in tallies {
+        let cells = std::mem::take(&mut tally.cells);
         let (name, external_id, active) = people
             .get(&operator_id)
             .cloned()
@@ -306,7 +294,7 @@ pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
             name: name.clone(),
             cells: columns
                 .iter()
-                .map(|(column, _)| tally.cells.get(column).copied().unwrap_or_default())
+                .map(|(column, _)| cells.get(column).copied().unwrap_or_default())
                 .collect(),
         });
         figures.push(OperatorFigures {
@@ -314,17 +302,7 @@ pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
             name,
             external_id,
             active,
-            calls: tally.calls,
-            scored_calls: tally.scored_calls,
-            average_score: tally.average_score,
-            previous_calls: tally.previous_calls,
-            previous_average: tally.previous_average,
-            trend: tally.trend,
-            correct: tally.correct,
-            incorrect: tally.incorrect,
-            missing: tally.missing,
-            split: tally.split,
-            weekly: tally.weekly,
+            tally,
         });
     }
     let by_name = |a: &str, b: &str| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b));

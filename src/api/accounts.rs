@@ -299,9 +299,9 @@ async fn list_invites(_: Owner, state: web::Data<AppState>) -> Result<HttpRespon
 async fn revoke_invite(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<InviteId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = InviteId::from_raw(id.into_inner());
+    let id = id.into_inner();
     state
         .db
         .run(move |conn| Invite::revoke(conn, &id).map_err(AppError::from))

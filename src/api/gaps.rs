@@ -54,17 +54,17 @@ async fn one(state: &AppState, id: GapId) -> Result<HttpResponse, AppError> {
 async fn show(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<GapId>,
 ) -> Result<HttpResponse, AppError> {
-    one(&state, GapId::from_raw(id.into_inner())).await
+    one(&state, id.into_inner()).await
 }
 
 async fn accept(
     Owner(owner): Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<GapId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = GapId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let target = id.clone();
     state
         .db
@@ -84,10 +84,10 @@ struct DismissBody {
 async fn dismiss(
     Owner(owner): Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<GapId>,
     body: web::Json<DismissBody>,
 ) -> Result<HttpResponse, AppError> {
-    let id = GapId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let target = id.clone();
     let body = body.into_inner();
     state

@@ -85,9 +85,9 @@ async fn create(
 async fn show(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let script = state
         .db
         .run(move |conn| scripts::load(conn, &id).map_err(AppError::from))
@@ -108,10 +108,10 @@ struct PublishBody {
 async fn publish(
     Owner(owner): Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     body: web::Json<PublishBody>,
 ) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let body = body.into_inner();
     let new = NewVersion {
         steps: body.steps,
@@ -144,10 +144,10 @@ async fn show_version(
 async fn diff(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     query: web::Query<crate::http::query::DiffQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let from = crate::http::query::version_number(query.from.as_deref().unwrap_or_default())?;
     let to = crate::http::query::version_number(query.to.as_deref().unwrap_or_default())?;
     let (old, new) = state
@@ -175,10 +175,10 @@ struct ExportQuery {
 async fn export(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let number = query
         .version
         .as_deref()

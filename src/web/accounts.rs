@@ -435,10 +435,10 @@ async fn people_invite(
 async fn people_revoke_invite(
     _: Owner,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<InviteId>,
     PageForm(_, _): PageForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = InviteId::from_raw(id.into_inner());
+    let id = id.into_inner();
     state
         .db
         .run(move |conn| Invite::revoke(conn, &id).map_err(AppError::from))
@@ -454,11 +454,11 @@ struct ActiveForm {
 async fn people_set_active(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     PageForm(owner, form): PageForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = UserId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let acting = owner.user_id.clone();
     let outcome = state
         .db

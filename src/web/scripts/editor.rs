@@ -132,10 +132,10 @@ fn attached_gaps(
 pub(super) async fn edit_page(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let (script, draft, saved_at, gaps) = state
         .db
         .run(move |conn| {
@@ -255,11 +255,11 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
 pub(super) async fn edit_submit(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let (mut draft, action) = read_editor_form(&fields);
     let action = action.ok_or(AppError::BadRequest("invalid_form"))?;
     let focus = action.apply(&mut draft.steps);

@@ -215,9 +215,9 @@ async fn script_view(
 async fn script_page(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     script_view(&page, id, None).await
 }
 
@@ -246,11 +246,11 @@ struct DiffPage {
 async fn diff_page(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let wanted_from = query.from.as_deref().map(version_number).transpose()?;
     let wanted_to = query.to.as_deref().map(version_number).transpose()?;
     let (script, old, new) = state
@@ -291,10 +291,10 @@ struct ChecklistPage {
 async fn preview_page(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
     let data = ChecklistPage {
         base: page.base(),
@@ -315,11 +315,11 @@ struct PrintQuery {
 async fn print_page(
     _: Owner,
     page: Page,
-    id: web::Path<String>,
+    id: web::Path<ScriptId>,
     query: web::Query<PrintQuery>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let id = ScriptId::from_raw(id.into_inner());
+    let id = id.into_inner();
     let number = query.version.as_deref().map(version_number).transpose()?;
     let (script, version) = state
         .db

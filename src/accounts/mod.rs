@@ -4,6 +4,7 @@
 
 mod error;
 pub mod invites;
+pub mod name;
 pub mod operators;
 pub mod password;
 pub mod sign_in;

@@ -37,7 +37,7 @@ impl OperatorRecord {
         name: &str,
         external_id: Option<&str>,
     ) -> Result<OperatorRecord, AccountError> {
-        let name = super::users::parse_display_name("name", name);
+        let name = super::name::parse_display_name("name", name);
         let external_id = external_id.map(str::trim).filter(|s| !s.is_empty());
         let mut problems = Vec::new();
         if let Err(p) = &name {

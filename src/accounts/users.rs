@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::name::parse_display_name;
 use super::{AccountError, password};
 use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, UserId};
@@ -59,18 +60,6 @@ impl Login {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// A person's name as shown to the owner: trimmed, 1–200 characters.
-pub fn parse_display_name(field: &str, raw: &str) -> Result<String, FieldProblem> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(FieldProblem::new(field, "required"));
-    }
-    if name.chars().count() > 200 {
-        return Err(FieldProblem::new(field, "too_long").with("max", 200));
-    }
-    Ok(name.to_owned())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

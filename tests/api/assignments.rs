@@ -99,14 +99,9 @@ impl Floor {
     }
 }
 
-/// A verdict of `correct` for every step of a task.
+/// A verdict of `correct` for every step of a task, as the review body's array.
 fn all_correct(task: &Value) -> Value {
-    task["script"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| json!({"step_id": s["id"], "verdict": "correct"}))
-        .collect()
+    Value::Array(crate::helpers::all_correct(task))
 }
 
 #[tokio::test]

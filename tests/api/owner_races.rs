@@ -52,12 +52,7 @@ async fn reviewers_and_owner_reprocessing_the_same_calls_never_deadlock() {
                     continue;
                 }
                 let task: Value = next.json().await.unwrap();
-                let verdicts: Vec<Value> = task["script"]["steps"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| json!({"step_id": s["id"], "verdict": "correct"}))
-                    .collect();
+                let verdicts: Vec<Value> = crate::helpers::all_correct(&task);
                 let code = task["code"].as_str().unwrap();
                 let sent = app
                     .post_json(

@@ -27,3 +27,4 @@ pub mod secret;
 pub mod startup;
 pub mod validation;
 pub mod web;
+pub mod zone;

@@ -10,6 +10,7 @@ use crate::db::DbConnection;
 use crate::db::schema::settings;
 use crate::db::time::now;
 use crate::validation::FieldProblem;
+use crate::zone::Zone;
 
 /// The most reviews one call may require.
 pub const MAX_REVIEWS_REQUIRED: i32 = 20;
@@ -31,6 +32,9 @@ pub struct OrgSettings {
     pub review_rate: String,
     /// The currency of the rate (ISO 4217 code, e.g. `EUR`), shown next to earnings.
     pub currency: String,
+    /// The organization's time zone (an IANA name): times are shown in it to everyone who
+    /// has not picked their own, and "today" and date filters follow it.
+    pub time_zone: String,
 }
 
 impl Default for OrgSettings {
@@ -42,6 +46,7 @@ impl Default for OrgSettings {
             lease_factor: 3,
             review_rate: "0.00".to_owned(),
             currency: "USD".to_owned(),
+            time_zone: "UTC".to_owned(),
         }
     }
 }
@@ -59,6 +64,7 @@ pub struct SettingsInput {
     pub lease_factor: i32,
     pub review_rate: String,
     pub currency: String,
+    pub time_zone: String,
 }
 
 impl Default for SettingsInput {
@@ -76,6 +82,7 @@ impl From<OrgSettings> for SettingsInput {
             lease_factor: settings.lease_factor,
             review_rate: settings.review_rate,
             currency: settings.currency,
+            time_zone: settings.time_zone,
         }
     }
 }
@@ -91,6 +98,9 @@ impl SettingsInput {
             lease_factor: self.lease_factor,
             review_rate: self.review_rate,
             currency: self.currency,
+            // The zone database's own spelling of a name typed in another case.
+            time_zone: Zone::named(&self.time_zone)
+                .map_or(self.time_zone, |zone| zone.name().to_owned()),
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -132,6 +142,21 @@ pub fn format_cents(cents: i64) -> String {
 }
 
 impl OrgSettings {
+    /// The organization's zone (UTC if the stored name ever stops being known).
+    pub fn zone(&self) -> Zone {
+        Zone::named(&self.time_zone).unwrap_or_default()
+    }
+
+    /// Only the organization's zone, for a page that needs nothing else.
+    pub fn load_zone(conn: &mut DbConnection) -> QueryResult<Zone> {
+        let name: Option<String> = settings::table
+            .find("time_zone")
+            .select(settings::value)
+            .first(conn)
+            .optional()?;
+        Ok(name.and_then(|n| Zone::named(&n)).unwrap_or_default())
+    }
+
     pub fn rate_cents(&self) -> i64 {
         parse_cents(&self.review_rate).unwrap_or(0)
     }
@@ -144,7 +169,7 @@ impl OrgSettings {
         minimum.max(by_length)
     }
 
-    fn pairs(&self) -> [(&'static str, String); 6] {
+    fn pairs(&self) -> [(&'static str, String); 7] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -152,6 +177,7 @@ impl OrgSettings {
             ("lease_factor", self.lease_factor.to_string()),
             ("review_rate", self.review_rate.clone()),
             ("currency", self.currency.clone()),
+            ("time_zone", self.time_zone.clone()),
         ]
     }
 
@@ -174,6 +200,7 @@ impl OrgSettings {
                 ("lease_factor", Ok(n)) => candidate.lease_factor = n,
                 ("review_rate", _) => candidate.review_rate = value,
                 ("currency", _) => candidate.currency = value,
+                ("time_zone", _) => candidate.time_zone = value,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -208,6 +235,10 @@ impl OrgSettings {
         }
         if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
             problems.push(FieldProblem::new("currency", "not_a_currency"));
+        }
+        match Zone::named(&self.time_zone) {
+            Some(zone) if zone.name() == self.time_zone => {}
+            _ => problems.push(FieldProblem::new("time_zone", "unknown_zone")),
         }
         if problems.is_empty() {
             Ok(())

@@ -75,6 +75,8 @@ pub struct User {
     pub token_version: i32,
     pub language: Option<String>,
     pub created_at: Timestamp,
+    /// Their own time zone (an IANA name); `None`: the organization's.
+    pub time_zone: Option<String>,
 }
 
 /// A user as the owner's people list and `/api/v1/me` show it: never the password hash.
@@ -337,6 +339,18 @@ impl User {
     pub fn set_language(conn: &mut DbConnection, id: &UserId, lang: Lang) -> QueryResult<()> {
         diesel::update(users::table.find(id))
             .set(users::language.eq(lang.code()))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Sets the person's own time zone, or goes back to the organization's with `None`.
+    pub fn set_time_zone(
+        conn: &mut DbConnection,
+        id: &UserId,
+        zone: Option<&crate::zone::Zone>,
+    ) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::time_zone.eq(zone.map(|z| z.name().to_owned())))
             .execute(conn)?;
         Ok(())
     }

@@ -34,6 +34,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         set_language,
     );
     r.add(
+        Method::PUT,
+        "/api/v1/me/time-zone",
+        Access::SignedIn,
+        set_time_zone,
+    );
+    r.add(
         Method::GET,
         "/api/v1/operators",
         Access::Owner,
@@ -183,6 +189,28 @@ async fn set_language(
     state
         .db
         .run(move |conn| User::set_language(conn, &session.user_id, lang).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct TimeZoneChoice {
+    /// An IANA name, or `null` to follow the organization's zone.
+    time_zone: Option<String>,
+}
+
+/// `PUT /api/v1/me/time-zone {"time_zone": "Europe/Moscow"}` (or `null`): 204.
+async fn set_time_zone(
+    SignedIn(session): SignedIn,
+    state: web::Data<AppState>,
+    body: web::Json<TimeZoneChoice>,
+) -> Result<HttpResponse, AppError> {
+    let zone = crate::zone::own_choice(body.time_zone.as_deref())?;
+    state
+        .db
+        .run(move |conn| {
+            User::set_time_zone(conn, &session.user_id, zone.as_ref()).map_err(AppError::from)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -30,11 +30,11 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 }
 
 async fn list(
-    _: Owner,
+    Owner(owner): Owner,
     state: web::Data<AppState>,
     query: web::Query<crate::http::query::GapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = query.filter()?;
+    let filter = query.filter(&owner.zone)?;
     let found = state
         .db
         .run(move |conn| gaps::list(conn, &filter, gaps::LIST_LIMIT).map_err(AppError::from))

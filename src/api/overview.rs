@@ -15,12 +15,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
 }
 
 async fn get_overview(
-    _: Owner,
+    Owner(owner): Owner,
     state: web::Data<AppState>,
     query: web::Query<crate::http::query::PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let period = query.period()?;
-    let overview = overview::figures(&state.db, period).await?;
+    let period = query.period(&owner.zone)?;
+    let overview = overview::figures(&state.db, period, owner.zone).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(overview))

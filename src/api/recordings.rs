@@ -144,12 +144,12 @@ async fn original_audio(
 }
 
 async fn list(
-    _: Owner,
+    Owner(owner): Owner,
     lang: Lang,
     state: web::Data<AppState>,
     query: web::Query<crate::http::query::ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = query.filter()?;
+    let filter = query.filter(&owner.zone)?;
     let rows = state
         .db
         .run(move |conn| {

@@ -1,19 +1,20 @@
-//! The period a dashboard covers: a run of whole days (UTC), both ends included, read from
-//! a query's `from` and `to`, with the period of the same length before it (for trends) and
+//! The period a dashboard covers: a run of whole days in the viewer's zone, both ends
+//! included, read from a query's `from` and `to`, with the period of the same length before it (for trends) and
 //! its weeks (for sparklines).
 
 use serde::{Serialize, Serializer};
-use time::{Date, Duration, PrimitiveDateTime};
+use time::{Date, Duration};
 
 use crate::db::time::Timestamp;
 use crate::validation::FieldProblem;
+use crate::zone::Zone;
 
 /// The period shown when none is asked for: the last 30 days, today included.
 pub const DEFAULT_DAYS: i64 = 30;
 /// The longest period one overview covers (about five years).
 pub const MAX_DAYS: i64 = 1830;
 
-/// A run of whole days (UTC), both ends included.
+/// A run of whole (local) days, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
     #[serde(serialize_with = "day")]
@@ -91,15 +92,14 @@ impl Period {
         self.from <= date && date <= self.to
     }
 
-    /// The first moment of the period, as stored.
-    pub fn start(&self) -> Timestamp {
-        PrimitiveDateTime::new(self.from, time::Time::MIDNIGHT)
+    /// The first moment of the period in `zone`, as stored.
+    pub fn start(&self, zone: &Zone) -> Timestamp {
+        zone.start_of(self.from)
     }
 
-    /// The first moment after the period, as stored.
-    pub fn end(&self) -> Timestamp {
-        let next = self.to.next_day().unwrap_or(self.to);
-        PrimitiveDateTime::new(next, time::Time::MIDNIGHT)
+    /// The first moment after the period in `zone`, as stored.
+    pub fn end(&self, zone: &Zone) -> Timestamp {
+        zone.start_of(self.to.next_day().unwrap_or(self.to))
     }
 
     /// The weeks of the sparkline: seven days from `from` on, the last one possibly shorter.
@@ -121,11 +121,6 @@ impl Period {
         }
         weeks
     }
-}
-
-/// Today (UTC), the default end of a period.
-pub fn today() -> Date {
-    crate::db::time::now().date()
 }
 
 #[cfg(test)]

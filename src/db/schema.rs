@@ -25,6 +25,7 @@ diesel::table! {
         token_version -> Integer,
         language -> Nullable<Text>,
         created_at -> Timestamp,
+        time_zone -> Nullable<Text>,
     }
 }
 

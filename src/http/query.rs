@@ -3,11 +3,12 @@
 
 use serde::Deserialize;
 
-use crate::dashboards::period::{self, Period};
+use crate::dashboards::period::Period;
 use crate::db::ids::{OperatorId, ScriptId};
 use crate::error::AppError;
 use crate::gaps::{GapFilter, GapStatus};
 use crate::recordings::{RecordingFilter, RecordingStatus};
+use crate::zone::Zone;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -19,9 +20,22 @@ pub struct ListQuery {
     pub to: Option<String>,
 }
 
+/// A `YYYY-MM-DD` bound as the stored instant its local day starts at in `zone`
+/// (`add_days` 1 for an inclusive end: the start of the next day).
+fn day_in(
+    zone: &Zone,
+    field: &'static str,
+    text: &Option<String>,
+    add_days: i64,
+) -> Result<Option<crate::db::time::Timestamp>, AppError> {
+    let midnight = crate::db::time::day_bound(field, text, add_days)?;
+    Ok(midnight.map(|at| zone.start_of(at.date())))
+}
+
 impl ListQuery {
-    pub fn filter(&self) -> Result<RecordingFilter, AppError> {
-        let day = crate::db::time::day_bound;
+    /// The filter, its dates read as days in `zone`.
+    pub fn filter(&self, zone: &Zone) -> Result<RecordingFilter, AppError> {
+        let day = |field, text, add| day_in(zone, field, text, add);
         let status = match self
             .status
             .as_deref()
@@ -60,7 +74,8 @@ pub struct GapQuery {
 }
 
 impl GapQuery {
-    pub fn filter(&self) -> Result<GapFilter, AppError> {
+    /// The filter, its dates read as days in `zone`.
+    pub fn filter(&self, zone: &Zone) -> Result<GapFilter, AppError> {
         let present = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -79,8 +94,8 @@ impl GapQuery {
             status,
             script_id: present(&self.script_id).map(ScriptId::from_raw),
             step_key: present(&self.step_key),
-            from: crate::db::time::day_bound("from", &self.from, 0)?,
-            until: crate::db::time::day_bound("to", &self.to, 1)?,
+            from: day_in(zone, "from", &self.from, 0)?,
+            until: day_in(zone, "to", &self.to, 1)?,
         })
     }
 }
@@ -93,8 +108,9 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
-    pub fn period(&self) -> Result<Period, AppError> {
-        Period::parse(&self.from, &self.to, period::today()).map_err(AppError::Validation)
+    /// The period, its days in `zone` (blank `to`: today there).
+    pub fn period(&self, zone: &Zone) -> Result<Period, AppError> {
+        Period::parse(&self.from, &self.to, zone.today()).map_err(AppError::Validation)
     }
 }
 

@@ -24,6 +24,8 @@ use crate::accounts::{Role, User, tokens};
 use crate::db::ids::{OperatorId, UserId};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::org_settings::OrgSettings;
+use crate::zone::Zone;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "callqa_session";
@@ -37,6 +39,8 @@ pub struct Session {
     pub login: String,
     pub operator_id: Option<OperatorId>,
     pub token_version: i32,
+    /// The zone times are shown in: the person's own, else the organization's.
+    pub zone: Zone,
     /// How the request proved it: cookie (a browser) or bearer header (an API client).
     pub via_cookie: bool,
 }
@@ -99,10 +103,20 @@ pub async fn authenticate(
                 let user_id = UserId::from_raw(claims.sub.clone());
                 let user = state
                     .db
-                    .read_quick(move |conn| User::find(conn, &user_id).map_err(AppError::from))
+                    .read_quick(move |conn| {
+                        let Some(user) = User::find(conn, &user_id)? else {
+                            return Ok::<_, AppError>(None);
+                        };
+                        let own = user.time_zone.as_deref().and_then(Zone::named);
+                        let zone = match own {
+                            Some(zone) => zone,
+                            None => OrgSettings::load_zone(conn)?,
+                        };
+                        Ok(Some((user, zone)))
+                    })
                     .await?;
                 match user {
-                    Some(user)
+                    Some((user, zone))
                         if user.active
                             && user.token_version == claims.ver
                             && user.role == claims.role =>
@@ -114,6 +128,7 @@ pub async fn authenticate(
                             login: user.login,
                             operator_id: user.operator_id,
                             token_version: user.token_version,
+                            zone,
                             via_cookie,
                         })
                     }

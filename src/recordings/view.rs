@@ -63,6 +63,22 @@ pub fn failure_message(code: &str, lang: Lang) -> String {
     }
 }
 
+/// Whether processing a call that failed with `code` again can succeed: a server-side
+/// failure (disk, database, something unexpected) can; a file that is empty, damaged,
+/// truncated, too long or in a format callqa cannot read stays so, and a bad marked range
+/// is fixed by changing the ranges (which rebuilds the copy by itself).
+pub fn retry_can_help(code: &str) -> bool {
+    !matches!(
+        code,
+        "audio_empty"
+            | "audio_unsupported"
+            | "audio_corrupt"
+            | "audio_truncated"
+            | "audio_too_long"
+            | "audio_invalid_options"
+    )
+}
+
 pub fn view(
     recording: Recording,
     script_id: ScriptId,

@@ -21,6 +21,7 @@ use crate::http::session::session_cookie;
 use crate::http::session::{Credentials, cookie_for, sign_in, signed_in_redirect};
 use crate::http::{MaybeSignedIn, Owner, Session, SignedIn};
 use crate::i18n::{LANG_COOKIE, Lang};
+use crate::org_settings::OrgSettings;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/login", Access::Public, login_page);
@@ -72,6 +73,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         "/account/language",
         Access::SignedIn,
         account_language,
+    );
+    r.add(
+        Method::POST,
+        "/account/time-zone",
+        Access::SignedIn,
+        account_time_zone,
     );
 }
 
@@ -478,6 +485,10 @@ struct AccountPage {
     #[serde(flatten)]
     base: PageBase,
     me: UserView,
+    /// The person's own zone, empty when they follow the organization's.
+    own_zone: String,
+    org_zone: String,
+    zones: Vec<String>,
     saved: bool,
     errors: FormErrors,
 }
@@ -495,14 +506,19 @@ async fn account_view(
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let user_id = session.user_id.clone();
-    let me = state
+    let (me, org_zone) = state
         .db
-        .run(move |conn| User::find(conn, &user_id).map_err(AppError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .run(move |conn| {
+            let me = User::find(conn, &user_id)?.ok_or(AppError::NotFound)?;
+            Ok::<_, AppError>((me, OrgSettings::load_zone(conn)?))
+        })
+        .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let data = AccountPage {
         base: page.base(),
+        own_zone: me.time_zone.clone().unwrap_or_default(),
+        org_zone: org_zone.name().to_owned(),
+        zones: crate::zone::names(),
         me: UserView::from(&me),
         saved,
         errors: page.errors(error.as_ref()),
@@ -572,4 +588,36 @@ async fn account_language(
         .add_cookie(&language_cookie(lang))
         .map_err(AppError::internal)?;
     Ok(response)
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    /// An IANA name; empty: the organization's zone.
+    time_zone: String,
+}
+
+/// Sets the person's own time zone (or back to the organization's).
+async fn account_time_zone(
+    page: Page,
+    PageForm(session, form): PageForm<TimeZoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = session.user_id.clone();
+    let outcome = match crate::zone::own_choice(Some(&form.time_zone)) {
+        Ok(zone) => {
+            page.state()
+                .db
+                .run(move |conn| {
+                    User::set_time_zone(conn, &user_id, zone.as_ref()).map_err(AppError::from)
+                })
+                .await
+        }
+        Err(problem) => Err(problem.into()),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other("/account?saved=1")),
+        Err(error @ AppError::Validation(_)) => {
+            account_view(&page, &session, false, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -67,7 +67,7 @@ async fn queue_view(
         from: filter.from.clone().unwrap_or_default(),
         to: filter.to.clone().unwrap_or_default(),
     };
-    let (parsed, mut error) = match filter.filter() {
+    let (parsed, mut error) = match filter.filter(&page.zone()) {
         Ok(parsed) => (Some(parsed), None),
         Err(error) => (None, Some(error)),
     };

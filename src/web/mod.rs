@@ -37,6 +37,8 @@ pub struct PageBase {
     pub user: Option<PageUser>,
     /// The token every form of a signed-in page carries (empty when signed out).
     pub csrf: String,
+    /// The zone the page's times are shown in (the `when` filter reads it).
+    pub zone: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +70,11 @@ impl PageBase {
             .zip(session.as_ref())
             .map(|(state, session)| session.csrf_token(&state.signing_key))
             .unwrap_or_default();
+        let zone = session
+            .as_ref()
+            .map_or_else(|| "UTC".to_owned(), |s| s.zone.name().to_owned());
         PageBase {
+            zone,
             user: session.map(|s| PageUser {
                 name: s.display_name,
                 role: s.role,

@@ -8,18 +8,18 @@
 //! commented times (`operator.js` makes them seek; without it they open the audio there).
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::format::chart::{broken_line, coordinate};
 use super::format::clock::clock;
-use super::format::{percent, seconds};
+use super::format::{percent, seconds, when};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::dashboards::operator::trend::{self, MissedStep, WeekScore};
 use crate::dashboards::operator::{CallFeedback, own_call, own_calls};
-use crate::db::time::{Timestamp, now};
+use crate::db::time::Timestamp;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Operator;
@@ -29,6 +29,7 @@ use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::acknowledge_own;
 use crate::reviews::consensus::Outcome;
 use crate::reviews::validate::Verdict;
+use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/calls", Access::Operator, list_page);
@@ -46,26 +47,6 @@ const WEEKS: usize = 12;
 const MISSED_LIMIT: usize = 5;
 
 // ---- words and numbers ----------------------------------------------------------------------
-
-/// `12 Mar` / `12 мар`, with the year when it is not `this_year`.
-fn short_date(lang: Lang, day: Date, this_year: i32) -> String {
-    let month = lang.translate(&format!("calls-month-{}", u8::from(day.month())));
-    if day.year() == this_year {
-        format!("{} {month}", day.day())
-    } else {
-        format!("{} {month} {}", day.day(), day.year())
-    }
-}
-
-/// The day and time of a call (UTC, like every time shown).
-fn call_when(lang: Lang, at: Timestamp, this_year: i32) -> String {
-    format!(
-        "{}, {:02}:{:02}",
-        short_date(lang, at.date(), this_year),
-        at.hour(),
-        at.minute()
-    )
-}
 
 /// When the call took place, or else when it was uploaded.
 fn call_time(call: &CallFeedback) -> Timestamp {
@@ -157,7 +138,7 @@ fn chart(lang: Lang, series: &[WeekScore], this_year: i32) -> Chart {
             continue;
         };
         let mut args = MessageArgs::default();
-        args.push("week", short_date(lang, week.monday, this_year));
+        args.push("week", when::day(lang, week.monday, this_year));
         args.push("score", percent::whole(average));
         args.push("count", week.calls);
         let title = lang.translate_with("calls-chart-week", &args);
@@ -184,7 +165,7 @@ fn chart(lang: Lang, series: &[WeekScore], this_year: i32) -> Chart {
         .filter_map(|index| {
             Some(ChartLabel {
                 x: coordinate(x_of(index)),
-                text: short_date(lang, series.get(index)?.monday, this_year),
+                text: when::day(lang, series.get(index)?.monday, this_year),
             })
         })
         .collect();
@@ -242,7 +223,7 @@ fn verdict_label(lang: Lang, outcome: Option<Outcome>) -> String {
     lang.translate(&format!("calls-verdict-{}", outcome_word(outcome)))
 }
 
-fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
+fn call_row(lang: Lang, zone: &Zone, call: &CallFeedback) -> CallRow {
     let count = |o: Outcome| call.steps.iter().filter(|s| s.verdict == Some(o)).count();
     let mut args = MessageArgs::default();
     args.push("correct", count(Outcome::Correct));
@@ -251,7 +232,7 @@ fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
     args.push("split", count(Outcome::Split));
     CallRow {
         id: call.recording_id.to_string(),
-        when: call_when(lang, call_time(call), this_year),
+        when: when::moment(lang, zone, call_time(call)),
         duration: clock(call.duration_ms),
         score: percent::score(call.score),
         new: !call.acknowledged,
@@ -278,11 +259,12 @@ fn call_row(lang: Lang, call: &CallFeedback, this_year: i32) -> CallRow {
 async fn list_page(Operator(session): Operator, page: Page) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let calls = own_calls(&state.db, session.operator_id).await?;
-    let today = now().date();
+    let zone = &session.zone;
+    let today = zone.today();
     let this_year = today.year();
     let days: Vec<(Date, Option<f64>)> = calls
         .iter()
-        .map(|c| (call_time(c).date(), c.score))
+        .map(|c| (zone.local(call_time(c)).date(), c.score))
         .collect();
     let series = trend::weekly_scores(&days, today, WEEKS);
     let scores: Vec<f64> = calls.iter().filter_map(|c| c.score).collect();
@@ -298,7 +280,7 @@ async fn list_page(Operator(session): Operator, page: Page) -> Result<HttpRespon
         missed,
         calls: calls
             .iter()
-            .map(|call| call_row(page.lang, call, this_year))
+            .map(|call| call_row(page.lang, zone, call))
             .collect(),
     };
     page.render("operator/list.html", StatusCode::OK, &data)
@@ -358,7 +340,8 @@ struct CallPage {
     reviews: i32,
 }
 
-fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
+fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
+    let (req, lang, zone) = (page.req(), page.lang, page.zone());
     let duration = call.duration_ms.max(0);
     let mut markers = Vec::new();
     let steps = call
@@ -434,7 +417,7 @@ fn call_view(req: &HttpRequest, lang: Lang, call: &CallFeedback) -> CallPage {
     CallPage {
         base: PageBase::from_request(req, lang),
         id: call.recording_id.to_string(),
-        when: call_when(lang, call_time(call), now().year()),
+        when: when::moment(lang, &zone, call_time(call)),
         duration: clock(call.duration_ms),
         duration_ms: call.duration_ms,
         score: percent::score(call.score),
@@ -454,7 +437,7 @@ async fn call_page(
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let call = own_call(&state.db, session.operator_id, id.into_inner()).await?;
-    let data = call_view(page.req(), page.lang, &call);
+    let data = call_view(&page, &call);
     page.render("operator/call.html", StatusCode::OK, &data)
 }
 

@@ -15,7 +15,7 @@ use super::page::Page;
 use super::{FormErrors, PageBase};
 use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
 use crate::dashboards::overview::{OperatorFigures, Overview, figures};
-use crate::dashboards::period::{self, Period, day_text};
+use crate::dashboards::period::{Period, day_text};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Owner;
@@ -401,8 +401,7 @@ fn page_data(overview: Overview, lang: Lang) -> PageData {
     }
 }
 
-fn presets(period: Option<&Period>) -> Vec<Preset> {
-    let today = period::today();
+fn presets(period: Option<&Period>, today: time::Date) -> Vec<Preset> {
     [7, 30, 90]
         .into_iter()
         .map(|days| {
@@ -420,21 +419,22 @@ fn presets(period: Option<&Period>) -> Vec<Preset> {
 }
 
 async fn overview_page(
-    _: Owner,
+    Owner(owner): Owner,
     page: Page,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let base = page.base();
-    match query.period() {
+    let today = owner.zone.today();
+    match query.period(&owner.zone) {
         Ok(period) => {
-            let overview = figures(&state.db, period).await?;
+            let overview = figures(&state.db, period, owner.zone.clone()).await?;
             let data = OverviewPage {
                 base,
                 errors: FormErrors::default(),
                 from: day_text(period.from),
                 to: day_text(period.to),
-                presets: presets(Some(&period)),
+                presets: presets(Some(&period), today),
                 csv_href: format!("/overview.csv?{}", period_query(&period)),
                 data: Some(page_data(overview, page.lang)),
             };
@@ -456,7 +456,7 @@ async fn overview_page(
                 errors,
                 from: query.from.clone().unwrap_or_default(),
                 to: query.to.clone().unwrap_or_default(),
-                presets: presets(None),
+                presets: presets(None, today),
                 csv_href: String::new(),
                 data: None,
             };
@@ -510,13 +510,13 @@ pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
 }
 
 async fn overview_csv(
-    _: Owner,
+    Owner(owner): Owner,
     lang: Lang,
     state: web::Data<AppState>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let period = query.period()?;
-    let overview = figures(&state.db, period).await?;
+    let period = query.period(&owner.zone)?;
+    let overview = figures(&state.db, period, owner.zone).await?;
     let body = csv_bytes(&overview, lang)?;
     let file = format!(
         "callqa-overview-{}-{}.csv",

@@ -14,7 +14,9 @@ use super::templates::Templates;
 use super::{FormErrors, PageBase};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::session::Auth;
 use crate::i18n::{Lang, MessageArgs};
+use crate::zone::Zone;
 
 /// A page being answered: see the module doc.
 pub struct Page {
@@ -66,6 +68,11 @@ impl Page {
     /// What the layout shows around every page.
     pub fn base(&self) -> PageBase {
         PageBase::from_request(&self.req, self.lang)
+    }
+
+    /// The zone the viewer reads times in (UTC for someone not signed in).
+    pub fn zone(&self) -> Zone {
+        Auth::session(&self.req).map(|s| s.zone).unwrap_or_default()
     }
 
     /// A message in the page's language.

@@ -23,7 +23,7 @@ use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
 use crate::org_settings::OrgSettings;
 use crate::recordings::LIST_LIMIT;
-use crate::recordings::view::{RecordingView, view};
+use crate::recordings::view::{RecordingView, retry_can_help, view};
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -122,7 +122,7 @@ async fn list_page(
         from: query.from.clone().unwrap_or_default(),
         to: query.to.clone().unwrap_or_default(),
     };
-    let (filter, error) = match query.filter() {
+    let (filter, error) = match query.filter(&page.zone()) {
         Ok(filter) => (Some(filter), None),
         Err(error) => (None, Some(error)),
     };
@@ -265,8 +265,11 @@ struct DetailPage {
     base: PageBase,
     recording: RecordingView,
     operator_name: String,
+    script_name: String,
     status_label: String,
     in_progress: bool,
+    /// Whether processing it again can help (a damaged or unsupported file stays so).
+    retry_helps: bool,
     ranges: Vec<RangeRow>,
     message: Option<String>,
     fields: Vec<FieldMessage>,
@@ -283,12 +286,20 @@ async fn detail_view(
         crate::recordings::view::visible(&state.db, &owner.viewer(), RecordingId::from_raw(id))
             .await?;
     let operator_id = recording.operator_id.clone();
-    let operator_name = state
+    let script = script_id.clone();
+    let (operator_name, script_name) = state
         .db
-        .run(move |conn| OperatorRecord::find(conn, &operator_id).map_err(AppError::from))
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+        .run(move |conn| {
+            let operator = OperatorRecord::find(conn, &operator_id)?.map(|o| o.name);
+            let script: Option<String> = scripts::table
+                .find(&script)
+                .select(scripts::name)
+                .first(conn)
+                .optional()?;
+            Ok::<_, AppError>((operator.unwrap_or_default(), script.unwrap_or_default()))
+        })
+        .await?;
+    let retry_helps = recording.error_code.as_deref().is_some_and(retry_can_help);
     let ranges = redactions
         .iter()
         .enumerate()
@@ -318,6 +329,8 @@ async fn detail_view(
             page.lang,
         ),
         operator_name,
+        script_name,
+        retry_helps,
         ranges,
         message: error.as_ref().map(|e| e.message(page.lang)),
         fields: error

@@ -1,5 +1,5 @@
 //! `/settings`: the owner's shared settings page (voice disguise, reviews per call, lease,
-//! pay rate), shown again with its problems when a value is refused.
+//! pay rate, time zone), shown again with its problems when a value is refused.
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
@@ -25,6 +25,8 @@ struct SettingsPage {
     base: PageBase,
     settings: SettingsInput,
     voice_modes: Vec<&'static str>,
+    /// Every zone name, for the organization's zone.
+    zones: Vec<String>,
     saved: bool,
     fields: Vec<FieldMessage>,
 }
@@ -48,6 +50,7 @@ async fn settings_page(
         base: page.base(),
         settings: settings.into(),
         voice_modes: vec!["off", "pitch", "mcadams"],
+        zones: crate::zone::names(),
         saved: query.saved.is_some(),
         fields: Vec::new(),
     };
@@ -66,6 +69,8 @@ struct SettingsForm {
     review_rate: Option<String>,
     #[serde(default)]
     currency: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 async fn settings_submit(
@@ -93,6 +98,9 @@ async fn settings_submit(
         currency: form
             .currency
             .map_or(current.currency, |c| c.trim().to_uppercase()),
+        time_zone: form
+            .time_zone
+            .map_or(current.time_zone, |z| z.trim().to_owned()),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,
@@ -102,6 +110,7 @@ async fn settings_submit(
                 base: page.base(),
                 settings: input,
                 voice_modes: vec!["off", "pitch", "mcadams"],
+                zones: crate::zone::names(),
                 saved: false,
                 fields: error.field_messages(page.lang),
             };

@@ -1,13 +1,17 @@
 //! The page templates (tera, compiled into the binary and built once at start) and the
 //! functions they call: `t` translates a message in the page's language, `asset` gives a
-//! static file's cache-busting URL.
+//! static file's cache-busting URL, and the `when` filter shows a stored time in the
+//! viewer's zone (`{{ row.created_at | when }}`, `| when(date=true)` for the day alone);
+//! `clock` writes a length in milliseconds as every page does (`{{ row.duration_ms | clock }}`).
 
 use rust_embed::RustEmbed;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera, TeraResult};
 
+use super::format;
 use crate::error::AppError;
 use crate::i18n::{Lang, MessageArgs};
+use crate::zone::Zone;
 
 #[derive(RustEmbed)]
 #[folder = "templates/"]
@@ -26,6 +30,8 @@ impl Templates {
         let mut tera = Tera::default();
         tera.register_function("t", translate);
         tera.register_function("asset", asset_url);
+        tera.register_filter("when", when);
+        tera.register_filter("clock", clock);
         let sources: Vec<(String, String)> = Embedded::iter()
             .filter_map(|name| {
                 let file = Embedded::get(&name)?;
@@ -75,10 +81,7 @@ impl Templates {
 /// `{{ t(key="login-title", name=user.name) }}`: the message in the page's `lang`.
 fn translate(kwargs: Kwargs, state: &State) -> TeraResult<String> {
     let key: &str = kwargs.must_get("key")?;
-    let lang = state
-        .get::<String>("lang")?
-        .and_then(|code| Lang::from_code(&code))
-        .unwrap_or_default();
+    let lang = page_lang(state)?;
     let mut args = MessageArgs::default();
     for (name, value) in kwargs.iter() {
         let Some(name) = name.as_str() else { continue };
@@ -97,4 +100,35 @@ fn translate(kwargs: Kwargs, state: &State) -> TeraResult<String> {
 fn asset_url(kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let path: &str = kwargs.must_get("path")?;
     super::assets::url(path).ok_or_else(|| tera::Error::message(format!("unknown asset {path}")))
+}
+
+/// The language the page is rendered in.
+fn page_lang(state: &State) -> TeraResult<Lang> {
+    Ok(state
+        .get::<String>("lang")?
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default())
+}
+
+/// `{{ at | when }}`: an RFC 3339 time as a local day and time in the page's zone; a text
+/// that is not a time is shown as it is.
+fn when(value: &str, kwargs: Kwargs, state: &State) -> TeraResult<String> {
+    let Some(at) = crate::db::time::parse_rfc3339(value) else {
+        return Ok(value.to_owned());
+    };
+    let lang = page_lang(state)?;
+    let zone = state
+        .get::<String>("zone")?
+        .and_then(|name| Zone::named(&name))
+        .unwrap_or_default();
+    Ok(if kwargs.get::<bool>("date")?.unwrap_or(false) {
+        format::when::date(lang, &zone, at)
+    } else {
+        format::when::moment(lang, &zone, at)
+    })
+}
+
+/// `{{ ms | clock }}`: a length or moment of a call as `m:ss` (`h:mm:ss` from an hour on).
+fn clock(value: i64, _: Kwargs, _: &State) -> String {
+    format::clock::clock(value)
 }

@@ -26,4 +26,5 @@ mod redirects;
 mod role_matrix;
 mod scripts;
 mod served_files;
+mod time_zones;
 mod workspace;

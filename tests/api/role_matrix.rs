@@ -152,6 +152,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             [401, 204, 204, 204, 204],
         ),
         row(
+            "PUT",
+            "/api/v1/me/time-zone",
+            "/api/v1/me/time-zone",
+            Body::Json(json!({"time_zone": "Europe/Moscow"})),
+            [401, 204, 204, 204, 204],
+        ),
+        row(
             "GET",
             "/account",
             "/account",
@@ -174,6 +181,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             "/account/language",
             "/account/language",
             Body::Form(vec![("language", "en".into())]),
+            [303; 5],
+        ),
+        row(
+            "POST",
+            "/account/time-zone",
+            "/account/time-zone",
+            Body::Form(vec![("time_zone", "Asia/Yekaterinburg".into())]),
             [303; 5],
         ),
         // --- owner only -------------------------------------------------------------------

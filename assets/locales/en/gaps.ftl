@@ -20,7 +20,7 @@ gaps-oldest = oldest open for { $days ->
 }
 gaps-reviewer = Reviewer { $label }
 gaps-resolved-in = Resolved by version { $number }
-gaps-at = at { $seconds } s
+gaps-at = at { $time }
 gaps-open-recording = the recording
 gaps-none-open = No open gaps. When reviewers mark a step “not in the script”, it shows up here.
 gaps-none = No gaps match these filters.

@@ -22,7 +22,7 @@ gaps-oldest = самый старый открыт { $days ->
 }
 gaps-reviewer = Рецензент { $label }
 gaps-resolved-in = Закрыт версией { $number }
-gaps-at = на { $seconds } с
+gaps-at = на { $time }
 gaps-open-recording = запись
 gaps-none-open = Открытых пробелов нет. Когда рецензент отмечает шаг «нет в скрипте», он появляется здесь.
 gaps-none = Под эти фильтры пробелов нет.

@@ -28,6 +28,7 @@ use crate::db::schema::{
 use crate::db::time::Timestamp;
 use crate::reviews::consensus::{score, step_outcome};
 use crate::reviews::validate::Verdict;
+use crate::zone::Zone;
 use aggregate::{Aggregate, CallOutcomes, Cell, Mean, OperatorTally, aggregate};
 
 /// A step as a heatmap column or a gap line: titled with its latest wording.
@@ -114,6 +115,7 @@ pub fn load_calls(
     conn: &mut DbConnection,
     start: Timestamp,
     end: Timestamp,
+    zone: &Zone,
 ) -> QueryResult<Vec<CallOutcomes>> {
     let calls: Vec<(
         RecordingId,
@@ -159,7 +161,7 @@ pub fn load_calls(
             CallOutcomes {
                 operator_id,
                 script_id,
-                day: called_at.unwrap_or(uploaded_at).date(),
+                day: zone.local(called_at.unwrap_or(uploaded_at)).date(),
                 steps,
             }
         })
@@ -218,9 +220,9 @@ fn step_ref(refs: &HashMap<(ScriptId, String), StepRef>, column: &(ScriptId, Str
 }
 
 /// The overview of `period`: a fixed handful of queries, whatever the number of calls.
-pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
+pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResult<Overview> {
     let previous = period.previous().unwrap_or(*period);
-    let calls = load_calls(conn, previous.start(), period.end())?;
+    let calls = load_calls(conn, previous.start(zone), period.end(zone), zone)?;
     let mut all = Mean::default();
     for call in calls.iter().filter(|c| period.contains(c.day)) {
         all.add(score(&call.outcomes()));
@@ -338,7 +340,11 @@ pub fn load(conn: &mut DbConnection, period: &Period) -> QueryResult<Overview> {
     })
 }
 
-/// The overview of `period`, read on the blocking pool.
-pub async fn figures(db: &crate::db::Db, period: Period) -> Result<Overview, DashboardError> {
-    db.run(move |conn| Ok(load(conn, &period)?)).await
+/// The overview of `period` (days in `zone`), read on the blocking pool.
+pub async fn figures(
+    db: &crate::db::Db,
+    period: Period,
+    zone: Zone,
+) -> Result<Overview, DashboardError> {
+    db.run(move |conn| Ok(load(conn, &period, &zone)?)).await
 }

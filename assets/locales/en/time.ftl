@@ -1,0 +1,21 @@
+# Dates and time zones: how moments read on every page.
+when-moment = { $day }, { $time }
+settings-time-zone = Time zone
+settings-time-zone-hint = Times are shown in this zone to everyone who has not picked their own; "today" and date filters follow it.
+account-time-zone = Time zone
+account-time-zone-org = The organization's ({ $zone })
+account-time-zone-hint = Times on every page are shown in this zone.
+account-time-zone-save = Save time zone
+invalid-unknown-zone = Not a known time zone; pick one from the list (for example Europe/Moscow).
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mar
+month-short-4 = Apr
+month-short-5 = May
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Aug
+month-short-9 = Sep
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Dec

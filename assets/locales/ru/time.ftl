@@ -1,0 +1,21 @@
+# Даты и часовые пояса: как моменты времени выглядят на всех страницах.
+when-moment = { $day }, { $time }
+settings-time-zone = Часовой пояс
+settings-time-zone-hint = Время показывается в этом поясе всем, кто не выбрал свой; по нему же считаются «сегодня» и фильтры по датам.
+account-time-zone = Часовой пояс
+account-time-zone-org = Как у организации ({ $zone })
+account-time-zone-hint = Время на всех страницах показывается в этом поясе.
+account-time-zone-save = Сохранить часовой пояс
+invalid-unknown-zone = Такого часового пояса нет; выберите из списка (например, Europe/Moscow).
+month-short-1 = янв
+month-short-2 = фев
+month-short-3 = мар
+month-short-4 = апр
+month-short-5 = мая
+month-short-6 = июн
+month-short-7 = июл
+month-short-8 = авг
+month-short-9 = сен
+month-short-10 = окт
+month-short-11 = ноя
+month-short-12 = дек

@@ -275,6 +275,7 @@ impl From<GapError> for AppError {
             GapError::Invalid(problems) => AppError::Validation(problems),
             GapError::NotFound => AppError::NotFound,
             GapError::NotOpen => AppError::Conflict("gap_not_open"),
+            GapError::UndoExpired => AppError::Conflict("undo_expired"),
             GapError::Db(db) => db.into(),
         }
     }

@@ -150,16 +150,19 @@ async fn list(
     query: web::Query<crate::http::query::ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter(&owner.zone)?;
-    let rows = state
+    let limit = crate::recordings::LIST_LIMIT;
+    let offset = (crate::http::query::page_number(&query.page)? - 1) * limit;
+    let (rows, total) = state
         .db
         .run(move |conn| {
-            let recordings = Recording::list(conn, &filter, crate::recordings::LIST_LIMIT)?;
+            let total = Recording::count(conn, &filter)?;
+            let recordings = Recording::list(conn, &filter, offset, limit)?;
             let mut rows = Vec::with_capacity(recordings.len());
             for recording in recordings {
                 let bound = recording.bound_version(conn)?;
                 rows.push((recording, bound));
             }
-            Ok::<_, AppError>(rows)
+            Ok::<_, AppError>((rows, total))
         })
         .await?;
     let views: Vec<crate::recordings::view::RecordingView> = rows
@@ -175,7 +178,9 @@ async fn list(
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(views))
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", total.to_string()))
+        .json(views))
 }
 
 async fn retry(

@@ -53,6 +53,9 @@ pub enum GapError {
     /// A gap asked to move is no longer open (or accepted) for that move.
     #[error("the gap is no longer open")]
     NotOpen,
+    /// An undo came too late, or after someone else changed the gap again.
+    #[error("the action can no longer be undone")]
+    UndoExpired,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -60,6 +63,16 @@ pub enum GapError {
 crate::domain_error!(GapError);
 
 pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// How long after accepting or dismissing a gap its owner can take that back.
+pub const UNDO_MINUTES: i64 = 10;
+
+/// A gap's state before a triage action: what an undo returns it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Before {
+    pub id: GapId,
+    pub status: GapStatus,
+}
 /// The most gaps one queue page lists.
 pub const LIST_LIMIT: i64 = 500;
 
@@ -316,7 +329,11 @@ pub fn group(gaps: Vec<Gap>) -> Vec<GapGroup> {
 }
 
 /// Marks open gaps as accepted: seen, to be handled. Every id must be an open gap.
-pub fn accept(conn: &mut DbConnection, by: &UserId, ids: &[GapId]) -> Result<usize, GapError> {
+pub fn accept(
+    conn: &mut DbConnection,
+    by: &UserId,
+    ids: &[GapId],
+) -> Result<Vec<Before>, GapError> {
     change(conn, ids, &[GapStatus::Open], |conn, id| {
         diesel::update(gaps::table.find(id))
             .set((
@@ -335,7 +352,7 @@ pub fn dismiss(
     ids: &[GapId],
     reason: &str,
     note: Option<&str>,
-) -> Result<usize, GapError> {
+) -> Result<Vec<Before>, GapError> {
     let reason = DismissReason::parse(reason.trim())
         .ok_or_else(|| FieldProblem::new("reason", "unknown_value"))?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
@@ -490,18 +507,68 @@ pub fn resolve(
     Ok(())
 }
 
+/// Takes back an accept or dismiss that `by` did less than [`UNDO_MINUTES`] ago: each gap
+/// returns to its state `before`, provided it is still `left` as the action left it. All or
+/// nothing: when one gap has moved on since, none is changed.
+pub fn undo(
+    conn: &mut DbConnection,
+    by: &UserId,
+    left: GapStatus,
+    before: &[Before],
+) -> Result<usize, GapError> {
+    if before.is_empty() {
+        return Err(FieldProblem::new("gaps", "required").into());
+    }
+    if !matches!(left, GapStatus::Accepted | GapStatus::Dismissed)
+        || before
+            .iter()
+            .any(|b| !matches!(b.status, GapStatus::Open | GapStatus::Accepted) || b.status == left)
+    {
+        return Err(FieldProblem::new("gaps", "unknown_value").into());
+    }
+    let since = now() - time::Duration::minutes(UNDO_MINUTES);
+    conn.write_transaction(|conn| {
+        for gap in before {
+            let triaged = (gap.status != GapStatus::Open).then_some(by);
+            // The guard is in the update itself, so two undos (or an undo and another
+            // action) racing on one gap cannot both win.
+            let changed = diesel::update(
+                gaps::table
+                    .find(&gap.id)
+                    .filter(gaps::status.eq(left))
+                    .filter(gaps::triaged_by.eq(by))
+                    .filter(gaps::updated_at.ge(since)),
+            )
+            .set((
+                gaps::status.eq(gap.status),
+                gaps::dismiss_reason.eq(None::<DismissReason>),
+                gaps::dismiss_note.eq(None::<String>),
+                gaps::triaged_by.eq(triaged),
+                gaps::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(GapError::UndoExpired);
+            }
+        }
+        Ok(before.len())
+    })
+}
+
 /// Applies `update` to every gap in one transaction, after checking each exists and is in
-/// one of the `from` states; nothing changes when one is not.
+/// one of the `from` states; nothing changes when one is not. Returns each gap's state
+/// before the change.
 fn change(
     conn: &mut DbConnection,
     ids: &[GapId],
     from: &[GapStatus],
     update: impl Fn(&mut DbConnection, &GapId) -> QueryResult<usize>,
-) -> Result<usize, GapError> {
+) -> Result<Vec<Before>, GapError> {
     if ids.is_empty() {
         return Err(FieldProblem::new("gaps", "required").into());
     }
     conn.write_transaction(|conn| {
+        let mut before = Vec::with_capacity(ids.len());
         for id in ids {
             let status: Option<GapStatus> = gaps::table
                 .find(id)
@@ -513,12 +580,16 @@ fn change(
                 Some(status) if !from.contains(&status) => {
                     return Err(GapError::NotOpen);
                 }
-                Some(_) => {
+                Some(status) => {
                     update(conn, id)?;
+                    before.push(Before {
+                        id: id.clone(),
+                        status,
+                    });
                 }
             }
         }
-        Ok(ids.len())
+        Ok(before)
     })
 }
 

@@ -7,7 +7,7 @@ use crate::dashboards::period::Period;
 use crate::db::ids::{OperatorId, ScriptId};
 use crate::error::AppError;
 use crate::gaps::{GapFilter, GapStatus};
-use crate::recordings::{RecordingFilter, RecordingStatus};
+use crate::recordings::{RecordingFilter, RecordingOrder, RecordingSort, RecordingStatus};
 use crate::zone::Zone;
 
 #[derive(Deserialize)]
@@ -18,6 +18,34 @@ pub struct ListQuery {
     pub from: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     pub to: Option<String>,
+    /// A column: `uploaded` (default), `operator`, `file`, `duration`, `status`, `reviews`.
+    pub sort: Option<String>,
+    /// `asc` or `desc` (the column's natural direction when absent).
+    pub dir: Option<String>,
+    /// 1-based.
+    pub page: Option<String>,
+}
+
+/// The page of a list asked for: 1 when absent or blank.
+pub fn page_number(text: &Option<String>) -> Result<i64, AppError> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(1),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::field("page", "not_a_page")),
+    }
+}
+
+/// `asc` → `Some(false)`, `desc` → `Some(true)`, absent or blank → `None`.
+pub fn descending(text: &Option<String>) -> Result<Option<bool>, AppError> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some("asc") => Ok(Some(false)),
+        Some("desc") => Ok(Some(true)),
+        Some(_) => Err(AppError::field("dir", "unknown_value")),
+    }
 }
 
 /// A `YYYY-MM-DD` bound as the stored instant its local day starts at in `zone`
@@ -48,7 +76,26 @@ impl ListQuery {
                     .ok_or_else(|| AppError::field("status", "unknown_value"))?,
             ),
         };
+        let by = match self
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => RecordingSort::Uploaded,
+            Some(word) => RecordingSort::parse(word)
+                .ok_or_else(|| AppError::field("sort", "unknown_value"))?,
+        };
+        // Times and numbers read best largest first; names and words from A.
+        let natural = matches!(
+            by,
+            RecordingSort::Uploaded | RecordingSort::Duration | RecordingSort::Reviews
+        );
         Ok(RecordingFilter {
+            order: RecordingOrder {
+                by,
+                descending: descending(&self.dir)?.unwrap_or(natural),
+            },
             operator_id: self
                 .operator_id
                 .as_deref()

@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::assignments::pool;
 use crate::audio::{Redaction, RedactionMode};
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
-use crate::db::schema::{recordings, redactions, script_versions};
+use crate::db::schema::{operators, recordings, redactions, script_versions};
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbConnection, DbError};
 use crate::org_settings::OrgSettings;
@@ -66,6 +66,41 @@ crate::text_enum! {
     Direction {
         Inbound = "inbound",
         Outbound = "outbound",
+    }
+}
+
+crate::text_enum! {
+    /// What the owner's list of recordings can be ordered by.
+    RecordingSort {
+        Uploaded = "uploaded",
+        Operator = "operator",
+        File = "file",
+        Duration = "duration",
+        Status = "status",
+        Reviews = "reviews",
+    }
+}
+
+/// The order of a list of recordings: a column and a direction (newest first by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingOrder {
+    pub by: RecordingSort,
+    pub descending: bool,
+}
+
+impl RecordingOrder {
+    /// `desc` or `asc`, as a query writes it.
+    pub fn dir(self) -> &'static str {
+        if self.descending { "desc" } else { "asc" }
+    }
+}
+
+impl Default for RecordingOrder {
+    fn default() -> Self {
+        RecordingOrder {
+            by: RecordingSort::Uploaded,
+            descending: true,
+        }
     }
 }
 
@@ -139,6 +174,7 @@ pub struct BoundVersion {
 /// Filters of the owner's recordings list.
 #[derive(Debug, Clone, Default)]
 pub struct RecordingFilter {
+    pub order: RecordingOrder,
     pub operator_id: Option<OperatorId>,
     pub status: Option<RecordingStatus>,
     /// Uploaded (or called, when known) at or after.
@@ -153,22 +189,11 @@ pub const LIST_LIMIT: i64 = 500;
 /// The most redaction ranges one recording may carry.
 pub const MAX_REDACTIONS: usize = 500;
 
-impl Recording {
-    pub fn find(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<Recording>> {
-        recordings::table
-            .find(id)
-            .select(Recording::as_select())
-            .first(conn)
-            .optional()
-    }
-
-    /// Newest first, at most `limit`.
-    pub fn list(
-        conn: &mut DbConnection,
-        filter: &RecordingFilter,
-        limit: i64,
-    ) -> QueryResult<Vec<Recording>> {
-        let mut query = recordings::table.into_boxed();
+/// `query` narrowed to what `filter` asks for (shared by the list and its count).
+macro_rules! filtered {
+    ($query:expr, $filter:expr) => {{
+        let filter: &RecordingFilter = $filter;
+        let mut query = $query;
         if let Some(operator) = &filter.operator_id {
             query = query.filter(recordings::operator_id.eq(operator));
         }
@@ -182,10 +207,60 @@ impl Recording {
             query = query.filter(recordings::created_at.lt(until));
         }
         query
-            .order(recordings::created_at.desc())
+    }};
+}
+
+impl Recording {
+    pub fn find(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<Recording>> {
+        recordings::table
+            .find(id)
+            .select(Recording::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The recordings `filter` lets through, in its order, `limit` of them from `offset` on
+    /// (the id breaks ties, so pages never overlap or skip a row).
+    pub fn list(
+        conn: &mut DbConnection,
+        filter: &RecordingFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Recording>> {
+        let query = filtered!(
+            recordings::table.inner_join(operators::table).into_boxed(),
+            filter
+        );
+        let RecordingOrder { by, descending } = filter.order;
+        macro_rules! ordered {
+            ($query:expr, $column:expr) => {
+                if descending {
+                    $query.order(($column.desc(), recordings::id.desc()))
+                } else {
+                    $query.order(($column.asc(), recordings::id.asc()))
+                }
+            };
+        }
+        let query = match by {
+            RecordingSort::Uploaded => ordered!(query, recordings::created_at),
+            RecordingSort::Operator => ordered!(query, operators::name),
+            RecordingSort::File => ordered!(query, recordings::original_name),
+            RecordingSort::Duration => ordered!(query, recordings::duration_ms),
+            RecordingSort::Status => ordered!(query, recordings::status),
+            RecordingSort::Reviews => ordered!(query, recordings::reviews_done),
+        };
+        query
+            .offset(offset)
             .limit(limit)
             .select(Recording::as_select())
             .load(conn)
+    }
+
+    /// How many recordings `filter` lets through.
+    pub fn count(conn: &mut DbConnection, filter: &RecordingFilter) -> QueryResult<i64> {
+        filtered!(recordings::table.into_boxed(), filter)
+            .count()
+            .get_result(conn)
     }
 
     /// Whether a file with this content was already taken in.

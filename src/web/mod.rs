@@ -7,6 +7,7 @@ pub mod errors;
 pub mod format;
 pub mod gaps;
 pub mod home;
+pub mod listing;
 pub mod operator;
 pub mod overview;
 pub mod page;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::format::chart::{broken_line, coordinate};
 use super::format::percent::percent;
+use super::format::when;
 use super::page::Page;
 use super::{FormErrors, PageBase};
 use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
@@ -22,6 +23,7 @@ use crate::http::Owner;
 use crate::http::query::PeriodQuery;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
+use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/overview", Access::Owner, overview_page);
@@ -224,6 +226,8 @@ struct GapLine {
 struct PageData {
     from: String,
     to: String,
+    /// The zone the days are counted in.
+    zone: String,
     days: i64,
     calls: usize,
     average: Option<String>,
@@ -304,7 +308,8 @@ fn cell_view(cell: &Cell, lang: Lang) -> CellView {
     }
 }
 
-fn page_data(overview: Overview, lang: Lang) -> PageData {
+fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
+    let this_year = zone.today().year();
     let operators = overview
         .operators
         .iter()
@@ -379,15 +384,16 @@ fn page_data(overview: Overview, lang: Lang) -> PageData {
                 open: g.open,
                 oldest: g
                     .oldest_at
-                    .map(|at| day_text(at.date()))
+                    .map(|at| when::date(lang, zone, at))
                     .unwrap_or_default(),
                 href: format!("/gaps?{query}"),
             }
         })
         .collect();
     PageData {
-        from: day_text(overview.period.from),
-        to: day_text(overview.period.to),
+        from: when::day(lang, overview.period.from, this_year),
+        to: when::day(lang, overview.period.to, this_year),
+        zone: zone.name().to_owned(),
         days: overview.period.days(),
         calls: overview.calls,
         average: overview.average_score.map(percent),
@@ -436,7 +442,7 @@ async fn overview_page(
                 to: day_text(period.to),
                 presets: presets(Some(&period), today),
                 csv_href: format!("/overview.csv?{}", period_query(&period)),
-                data: Some(page_data(overview, page.lang)),
+                data: Some(page_data(overview, page.lang, &owner.zone)),
             };
             page.render("overview/index.html", StatusCode::OK, &data)
         }

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::format::seconds::seconds;
+use super::listing::{Column, Pager, SortHeader, headers, pager};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::accounts::operators::{OperatorRecord, OperatorView};
@@ -17,12 +18,11 @@ use crate::db::schema::scripts;
 use crate::error::{AppError, FieldMessage};
 use crate::http::AppState;
 use crate::http::forms::PageForm;
-use crate::http::query::ListQuery;
+use crate::http::query::{ListQuery, page_number};
 use crate::http::routes::{Access, RouteSink};
 use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
 use crate::org_settings::OrgSettings;
-use crate::recordings::LIST_LIMIT;
 use crate::recordings::view::{RecordingView, retry_can_help, view};
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -98,7 +98,12 @@ struct ListPage {
     operators: Vec<OperatorView>,
     statuses: Vec<&'static str>,
     filter: FilterEcho,
-    limit: i64,
+    headers: Vec<SortHeader>,
+    /// The current order, kept when the filters change.
+    sort: &'static str,
+    dir: &'static str,
+    pager: Option<Pager>,
+    range: String,
     error: Option<String>,
 }
 
@@ -109,6 +114,48 @@ struct FilterEcho {
     from: String,
     to: String,
 }
+
+/// Rows on one page of the list.
+const PAGE_SIZE: i64 = 50;
+
+const COLUMNS: [Column; 6] = [
+    Column {
+        key: "uploaded",
+        label_key: "recordings-uploaded",
+        sortable: true,
+        descending_first: true,
+    },
+    Column {
+        key: "operator",
+        label_key: "field-operator",
+        sortable: true,
+        descending_first: false,
+    },
+    Column {
+        key: "file",
+        label_key: "recordings-file",
+        sortable: true,
+        descending_first: false,
+    },
+    Column {
+        key: "duration",
+        label_key: "recordings-duration",
+        sortable: true,
+        descending_first: true,
+    },
+    Column {
+        key: "status",
+        label_key: "field-status",
+        sortable: true,
+        descending_first: false,
+    },
+    Column {
+        key: "reviews",
+        label_key: "recordings-reviews",
+        sortable: true,
+        descending_first: true,
+    },
+];
 
 async fn list_page(
     _: Owner,
@@ -122,22 +169,34 @@ async fn list_page(
         from: query.from.clone().unwrap_or_default(),
         to: query.to.clone().unwrap_or_default(),
     };
-    let (filter, error) = match query.filter(&page.zone()) {
-        Ok(filter) => (Some(filter), None),
+    let parsed = query
+        .filter(&page.zone())
+        .and_then(|filter| Ok((filter, page_number(&query.page)?)));
+    let (parsed, error) = match parsed {
+        Ok(parsed) => (Some(parsed), None),
         Err(error) => (None, Some(error)),
     };
-    let (rows, operators) = state
+    let order = parsed
+        .as_ref()
+        .map(|(filter, _)| filter.order)
+        .unwrap_or_default();
+    let (rows, operators, total, number) = state
         .db
         .run(move |conn| {
             let operators = OperatorRecord::list(conn)?;
             let mut rows = Vec::new();
-            if let Some(filter) = filter {
-                for recording in Recording::list(conn, &filter, LIST_LIMIT)? {
+            let (mut total, mut number) = (0, 1);
+            if let Some((filter, asked)) = parsed {
+                total = Recording::count(conn, &filter)?;
+                number = asked.min((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+                for recording in
+                    Recording::list(conn, &filter, (number - 1) * PAGE_SIZE, PAGE_SIZE)?
+                {
                     let bound = recording.bound_version(conn)?;
                     rows.push((recording, bound));
                 }
             }
-            Ok::<_, AppError>((rows, operators))
+            Ok::<_, AppError>((rows, operators, total, number))
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -166,13 +225,38 @@ async fn list_page(
             }
         })
         .collect();
+    let params = [
+        ("operator_id", echo.operator_id.clone()),
+        ("status", echo.status.clone()),
+        ("from", echo.from.clone()),
+        ("to", echo.to.clone()),
+        ("sort", order.by.as_str().to_owned()),
+        ("dir", order.dir().to_owned()),
+    ];
+    let pager = error
+        .is_none()
+        .then(|| pager("/recordings", &params, number, PAGE_SIZE, total));
     let data = ListPage {
         base: page.base(),
         rows,
         operators,
         statuses: RecordingStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        headers: headers(
+            page.lang,
+            "/recordings",
+            &params,
+            &COLUMNS,
+            order.by.as_str(),
+            order.descending,
+        ),
+        sort: order.by.as_str(),
+        dir: order.dir(),
+        range: pager
+            .as_ref()
+            .map(|p| p.range_text(page.lang))
+            .unwrap_or_default(),
+        pager,
         filter: echo,
-        limit: LIST_LIMIT,
         error: error.map(|e| {
             e.field_messages(page.lang)
                 .into_iter()

@@ -342,3 +342,238 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
         .unwrap();
     assert!(empty.contains("No open gaps"));
 }
+
+/// The `before` and `left` fields of the undo form on a queue page.
+fn undo_fields(html: &str) -> (String, String) {
+    let value = |name: &str| {
+        let marker = format!(r#"name="{name}" value=""#);
+        let at = html.find(&marker).expect("an undo form") + marker.len();
+        html[at..].split('"').next().unwrap().replace("&#x2F;", "/")
+    };
+    (value("left"), value("before"))
+}
+
+#[tokio::test]
+async fn accepting_or_dismissing_is_confirmed_and_can_be_undone_once() {
+    let q = queue_with_gaps(2).await;
+    let browser = q.app.browser_for(&q.owner).await;
+    let html = browser
+        .get(q.app.url("/gaps"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Reason to dismiss</") || html.contains("Reason to dismiss\n"));
+    let csrf = csrf_of(&html);
+    let ids: Vec<String> = q
+        .gaps("?status=open")
+        .await
+        .iter()
+        .map(|g| g["id"].as_str().unwrap().to_owned())
+        .collect();
+    let dismissed = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps?status=open"),
+                ("gap", &ids[0]),
+                ("gap", &ids[1]),
+                ("action", "dismiss"),
+                ("reason", "noise"),
+            ],
+        )
+        .await;
+    assert_eq!(dismissed.status(), 303);
+    let back = dismissed.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with("/gaps?status=open&done=dismissed"),
+        "{back}"
+    );
+    let html = browser
+        .get(q.app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("2 gaps dismissed."), "{html}");
+    assert_eq!(q.gaps("?status=dismissed").await.len(), 2);
+
+    // Two undos at once: one takes the gaps back, the other is told it is too late.
+    let (left, before) = undo_fields(&html);
+    assert_eq!(left, "dismissed");
+    let form = [
+        ("csrf", csrf.clone()),
+        ("back", "/gaps?status=open".to_owned()),
+        ("action", "undo".to_owned()),
+        ("left", left),
+        ("before", before),
+    ];
+    let (a, b) = tokio::join!(
+        q.app.post_form(&browser, "/gaps", &form),
+        q.app.post_form(&browser, "/gaps", &form)
+    );
+    let mut codes = [a.status().as_u16(), b.status().as_u16()];
+    codes.sort();
+    assert_eq!(codes, [303, 409]);
+    let open = q.gaps("?status=open").await;
+    assert_eq!(open.len(), 2, "both back to open");
+    assert!(open.iter().all(|g| g["dismiss_reason"].is_null()));
+    let late = q.app.post_form(&browser, "/gaps", &form).await;
+    assert_eq!(late.status(), 409);
+    assert!(
+        late.text()
+            .await
+            .unwrap()
+            .contains("can no longer be undone")
+    );
+
+    // An accept that someone changed since cannot be undone over that change.
+    let accepted = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps"),
+                ("gap", &ids[0]),
+                ("action", "accept"),
+            ],
+        )
+        .await;
+    let back = accepted.headers()["location"].to_str().unwrap().to_owned();
+    let html = browser
+        .get(q.app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("1 gap accepted."), "{html}");
+    let (left, before) = undo_fields(&html);
+    let (status, _) = q
+        .post(
+            &format!("/api/v1/gaps/{}/dismiss", ids[0]),
+            json!({"reason": "duplicate"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let undo = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps"),
+                ("action", "undo"),
+                ("left", &left),
+                ("before", &before),
+            ],
+        )
+        .await;
+    assert_eq!(undo.status(), 409);
+    let gap: Vec<Value> = q.gaps("?status=dismissed").await;
+    assert_eq!(gap.len(), 1, "the later dismissal stands");
+
+    // A hand-made undo that would move a gap somewhere no action comes from is refused.
+    let forged = q
+        .app
+        .post_form(
+            &browser,
+            "/gaps",
+            &[
+                ("csrf", csrf.as_str()),
+                ("back", "/gaps"),
+                ("action", "undo"),
+                ("left", "dismissed"),
+                ("before", &format!("{}:resolved", ids[0])),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status(), 422);
+    assert_eq!(q.gaps("?status=dismissed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_refine_across_scripts_explains_itself_and_keeps_the_ticks() {
+    let q = queue_with_gaps(1).await;
+    // A second script with a gap of its own.
+    let operator = q.app.operator_record(&q.owner, "Pavel").await;
+    let other = q.app.script(&q.owner).await;
+    q.app.ready_calls(&q.owner, &operator, &other, 1, 1).await;
+    let reviewer = q.app.invited(&q.owner, Invitee::Reviewer, "roma").await;
+    let task: Value = q
+        .app
+        .post_json(
+            "/api/v1/assignments/next",
+            Some(&reviewer.token),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps = task["script"]["steps"].as_array().unwrap();
+    let verdicts: Vec<Value> = steps
+        .iter()
+        .map(|s| json!({"step_id": s["id"], "verdict": "missing", "comment": "No answer here"}))
+        .collect();
+    let response = q
+        .app
+        .post_json(
+            &format!(
+                "/api/v1/assignments/{}/review",
+                task["code"].as_str().unwrap()
+            ),
+            Some(&reviewer.token),
+            &json!({ "verdicts": verdicts }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let open = q.gaps("?status=open").await;
+    let scripts: std::collections::BTreeSet<&str> = open
+        .iter()
+        .map(|g| g["script_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(scripts.len(), 2, "gaps of two scripts");
+
+    let browser = q.app.browser_for(&q.owner).await;
+    let html = browser
+        .get(q.app.url("/gaps"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = vec![
+        ("csrf".to_owned(), csrf_of(&html)),
+        ("back".to_owned(), "/gaps".to_owned()),
+        ("action".to_owned(), "refine".to_owned()),
+    ];
+    for gap in &open {
+        form.push(("gap".to_owned(), gap["id"].as_str().unwrap().to_owned()));
+    }
+    let refused = q.app.post_form(&browser, "/gaps", &form).await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("belong to different scripts"), "{html}");
+    for gap in &open {
+        assert!(
+            html.contains(&format!(
+                r#"value="{}" form="bulk" aria-label="Select this gap" checked"#,
+                gap["id"].as_str().unwrap()
+            )),
+            "the tick of {gap} is kept"
+        );
+    }
+}

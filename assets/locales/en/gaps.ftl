@@ -33,4 +33,16 @@ dismiss-noise = Noise or misclick
 dismiss-duplicate = Duplicate
 dismiss-other = Other
 error-gap-not-open = This gap has already been dismissed or resolved.
-invalid-one-script-only = Pick gaps of one script to refine it.
+invalid-one-script-only = The ticked gaps belong to different scripts, and a script is refined one at a time. Keep only one script's gaps ticked (or filter the queue by script) and press “Refine the script” again.
+gaps-done-accepted = { $count ->
+    [one] 1 gap accepted.
+   *[other] { $count } gaps accepted.
+}
+gaps-done-dismissed = { $count ->
+    [one] 1 gap dismissed.
+   *[other] { $count } gaps dismissed.
+}
+gaps-undone = Undone: the gaps are back as they were.
+gaps-undo = Undo
+gaps-undo-hint = possible for { $minutes } minutes
+error-undo-expired = This can no longer be undone: too much time has passed or the gap has changed since.

@@ -7,7 +7,6 @@ recordings-file = File
 recordings-duration = Duration
 recordings-reviews = Reviews
 recordings-none = No recordings match.
-recordings-limited = Showing the newest { $limit }; narrow the filters to see others.
 filter-any = Any
 filter-from = From
 filter-to = To

@@ -7,7 +7,6 @@ recordings-file = Файл
 recordings-duration = Длительность
 recordings-reviews = Проверки
 recordings-none = Подходящих записей нет.
-recordings-limited = Показаны последние { $limit }; уточните фильтры, чтобы увидеть остальные.
 filter-any = Любой
 filter-from = С
 filter-to = По

@@ -1,0 +1,9 @@
+# Long lists: pages and sortable columns.
+invalid-not-a-page = Not a page number.
+list-pages = Pages
+list-range = { $from }–{ $to } of { $total }
+list-previous = ← Previous
+list-next = Next →
+list-page-of = Page { $page } of { $pages }
+list-sort-by = Sort by { $column }
+list-scroll = { $name }, scrolls sideways

@@ -1,0 +1,9 @@
+# Длинные списки: страницы и сортировка по столбцам.
+invalid-not-a-page = Это не номер страницы.
+list-pages = Страницы
+list-range = { $from }–{ $to } из { $total }
+list-previous = ← Назад
+list-next = Дальше →
+list-page-of = Страница { $page } из { $pages }
+list-sort-by = Сортировать по столбцу «{ $column }»
+list-scroll = { $name }, прокручивается вбок

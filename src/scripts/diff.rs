@@ -166,8 +166,8 @@ fn join_changes_across_spaces(blocks: Vec<Block>) -> Vec<Block> {
                 let space = held.take();
                 match (space, out.last_mut()) {
                     (Some(space), Some(Block::Change { removed, added }))
-                        if !(removed.is_empty() && next_removed.is_empty())
-                            && !(added.is_empty() && next_added.is_empty()) =>
+                        if (!removed.is_empty() || !next_removed.is_empty())
+                            && (!added.is_empty() || !next_added.is_empty()) =>
                     {
                         removed.push_str(&space);
                         removed.push_str(&next_removed);
@@ -432,7 +432,10 @@ mod tests {
         );
         // Each mark stands alone, so "..." and "?!" differ mark by mark.
         assert_eq!(tokens("ok?!..."), ["ok", "?", "!", ".", ".", "."]);
-        assert_eq!(tokens("24/7 at 9:30"), ["24", "/", "7", " ", "at", " ", "9", ":", "30"]);
+        assert_eq!(
+            tokens("24/7 at 9:30"),
+            ["24", "/", "7", " ", "at", " ", "9", ":", "30"]
+        );
         assert!(tokens("").is_empty());
         for text in ["  leading and trailing  ", "a\n\tb", "«ёлка» — да", "x"] {
             assert_eq!(tokens(text).concat(), text, "{text:?}");
@@ -459,7 +462,10 @@ mod tests {
     #[test]
     fn neighbouring_changed_words_read_as_one_phrase() {
         assert_eq!(
-            marked(&word_changes("we ship tomorrow morning", "we deliver next week")),
+            marked(&word_changes(
+                "we ship tomorrow morning",
+                "we deliver next week"
+            )),
             [
                 ("same", "we "),
                 ("removed", "ship tomorrow morning"),
@@ -485,7 +491,11 @@ mod tests {
         ];
         for (old, new) in pairs {
             let fragments = word_changes(old, new);
-            assert_eq!(sides(&fragments), (old.to_owned(), new.to_owned()), "{old:?} → {new:?}");
+            assert_eq!(
+                sides(&fragments),
+                (old.to_owned(), new.to_owned()),
+                "{old:?} → {new:?}"
+            );
             assert!(fragments.iter().all(|f| !f.text.is_empty()));
             assert!(
                 fragments.windows(2).all(|w| w[0].kind != w[1].kind),
@@ -523,6 +533,12 @@ mod tests {
             marked(&removed.fields[0].fragments),
             [("removed", "Offer the descaler.")]
         );
-        assert!(diff.iter().find(|d| d.key == "a").unwrap().fields.is_empty());
+        assert!(
+            diff.iter()
+                .find(|d| d.key == "a")
+                .unwrap()
+                .fields
+                .is_empty()
+        );
     }
 }

@@ -24,6 +24,7 @@ mod owner_races;
 mod recordings;
 mod redirects;
 mod role_matrix;
+mod script_diff;
 mod scripts;
 mod served_files;
 mod workspace;

@@ -19,6 +19,7 @@ mod invariants;
 mod jobs;
 mod login_throttle;
 mod operator;
+mod operator_names;
 mod overview;
 mod owner_races;
 mod recordings;

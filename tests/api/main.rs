@@ -28,4 +28,5 @@ mod role_matrix;
 mod script_diff;
 mod scripts;
 mod served_files;
+mod wording;
 mod workspace;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::AccountError;
 use crate::db::DbConnection;
-use crate::db::ids::OperatorId;
+use crate::db::ids::{OperatorId, UserId};
 use crate::db::schema::{operators, users};
 use crate::db::time::{Timestamp, now};
 use crate::validation::FieldProblem;
@@ -74,6 +74,46 @@ impl OperatorRecord {
                 }
             })?;
         Ok(record)
+    }
+
+    /// Gives a record a new name, checked as at creation. Calls, reviews and the login stay
+    /// attached to the record's id, so history simply shows the new name. The change is
+    /// written to the audit log with the name it replaced; a name that does not change
+    /// writes nothing. Two renames at once: the later one wins, each logs what it replaced.
+    pub fn rename(
+        conn: &mut DbConnection,
+        by: &UserId,
+        id: &OperatorId,
+        name: &str,
+    ) -> Result<OperatorRecord, AccountError> {
+        let name = super::name::parse_display_name("name", name)?;
+        conn.write_transaction(|conn| {
+            // A write that changes nothing takes the row's lock first (PostgreSQL; SQLite's
+            // write transaction already holds the database's), so the name read next is the
+            // one this rename replaces, not one a concurrent rename is about to replace.
+            let found = diesel::update(operators::table.find(id))
+                .set(operators::name.eq(operators::name))
+                .execute(conn)?;
+            if found == 0 {
+                return Err(AccountError::NotFound);
+            }
+            let before = OperatorRecord::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            if before.name == name {
+                return Ok(before);
+            }
+            diesel::update(operators::table.find(id))
+                .set(operators::name.eq(&name))
+                .execute(conn)?;
+            crate::audit::record(
+                conn,
+                Some(by),
+                "operator.rename",
+                "operator",
+                id.as_str(),
+                serde_json::json!({"from": before.name, "to": name}),
+            )?;
+            Ok(OperatorRecord { name, ..before })
+        })
     }
 
     pub fn exists(conn: &mut DbConnection, id: &OperatorId) -> QueryResult<bool> {

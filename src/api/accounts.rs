@@ -51,6 +51,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         create_operator,
     );
+    r.add(
+        Method::PATCH,
+        "/api/v1/operators/{id}",
+        Access::Owner,
+        update_operator,
+    );
     r.add(Method::GET, "/api/v1/users", Access::Owner, list_users);
     r.add(
         Method::POST,
@@ -243,6 +249,31 @@ async fn create_operator(
         })
         .await?;
     Ok(HttpResponse::Created().json(record))
+}
+
+/// What the owner may change on an operator record: its name.
+#[derive(Deserialize)]
+pub struct OperatorChange {
+    pub name: String,
+}
+
+/// `PATCH /api/v1/operators/{id}` with `{"name": …}`: renames the record (calls and reviews
+/// stay attached to it) and answers with the record as it now is.
+async fn update_operator(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<OperatorId>,
+    body: web::Json<OperatorChange>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let change = body.into_inner();
+    let record = state
+        .db
+        .run(move |conn| {
+            OperatorRecord::rename(conn, &owner.user_id, &id, &change.name).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
 }
 
 async fn list_users(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

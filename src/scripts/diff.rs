@@ -46,25 +46,172 @@ pub struct StepDiff {
     pub fields: Vec<FieldChange>,
 }
 
-/// Word-level changes between two texts.
+/// Splits a text into the pieces the word diff compares: runs of letters and digits (a word
+/// or a number), runs of white space, and every other character on its own. Punctuation
+/// stands apart from the word it touches, so "price," against "price." differs only in the
+/// comma and the period, not in the whole word. Joined back, the tokens give the text.
+pub fn tokens(text: &str) -> Vec<&str> {
+    #[derive(PartialEq)]
+    enum Class {
+        Word,
+        Space,
+        Other,
+    }
+    fn class(c: char) -> Class {
+        if c.is_alphanumeric() {
+            Class::Word
+        } else if c.is_whitespace() {
+            Class::Space
+        } else {
+            Class::Other
+        }
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut current: Option<Class> = None;
+    for (at, c) in text.char_indices() {
+        let this = class(c);
+        // A punctuation mark never joins its neighbour, even another punctuation mark.
+        let continues = current.as_ref() == Some(&this) && this != Class::Other;
+        if !continues && at > start {
+            out.push(&text[start..at]);
+            start = at;
+        }
+        current = Some(this);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A stretch of the diff: text both versions share, or what one took out and put in there.
+enum Block {
+    Same(String),
+    Change { removed: String, added: String },
+}
+
+/// Word-level changes between two texts. Within one changed stretch the removed text comes
+/// before the added text, and a lone space between two changes joins them ("a b" → "c d"
+/// reads as one replacement, not two), so the marks follow phrases rather than tokens.
 pub fn word_changes(old: &str, new: &str) -> Vec<Fragment> {
-    let diff = TextDiff::from_words(old, new);
-    let mut fragments: Vec<Fragment> = Vec::new();
+    let (old_tokens, new_tokens) = (tokens(old), tokens(new));
+    let diff = TextDiff::from_slices(&old_tokens, &new_tokens);
+    let mut blocks: Vec<Block> = Vec::new();
     for change in diff.iter_all_changes() {
-        let kind = match change.tag() {
-            ChangeTag::Equal => "same",
-            ChangeTag::Delete => "removed",
-            ChangeTag::Insert => "added",
-        };
-        match fragments.last_mut() {
-            Some(last) if last.kind == kind => last.text.push_str(change.value()),
-            _ => fragments.push(Fragment {
-                kind,
-                text: change.value().to_owned(),
+        let text = change.value();
+        match (change.tag(), blocks.last_mut()) {
+            (ChangeTag::Equal, Some(Block::Same(same))) => same.push_str(text),
+            (ChangeTag::Equal, _) => blocks.push(Block::Same(text.to_owned())),
+            (tag, Some(Block::Change { removed, added })) => match tag {
+                ChangeTag::Delete => removed.push_str(text),
+                _ => added.push_str(text),
+            },
+            (tag, _) => blocks.push(match tag {
+                ChangeTag::Delete => Block::Change {
+                    removed: text.to_owned(),
+                    added: String::new(),
+                },
+                _ => Block::Change {
+                    removed: String::new(),
+                    added: text.to_owned(),
+                },
             }),
         }
     }
+    let blocks = join_changes_across_spaces(blocks);
+    let mut fragments = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Same(text) => fragments.push(Fragment { kind: "same", text }),
+            Block::Change { removed, added } => {
+                if !removed.is_empty() {
+                    fragments.push(Fragment {
+                        kind: "removed",
+                        text: removed,
+                    });
+                }
+                if !added.is_empty() {
+                    fragments.push(Fragment {
+                        kind: "added",
+                        text: added,
+                    });
+                }
+            }
+        }
+    }
     fragments
+}
+
+/// Folds a white-space-only shared stretch into the changes on both sides of it, when both
+/// sides together take something out and put something in (the space then belongs to the old
+/// and the new phrase alike, and both texts still read back whole).
+fn join_changes_across_spaces(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    // A white-space stretch right after a change, waiting to see whether a change follows.
+    let mut held: Option<String> = None;
+    for block in blocks {
+        match block {
+            Block::Same(space)
+                if held.is_none()
+                    && space.chars().all(char::is_whitespace)
+                    && matches!(out.last(), Some(Block::Change { .. })) =>
+            {
+                held = Some(space);
+            }
+            Block::Change {
+                removed: next_removed,
+                added: next_added,
+            } => {
+                let space = held.take();
+                match (space, out.last_mut()) {
+                    (Some(space), Some(Block::Change { removed, added }))
+                        if (!removed.is_empty() || !next_removed.is_empty())
+                            && (!added.is_empty() || !next_added.is_empty()) =>
+                    {
+                        removed.push_str(&space);
+                        removed.push_str(&next_removed);
+                        added.push_str(&space);
+                        added.push_str(&next_added);
+                    }
+                    (space, _) => {
+                        out.extend(space.map(Block::Same));
+                        out.push(Block::Change {
+                            removed: next_removed,
+                            added: next_added,
+                        });
+                    }
+                }
+            }
+            other => {
+                out.extend(held.take().map(Block::Same));
+                out.push(other);
+            }
+        }
+    }
+    out.extend(held.map(Block::Same));
+    out
+}
+
+/// A whole text as one marked fragment (the text of an added or a removed step).
+fn whole(kind: &'static str, text: &str) -> Vec<Fragment> {
+    vec![Fragment {
+        kind,
+        text: text.to_owned(),
+    }]
+}
+
+/// What an added (or removed) step says, shown whole: its title stands in the heading, its
+/// other fields below it, each as one inserted (or deleted) run. Empty fields are left out.
+fn whole_step(kind: &'static str, step: &Step) -> Vec<FieldChange> {
+    [("say", &step.say), ("guidance", &step.guidance)]
+        .into_iter()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(field, text)| FieldChange {
+            field,
+            fragments: whole(kind, text),
+        })
+        .collect()
 }
 
 /// The steps of `new` in order, each marked against `old`, with the steps `new` dropped shown
@@ -97,7 +244,7 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
                 old_position: None,
                 new_position: Some(step.position),
                 title: step.title.clone(),
-                fields: Vec::new(),
+                fields: whole_step("added", step),
             });
             continue;
         };
@@ -146,7 +293,7 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
             old_position: Some(gone.position),
             new_position: None,
             title: gone.title.clone(),
-            fields: Vec::new(),
+            fields: whole_step("removed", gone),
         };
         match anchor {
             Some(at) => out.insert(at + 1, entry),
@@ -254,5 +401,144 @@ mod tests {
             .collect();
         assert_eq!(old, "good afternoon, kettle shop");
         assert_eq!(new, "good evening, kettle shop");
+    }
+
+    /// The old and the new text as the page shows them: shared runs with the removed ones,
+    /// and shared runs with the added ones.
+    fn sides(fragments: &[Fragment]) -> (String, String) {
+        let pick = |skip: &str| {
+            fragments
+                .iter()
+                .filter(|f| f.kind != skip)
+                .map(|f| f.text.as_str())
+                .collect::<String>()
+        };
+        (pick("added"), pick("removed"))
+    }
+
+    fn marked(fragments: &[Fragment]) -> Vec<(&str, &str)> {
+        fragments
+            .iter()
+            .map(|f| (f.kind, f.text.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn tokens_keep_punctuation_apart_from_words() {
+        assert_eq!(tokens("price, please."), ["price", ",", " ", "please", "."]);
+        assert_eq!(
+            tokens("Добрый день!  Чем помочь?"),
+            ["Добрый", " ", "день", "!", "  ", "Чем", " ", "помочь", "?"]
+        );
+        // Each mark stands alone, so "..." and "?!" differ mark by mark.
+        assert_eq!(tokens("ok?!..."), ["ok", "?", "!", ".", ".", "."]);
+        assert_eq!(
+            tokens("24/7 at 9:30"),
+            ["24", "/", "7", " ", "at", " ", "9", ":", "30"]
+        );
+        assert!(tokens("").is_empty());
+        for text in ["  leading and trailing  ", "a\n\tb", "«ёлка» — да", "x"] {
+            assert_eq!(tokens(text).concat(), text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_changed_mark_is_marked_alone() {
+        assert_eq!(
+            marked(&word_changes("The price, today", "The price. today")),
+            [
+                ("same", "The price"),
+                ("removed", ","),
+                ("added", "."),
+                ("same", " today")
+            ]
+        );
+        assert_eq!(
+            marked(&word_changes("Спасибо за звонок", "Спасибо за звонок!")),
+            [("same", "Спасибо за звонок"), ("added", "!")]
+        );
+    }
+
+    #[test]
+    fn neighbouring_changed_words_read_as_one_phrase() {
+        assert_eq!(
+            marked(&word_changes(
+                "we ship tomorrow morning",
+                "we deliver next week"
+            )),
+            [
+                ("same", "we "),
+                ("removed", "ship tomorrow morning"),
+                ("added", "deliver next week")
+            ]
+        );
+        // A space between an insertion and a shared word is not pulled into the change.
+        assert_eq!(
+            marked(&word_changes("call me", "please call me")),
+            [("added", "please "), ("same", "call me")]
+        );
+    }
+
+    #[test]
+    fn both_texts_read_back_whole() {
+        let pairs = [
+            ("good afternoon, kettle shop", "good evening, kettle shop"),
+            ("a b c d e", "x b y d z"),
+            ("", "all new."),
+            ("all gone.", ""),
+            ("Say: «hello», then wait…", "Say «hi» — then wait!"),
+            ("  spaced   out ", "spaced out"),
+        ];
+        for (old, new) in pairs {
+            let fragments = word_changes(old, new);
+            assert_eq!(
+                sides(&fragments),
+                (old.to_owned(), new.to_owned()),
+                "{old:?} → {new:?}"
+            );
+            assert!(fragments.iter().all(|f| !f.text.is_empty()));
+            assert!(
+                fragments.windows(2).all(|w| w[0].kind != w[1].kind),
+                "runs of one kind are merged: {fragments:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_added_step_shows_its_text_and_a_removed_one_what_it_said() {
+        let mut old = steps(&[("a", "Greet"), ("gone", "Upsell")]);
+        old[1].say = "Offer the descaler.".to_owned();
+        let mut new = steps(&[("a", "Greet"), ("n", "Ask the source")]);
+        new[1].say = "Where did you hear about us?".to_owned();
+        new[1].guidance = "Write down the answer.".to_owned();
+        let diff = diff_versions(&old, &new);
+        let added = diff.iter().find(|d| d.key == "n").unwrap();
+        assert_eq!(added.change, StepChange::Added);
+        let shown: Vec<(&str, Vec<(&str, &str)>)> = added
+            .fields
+            .iter()
+            .map(|f| (f.field, marked(&f.fragments)))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("say", vec![("added", "Where did you hear about us?")]),
+                ("guidance", vec![("added", "Write down the answer.")])
+            ]
+        );
+        let removed = diff.iter().find(|d| d.key == "gone").unwrap();
+        assert_eq!(removed.change, StepChange::Removed);
+        assert_eq!(removed.fields.len(), 1, "an empty guidance is left out");
+        assert_eq!(
+            marked(&removed.fields[0].fragments),
+            [("removed", "Offer the descaler.")]
+        );
+        assert!(
+            diff.iter()
+                .find(|d| d.key == "a")
+                .unwrap()
+                .fields
+                .is_empty()
+        );
     }
 }

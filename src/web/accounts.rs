@@ -12,7 +12,7 @@ use crate::accounts::invites::NewInvite;
 use crate::accounts::operators::{OperatorRecord, OperatorView};
 use crate::accounts::users::UserView;
 use crate::accounts::{AccountError, Role, User};
-use crate::db::ids::{InviteId, UserId};
+use crate::db::ids::{InviteId, OperatorId, UserId};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::forms::PageForm;
@@ -42,6 +42,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         "/people/operators",
         Access::Owner,
         people_add_operator,
+    );
+    r.add(
+        Method::POST,
+        "/people/operators/{id}/name",
+        Access::Owner,
+        people_rename_operator,
     );
     r.add(
         Method::POST,
@@ -347,16 +353,38 @@ struct PeoplePage {
     users: Vec<UserView>,
     operators: Vec<OperatorView>,
     invites: Vec<Invite>,
-    /// The link of an invite just created (shown once).
-    new_invite_url: Option<String>,
+    #[serde(flatten)]
+    shown: Shown,
     errors: FormErrors,
     me: UserId,
+}
+
+/// What the People page shows besides its lists, after an action.
+#[derive(Default, Serialize)]
+struct Shown {
+    /// The link of an invite just created (shown once).
+    new_invite_url: Option<String>,
+    /// An operator was just renamed.
+    renamed: bool,
+    /// A rename that was refused: the form stays open with what was typed.
+    rename: Option<RenameAttempt>,
+}
+
+#[derive(Serialize)]
+struct RenameAttempt {
+    id: OperatorId,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct PeopleQuery {
+    renamed: Option<String>,
 }
 
 async fn people_view(
     page: &Page,
     owner: &Session,
-    new_invite_url: Option<String>,
+    shown: Shown,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
@@ -376,15 +404,23 @@ async fn people_view(
         users: users.iter().map(UserView::from).collect(),
         operators,
         invites,
-        new_invite_url,
+        shown,
         errors: page.errors(error.as_ref()),
         me: owner.user_id.clone(),
     };
     page.render("accounts/people.html", status, &data)
 }
 
-async fn people_page(Owner(owner): Owner, page: Page) -> Result<HttpResponse, AppError> {
-    people_view(&page, &owner, None, None).await
+async fn people_page(
+    Owner(owner): Owner,
+    page: Page,
+    query: web::Query<PeopleQuery>,
+) -> Result<HttpResponse, AppError> {
+    let shown = Shown {
+        renamed: query.renamed.is_some(),
+        ..Shown::default()
+    };
+    people_view(&page, &owner, shown, None).await
 }
 
 /// Re-shows the People page with a validation problem, or passes other errors on.
@@ -395,9 +431,15 @@ async fn people_after(
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         Ok(None) => Ok(see_other("/people")),
-        Ok(Some(url)) => people_view(page, owner, Some(url), None).await,
+        Ok(Some(url)) => {
+            let shown = Shown {
+                new_invite_url: Some(url),
+                ..Shown::default()
+            };
+            people_view(page, owner, shown, None).await
+        }
         Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            people_view(page, owner, None, Some(error)).await
+            people_view(page, owner, Shown::default(), Some(error)).await
         }
         Err(other) => Err(other),
     }
@@ -424,6 +466,43 @@ async fn people_add_operator(
         })
         .await;
     people_after(outcome, &page, &owner).await
+}
+
+#[derive(Deserialize)]
+struct RenameForm {
+    name: String,
+}
+
+/// Renames an operator record; a refused name re-shows the page with the form still open.
+async fn people_rename_operator(
+    _: Owner,
+    page: Page,
+    id: web::Path<OperatorId>,
+    PageForm(owner, form): PageForm<RenameForm>,
+) -> Result<HttpResponse, AppError> {
+    let state = page.state();
+    let id = id.into_inner();
+    let (acting, target, name) = (owner.user_id.clone(), id.clone(), form.name.clone());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            OperatorRecord::rename(conn, &acting, &target, &name).map_err(AppError::from)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other("/people?renamed=1#operators")),
+        Err(error @ AppError::Validation(_)) => {
+            let shown = Shown {
+                rename: Some(RenameAttempt {
+                    id,
+                    name: form.name,
+                }),
+                ..Shown::default()
+            };
+            people_view(&page, &owner, shown, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn people_invite(

@@ -53,7 +53,11 @@ struct ErrorPage<'a> {
     #[serde(flatten)]
     base: PageBase,
     status: u16,
+    /// The stable error code, for support and scripts: an attribute, not text a person reads
+    /// (it is English whatever the page's language).
     code: &'a str,
+    /// The message as the tab's title (without its closing full stop).
+    title: String,
     message: String,
     fields: Vec<FieldMessage>,
 }
@@ -72,11 +76,13 @@ fn error_page(req: &HttpRequest, lang: Lang, app_error: &AppError) -> HttpRespon
             .insert_header((header::LOCATION, location))
             .finish();
     }
+    let message = app_error.message(lang);
     let page = ErrorPage {
         base: PageBase::from_request(req, lang),
         status: app_error.status().as_u16(),
         code: app_error.code(),
-        message: app_error.message(lang),
+        title: message.trim_end_matches('.').to_owned(),
+        message,
         fields: app_error.field_messages(lang),
     };
     let rendered = req

@@ -172,20 +172,25 @@ pub struct NextQuery {
 }
 
 /// `GET /lang/{code}?next=…`: remembers the language in a cookie for a year and goes back.
-async fn switch_language(code: web::Path<String>, query: web::Query<NextQuery>) -> HttpResponse {
-    let lang = Lang::from_code(&code).unwrap_or_default();
+/// A code of no language the interface ships in is a page that does not exist (shown in the
+/// visitor's current language), not a silent switch to English.
+async fn switch_language(
+    code: web::Path<String>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, crate::error::AppError> {
+    let lang = Lang::from_code(&code).ok_or(crate::error::AppError::NotFound)?;
     let cookie = actix_web::cookie::Cookie::build(LANG_COOKIE, lang.code())
         .path("/")
         .max_age(actix_web::cookie::time::Duration::days(365))
         .same_site(actix_web::cookie::SameSite::Lax)
         .finish();
-    HttpResponse::SeeOther()
+    Ok(HttpResponse::SeeOther()
         .cookie(cookie)
         .insert_header((
             actix_web::http::header::LOCATION,
             safe_next(query.next.as_deref()),
         ))
-        .finish()
+        .finish())
 }
 
 /// A redirect after a form post (303, so the browser follows with GET).

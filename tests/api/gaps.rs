@@ -225,7 +225,7 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
         .text()
         .await
         .unwrap();
-    assert!(ru.contains("Пробелы") && ru.contains("2 пробела"));
+    assert!(ru.contains("Доработки") && ru.contains("2 доработки"));
 
     let open = q.gaps("?status=open").await;
     let ids: Vec<String> = open

@@ -206,6 +206,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             [401, 422, 403, 403, 403],
         ),
         row(
+            "PATCH",
+            "/api/v1/operators/{id}",
+            format!("/api/v1/operators/{NO_ID}"),
+            Body::Json(json!({"name": "x"})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
             "GET",
             "/api/v1/users",
             "/api/v1/users",
@@ -260,6 +267,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             "/people/operators",
             Body::Form(vec![("name", "".into())]),
             [303, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/people/operators/{id}/name",
+            format!("/people/operators/{NO_ID}/name"),
+            Body::Form(vec![("name", "x".into())]),
+            [303, 404, 403, 403, 403],
         ),
         row(
             "POST",

@@ -1,40 +1,39 @@
-gaps-title = Пробелы
-gaps-lead = Места, где рецензенты увидели, что в скрипте нет ответа на то, что произошло в звонке. Примите их, отклоните с причиной или доработайте скрипт: выбранные пробелы закроет версия, которую вы опубликуете.
+gaps-title = Доработки скриптов
+gaps-lead = Места, где проверяющие услышали, что в скрипте нет ответа на то, что произошло в звонке. Примите их, отклоните с причиной или доработайте скрипт: выбранные доработки закроет версия, которую вы опубликуете.
 gaps-all-steps = Все шаги
-gaps-selected-lead = С отмеченными пробелами:
+gaps-selected-lead = С отмеченными доработками:
 gaps-accept = Принять
 gaps-refine = Доработать скрипт
 gaps-dismiss = Отклонить
 gaps-dismiss-reason = Причина отклонения
-gaps-select = Отметить этот пробел
+gaps-select = Отметить эту доработку
 gaps-limited = Показаны { $limit } самых новых; уточните фильтры, чтобы увидеть остальные.
 gaps-count = { $count ->
-    [one] { $count } пробел
-    [few] { $count } пробела
-   *[many] { $count } пробелов
+    [one] { $count } доработка
+    [few] { $count } доработки
+   *[many] { $count } доработок
 }
 gaps-open-count = открыто: { $count }
-gaps-oldest = самый старый открыт { $days ->
+gaps-oldest = самая давняя открыта { $days ->
     [0] меньше суток
     [one] { $days } день
     [few] { $days } дня
    *[many] { $days } дней
 }
-gaps-reviewer = Рецензент { $label }
-gaps-resolved-in = Закрыт версией { $number }
+gaps-reviewer = Проверяющий { $label }
+gaps-resolved-in = Закрыта версией { $number }
 gaps-at = на { $time }
 gaps-open-recording = запись
-gaps-none-open = Открытых пробелов нет. Когда рецензент отмечает шаг «нет в скрипте», он появляется здесь.
-gaps-none = Под эти фильтры пробелов нет.
-gap-status-open = Открыт
-gap-status-accepted = Принят
-gap-status-dismissed = Отклонён
-gap-status-resolved = Закрыт
+gaps-none-open = Открытых доработок нет. Когда проверяющий отмечает шаг «нет в скрипте», это место появляется здесь.
+gaps-none = Под эти фильтры доработок нет.
+gap-status-open = Открыта
+gap-status-accepted = Принята
+gap-status-dismissed = Отклонена
+gap-status-resolved = Закрыта
 dismiss-operator_error = Ошибка оператора
 dismiss-noise = Шум или случайное нажатие
 dismiss-duplicate = Дубликат
 dismiss-other = Другое
-error-gap-not-open = Этот пробел уже отклонён или закрыт.
 invalid-one-script-only = Отмеченные доработки относятся к разным скриптам, а дорабатывать можно один скрипт за раз. Оставьте отмеченными доработки одного скрипта (или отфильтруйте очередь по скрипту) и снова нажмите «Доработать скрипт».
 gaps-done-accepted = { $count ->
     [one] Принята { $count } доработка.
@@ -50,3 +49,4 @@ gaps-undone = Отменено: доработки вернулись в пре�
 gaps-undo = Отменить
 gaps-undo-hint = можно в течение { $minutes } минут
 error-undo-expired = Это уже нельзя отменить: прошло слишком много времени или доработка с тех пор изменилась.
+error-gap-not-open = Эта доработка уже отклонена или закрыта.

@@ -1,20 +1,30 @@
 //! The whole loop through the real UI in headless Chromium: an owner sets the installation
 //! up, writes a script, invites a reviewer and an operator and uploads two calls; the reviewer
 //! grades a call with the keyboard only and marks one step missing; the owner refines the
-//! script from the gap; the operator reads the feedback. Every page of the flow is saved at
-//! 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/` (else
-//! `target/e2e-screenshots/`).
+//! script from the gap; the operator reads the feedback. Then a tour (`tour.rs`) opens every
+//! page each role can reach, and the signed-out pages, in English and in Russian.
 //!
-//! Needs `chromium` and `chromedriver` on `PATH` (Debian: `chromium`, `chromium-driver`;
-//! `.ci/run` installs them); the test fails, never skips, without them. Runs on SQLite, or on
-//! PostgreSQL when `CALLQA_TEST_POSTGRES` names a server, like the API tests.
+//! Every page shown is saved at 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/`
+//! (else `target/e2e-screenshots/`) as `NN-<page>-<language>-<width>.png`, checked with
+//! axe-core at both widths, and measured against the viewport's width. The test fails at the
+//! end, listing them all, on any axe violation of impact serious or critical, on any page
+//! wider than its viewport (a table may scroll inside its own box) and on any page whose
+//! language link does not switch it; the list is also written to `checks.txt` beside the
+//! screenshots.
+//!
+//! Needs `chromium` and `chromedriver` on `PATH` (Debian: `chromium`, `chromium-driver`), and
+//! axe-core installed by `npm ci` in `tests/e2e/` (the version pinned in its
+//! `package-lock.json`); `.ci/run` installs all three. The test fails, never skips, without
+//! them. Runs on SQLite, or on PostgreSQL when `CALLQA_TEST_POSTGRES` names a server, like the
+//! API tests.
 
 mod app;
 mod browser;
+mod tour;
 
 use std::time::{Duration, Instant};
 
-use browser::{Browser, Driver, Screenshots, eventually};
+use browser::{Browser, Checks, Driver, eventually};
 use fantoccini::key::Key;
 
 const PASSWORD: &str = "correct horse battery";
@@ -98,7 +108,7 @@ async fn the_whole_loop_in_a_browser() {
         started: Instant::now(),
         last: Instant::now(),
     };
-    let shots = Screenshots::new();
+    let shots = Checks::new();
     let driver = Driver::start(shots.clone()).await;
     let app = app::start().await;
     eprintln!(
@@ -110,6 +120,10 @@ async fn the_whole_loop_in_a_browser() {
     timer.lap("chromedriver and server started");
 
     // ---- the owner sets the installation up ------------------------------------------------
+    // Someone signed out sees the setup page first, in both languages (using it ends it).
+    let visitor = driver.session("signed-out visitor").await;
+    visitor.goto(&app.setup_url).await;
+    tour::both_languages(&visitor, "signed-out-setup").await;
     let owner = driver.session("owner").await;
     owner.goto(&app.setup_url).await;
     owner.find("#password_again").await;
@@ -290,7 +304,6 @@ async fn the_whole_loop_in_a_browser() {
     reviewer.goto(&app.url("/review/history")).await;
     assert_anonymous(&reviewer).await;
     reviewer.screenshot("reviewer-history").await;
-    reviewer.close().await;
     timer.lap("reviewer: joined, graded with the keyboard, sent");
 
     // ---- the owner refines the script from the gap ----------------------------------------
@@ -411,16 +424,31 @@ async fn the_whole_loop_in_a_browser() {
     operator.click_and_load(".op-ack button[type=submit]").await;
     operator.find(".op-ack .notice").await;
     operator.screenshot("operator-call-acknowledged").await;
-    operator.close().await;
-    owner.close().await;
     timer.lap("operator: feedback read");
 
-    let overflow = shots.overflow.lock().unwrap().clone();
-    for page in &overflow {
-        eprintln!("e2e: scrolls sideways: {page}");
+    // ---- the tour: every page of every role, in both languages ------------------------------
+    tour::reviewer(&reviewer, &app).await;
+    timer.lap("tour: the reviewer's pages");
+    let invite = tour::owner(&owner, &app, &script_path, &recordings[0]).await;
+    timer.lap("tour: the owner's pages");
+    tour::operator(&operator, &app, &call_id).await;
+    timer.lap("tour: the operator's pages");
+    tour::signed_out(&visitor, &app, &invite).await;
+    timer.lap("tour: the signed-out pages");
+    for person in [reviewer, owner, operator, visitor] {
+        person.close().await;
     }
     drop(driver);
-    eprintln!("e2e: screenshots in {}", shots.dir().display());
+
+    let report = shots.report();
+    eprintln!(
+        "e2e: screenshots and checks.txt in {}",
+        shots.dir().display()
+    );
+    match report {
+        Ok(summary) => eprintln!("e2e: {summary}"),
+        Err(report) => panic!("the pages fail their checks:\n{report}"),
+    }
 }
 
 /// The link in the «invite created» notice of the People page.
@@ -455,11 +483,9 @@ async fn wait_processed(owner: &Browser) {
     }
 }
 
-/// Grades every step of the call on the page with the keyboard only: «correct» (1) on all but
-/// the last, which is «missing» (3) with a typed comment and a time marked (M) after seeking
-/// 5 s ahead (→). Leaves the focus on the «send» button.
-async fn grade_with_keyboard(reviewer: &Browser) {
-    // The page's script has started (it reveals the player controls) and the audio is known.
+/// Waits until the workspace's script has started (it reveals the player controls) and the
+/// audio is known.
+async fn wait_workspace(reviewer: &Browser) {
     eventually("the workspace script", async || {
         let ready = reviewer
             .js(
@@ -470,6 +496,13 @@ async fn grade_with_keyboard(reviewer: &Browser) {
         (ready == true).then_some(())
     })
     .await;
+}
+
+/// Grades every step of the call on the page with the keyboard only: «correct» (1) on all but
+/// the last, which is «missing» (3) with a typed comment and a time marked (M) after seeking
+/// 5 s ahead (→). Leaves the focus on the «send» button.
+async fn grade_with_keyboard(reviewer: &Browser) {
+    wait_workspace(reviewer).await;
     reviewer.screenshot("reviewer-workspace").await;
     let mut steps = Vec::new();
     for step in reviewer.find_all(".ws-step").await {

@@ -90,6 +90,9 @@ fn error_page(req: &HttpRequest, lang: Lang, app_error: &AppError) -> HttpRespon
         .ok_or_else(|| AppError::internal("templates missing"))
         .and_then(|templates| templates.render("error.html", lang, &page));
     let mut response = HttpResponse::build(app_error.status());
+    // In the viewer's language and with their menu: never kept by a browser or proxy (a
+    // cached 410 would come back in the old language after a switch).
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
     if let AppError::TooManyRequests { retry_after_secs } = app_error {
         response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
     }

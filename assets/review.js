@@ -414,6 +414,9 @@
     if (typing) {
       if (event.key === "Escape" && workspace.contains(target)) {
         event.preventDefault();
+        // The player takes its full height back first, so the step is scrolled clear of it.
+        clearTimeout(typingTimer);
+        setTyping(false);
         setCurrent(current, true);
       }
       return;

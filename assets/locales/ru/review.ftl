@@ -34,7 +34,7 @@ review-progress = { $done } из { $total ->
    *[other] { $total } шагов
 }
 review-send = Отправить проверку
-review-send-wait = Отправка откроется через { $wait }
+review-send-wait = Отправка через { $wait }
 review-send-wait-static = Сначала прослушайте звонок: отправить можно через { $wait } после открытия страницы.
 review-open-one = Без оценки: шаг { $step }
 review-open-many = Без оценки: шаги { $steps }

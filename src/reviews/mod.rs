@@ -10,12 +10,12 @@ pub mod validate;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::assignments::{self, AssignmentCode, AssignmentStatus, pool};
+use crate::assignments::{self, Assignment, AssignmentCode, AssignmentStatus, pool};
 use crate::db::ids::{
     OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId,
 };
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
-use crate::db::time::now;
+use crate::db::time::{Timestamp, now};
 use crate::db::{Db, DbConnection, DbError};
 use crate::gaps;
 use crate::recordings::Recording;
@@ -64,6 +64,20 @@ pub struct Submitted {
     pub gaps: usize,
 }
 
+/// How many milliseconds from `at` until a review of `assignment` may be sent (0: now). A
+/// reviewer must have held the call for `min_listen_ratio` of its length first, so that a
+/// review sent without listening is refused; the workspace counts this down before Send.
+pub fn listen_wait_ms(
+    assignment: &Assignment,
+    duration_ms: i64,
+    min_listen_ratio: f64,
+    at: Timestamp,
+) -> i64 {
+    let listened_ms = (at - assignment.assigned_at).whole_milliseconds();
+    let needed_ms = (duration_ms as f64 * min_listen_ratio.max(0.0)) as i128;
+    i64::try_from((needed_ms - listened_ms).max(0)).unwrap_or(i64::MAX)
+}
+
 /// Stores the reviewer's verdicts for the call behind `code`.
 ///
 /// A review of a lease that ran out is still taken when nobody else has taken the freed
@@ -102,10 +116,9 @@ pub fn submit(
         let steps = version_steps(conn, &version_id)?;
 
         let mut general = Vec::new();
-        let listened_ms = (at - assignment.assigned_at).whole_milliseconds();
-        let needed_ms = (duration_ms as f64 * min_listen_ratio.max(0.0)) as i128;
-        if listened_ms < needed_ms {
-            let wait = ((needed_ms - listened_ms) as f64 / 1000.0).ceil() as i64;
+        let wait_ms = listen_wait_ms(&assignment, duration_ms, min_listen_ratio, at);
+        if wait_ms > 0 {
+            let wait = (wait_ms + 999) / 1000;
             general.push(FieldProblem::new("verdicts", "too_soon").with("seconds", wait));
         }
         let clean = match check_verdicts(&steps, duration_ms, input) {

@@ -2,9 +2,15 @@
 //! and the history with earnings.
 //!
 //! Everything works without JavaScript: the checklist is one form posted to
-//! `/review/{code}`, and a refused review comes back with what was typed and each message next
-//! to its step. `review.js` adds the waveform, the keyboard, the progress count and a draft
+//! `/review/{code}`, and a refused review comes back on that same address (never a POST-only
+//! one, so the address bar can be reloaded or shared) with what was typed, a summary at the
+//! top that links to each step with a message, and each message next to its step. The skip
+//! form posts there too (with `intent=skip`) and comes back at its own section. `review.js`
+//! adds the waveform, the keyboard, the progress count, the countdown before Send and a draft
 //! kept in the browser.
+//!
+//! The checklist markup is one template (`review/_checklist.html`) that the owner's script
+//! preview renders as well, from [`preview_checklist`], so the preview is the reviewer's page.
 //!
 //! The workspace shows the code, the length and the script's title, never anything about the
 //! call's origin (see the anonymity promise in DESIGN.md).
@@ -29,7 +35,8 @@ use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::validate::{VerdictInput, VerdictPart, VerdictProblem};
-use crate::reviews::{self, ReviewError};
+use crate::reviews::{self, ReviewError, listen_wait_ms};
+use crate::scripts::validate::StepInput;
 use crate::validation::FieldProblem;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -119,15 +126,15 @@ async fn start_page(
         .db
         .run(move |conn| {
             assignments::live_for(conn, &reviewer)?
-                .map(|a| assignments::task(conn, &a))
+                .map(|a| assignments::task(conn, &a).map(|task| (a, task)))
                 .transpose()
                 .map_err(AppError::from)
         })
         .await?;
     match task {
-        Some(task) => {
+        Some((assignment, task)) => {
             let form = ReviewForm::default();
-            workspace_view(&page, &task, &form, Problems::default())
+            workspace_view(&page, &assignment, &task, &form, Problems::default())
         }
         None => start_view(&page, &query, None),
     }
@@ -207,8 +214,9 @@ struct VerdictChoice {
     checked: bool,
 }
 
+/// One step of the checklist as the reviewer grades it.
 #[derive(Serialize)]
-struct WorkStep {
+pub(crate) struct WorkStep {
     id: String,
     number: usize,
     title: String,
@@ -222,35 +230,132 @@ struct WorkStep {
     problems: Vec<String>,
 }
 
+impl WorkStep {
+    fn new(id: String, number: usize, title: &str, say: &str, guidance: &str) -> Self {
+        WorkStep {
+            id,
+            number,
+            title: title.to_owned(),
+            say: say.to_owned(),
+            guidance: guidance.to_owned(),
+            verdict: String::new(),
+            choices: Vec::new(),
+            comment: String::new(),
+            at: String::new(),
+            needs_comment: false,
+            problems: Vec::new(),
+        }
+        .with_verdict(String::new())
+    }
+
+    /// Sets the chosen verdict (one of [`VERDICTS`] or empty) and what follows from it.
+    fn with_verdict(mut self, verdict: String) -> Self {
+        self.choices = VERDICTS
+            .iter()
+            .enumerate()
+            .map(|(i, &value)| VerdictChoice {
+                value,
+                key: i + 1,
+                checked: verdict == value,
+            })
+            .collect();
+        self.needs_comment = verdict == "incorrect" || verdict == "missing";
+        self.verdict = verdict;
+        self
+    }
+}
+
 #[derive(Serialize)]
 struct ReasonChoice {
     value: &'static str,
     selected: bool,
 }
 
+fn reason_choices(selected: &str) -> Vec<ReasonChoice> {
+    SKIP_REASONS
+        .iter()
+        .map(|&value| ReasonChoice {
+            value,
+            selected: selected == value,
+        })
+        .collect()
+}
+
+/// A line of the summary at the top of a refused review: the step and its message.
+#[derive(Serialize)]
+struct StepProblem {
+    number: usize,
+    title: String,
+    message: String,
+}
+
+/// What `review/_checklist.html` needs: the steps, the send bar and the skip form. The
+/// workspace fills it from the call; the script preview from the script, marked `preview`.
+#[derive(Serialize)]
+pub(crate) struct Checklist {
+    steps: Vec<WorkStep>,
+    total: usize,
+    graded: usize,
+    /// Milliseconds until a review may be sent (the minimum listening time), and the same as
+    /// a clock (`1:05`) for the page without JavaScript.
+    send_wait_ms: i64,
+    send_wait: String,
+    reasons: Vec<ReasonChoice>,
+    skip_details: String,
+    skip_problems: Vec<String>,
+    /// The owner's preview: nothing is posted, the buttons only show what they would do.
+    preview: bool,
+}
+
+/// The checklist of a script as a reviewer will see it, for the owner's preview.
+pub(crate) fn preview_checklist(steps: &[StepInput]) -> Checklist {
+    let steps: Vec<WorkStep> = steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            WorkStep::new(
+                format!("p{}", index + 1),
+                index + 1,
+                &step.title,
+                step.say.as_deref().unwrap_or_default(),
+                step.guidance.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Checklist {
+        total: steps.len(),
+        graded: 0,
+        steps,
+        send_wait_ms: 0,
+        send_wait: clock(0),
+        reasons: reason_choices(""),
+        skip_details: String::new(),
+        skip_problems: Vec::new(),
+        preview: true,
+    }
+}
+
 #[derive(Serialize)]
 struct WorkspacePage {
     #[serde(flatten)]
     base: PageBase,
+    #[serde(flatten)]
+    checklist: Checklist,
     code: AssignmentCode,
     title: String,
     duration: String,
     duration_ms: i64,
     audio_url: String,
     peaks_url: String,
-    steps: Vec<WorkStep>,
-    total: usize,
-    graded: usize,
     general: Vec<String>,
-    any_step_problem: bool,
+    /// The steps with a message, for the summary at the top of a refused review.
+    step_problems: Vec<StepProblem>,
     echo: bool,
-    reasons: Vec<ReasonChoice>,
-    skip_details: String,
-    skip_problems: Vec<String>,
 }
 
 fn workspace_view(
     page: &Page,
+    assignment: &Assignment,
     task: &Task,
     form: &ReviewForm,
     problems: Problems,
@@ -262,61 +367,64 @@ fn workspace_view(
         .enumerate()
         .map(|(index, step)| {
             let verdict = value_of(&form.verdicts, &step.id).to_owned();
-            WorkStep {
-                id: step.id.clone(),
-                number: index + 1,
-                title: step.title.clone(),
-                say: step.say.clone(),
-                guidance: step.guidance.clone(),
-                choices: VERDICTS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &value)| VerdictChoice {
-                        value,
-                        key: i + 1,
-                        checked: verdict == value,
-                    })
-                    .collect(),
-                needs_comment: verdict == "incorrect" || verdict == "missing",
-                verdict,
-                comment: value_of(&form.comments, &step.id).to_owned(),
-                at: value_of(&form.times, &step.id).to_owned(),
-                problems: problems
-                    .steps
-                    .iter()
-                    .filter(|(id, _)| *id == step.id)
-                    .map(|(_, m)| m.clone())
-                    .collect(),
-            }
+            let mut shown = WorkStep::new(
+                step.id.clone(),
+                index + 1,
+                &step.title,
+                &step.say,
+                &step.guidance,
+            )
+            .with_verdict(verdict);
+            shown.comment = value_of(&form.comments, &step.id).to_owned();
+            shown.at = value_of(&form.times, &step.id).to_owned();
+            shown.problems = problems
+                .steps
+                .iter()
+                .filter(|(id, _)| *id == step.id)
+                .map(|(_, m)| m.clone())
+                .collect();
+            shown
         })
         .collect();
     let graded = steps
         .iter()
         .filter(|s| VERDICTS.contains(&s.verdict.as_str()))
         .count();
+    let step_problems = steps
+        .iter()
+        .filter_map(|s| {
+            Some(StepProblem {
+                number: s.number,
+                title: s.title.clone(),
+                message: s.problems.first()?.clone(),
+            })
+        })
+        .collect();
+    let ratio = page.state().settings.min_listen_ratio;
+    let send_wait_ms = listen_wait_ms(assignment, task.duration_ms, ratio, now());
     let data = WorkspacePage {
         base: page.base(),
+        checklist: Checklist {
+            total: steps.len(),
+            graded,
+            steps,
+            send_wait_ms,
+            // Rounded up, as the refusal counts it: never "0:00" while Send is still refused.
+            send_wait: clock((send_wait_ms + 999) / 1000 * 1000),
+            reasons: reason_choices(&form.skip_reason),
+            skip_details: form.skip_details.clone(),
+            skip_problems: problems.skip,
+            preview: false,
+        },
         code: task.code.clone(),
         title: task.script.title.clone(),
         duration: clock(task.duration_ms),
         duration_ms: task.duration_ms,
         audio_url: task.audio_url.clone(),
         peaks_url: task.peaks_url.clone(),
-        total: steps.len(),
-        graded,
-        steps,
         general: problems.general,
-        any_step_problem: !problems.steps.is_empty(),
+        step_problems,
         echo: form.echo,
-        reasons: SKIP_REASONS
-            .iter()
-            .map(|&value| ReasonChoice {
-                value,
-                selected: form.skip_reason == value,
-            })
-            .collect(),
-        skip_details: form.skip_details.clone(),
-        skip_problems: problems.skip,
     };
     page.render(
         "review/workspace.html",
@@ -361,7 +469,13 @@ async fn code_page(
         // Run out: it may still be sent, but the workspace is only shown while it lasts.
         return Ok(see_other("/review"));
     }
-    workspace_view(&page, &task, &ReviewForm::default(), Problems::default())
+    workspace_view(
+        &page,
+        &assignment,
+        &task,
+        &ReviewForm::default(),
+        Problems::default(),
+    )
 }
 
 /// Turns the form into the verdicts the domain checks, in the checklist's order. A step with
@@ -439,17 +553,31 @@ fn place_problems(
     problems
 }
 
-/// `POST /review/{code}`: the checklist form without JavaScript (and with it).
+/// `POST /review/{code}`: the checklist form without JavaScript (and with it); with
+/// `intent=skip`, the skip form.
 async fn review_submit(
     Reviewer(_): Reviewer,
     page: Page,
     code: web::Path<AssignmentCode>,
     PageForm(session, fields): PageForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let state = page.state();
     let code = code.into_inner();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    if field("intent").as_deref() == Some("skip") {
+        let form = SkipForm {
+            reason: field("reason").unwrap_or_default(),
+            details: field("details").unwrap_or_default(),
+        };
+        return skip(&page, session.user_id, code, form).await;
+    }
+    let state = page.state();
     let reviewer = session.user_id.clone();
-    let Some((_, task)) = open_task(state, reviewer.clone(), code.clone()).await? else {
+    let Some((assignment, task)) = open_task(state, reviewer.clone(), code.clone()).await? else {
         return already_done(&page, reviewer, code).await;
     };
     let form = ReviewForm::read(&fields);
@@ -463,7 +591,7 @@ async fn review_submit(
         Ok(_) => Ok(see_other("/review?done=1")),
         Err(ReviewError::Invalid { general, verdicts }) => {
             let problems = place_problems(page.lang, &task, &form, &bad_times, &general, &verdicts);
-            workspace_view(&page, &task, &form, problems)
+            workspace_view(&page, &assignment, &task, &form, problems)
         }
         Err(
             gone @ (ReviewError::AlreadySubmitted | ReviewError::Finished | ReviewError::LeaseLost),
@@ -518,18 +646,27 @@ struct SkipForm {
     details: String,
 }
 
-/// `POST /review/{code}/skip`: gives the call back with a reason (a listed one, words, or
-/// both: `bad_audio: crackling from 2:10`).
+/// `POST /review/{code}/skip`: the skip form's earlier address (the page now posts it to
+/// `/review/{code}`, so that a refusal is shown on the workspace's own address).
 async fn skip_submit(
     Reviewer(_): Reviewer,
     page: Page,
     code: web::Path<AssignmentCode>,
     PageForm(session, form): PageForm<SkipForm>,
 ) -> Result<HttpResponse, AppError> {
+    skip(&page, session.user_id, code.into_inner(), form).await
+}
+
+/// Gives the call back with a reason (a listed one, words, or both: `bad_audio: crackling
+/// from 2:10`); a refusal shows the workspace again with the message by the skip form.
+async fn skip(
+    page: &Page,
+    reviewer: UserId,
+    code: AssignmentCode,
+    form: SkipForm,
+) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let code = code.into_inner();
-    let reviewer = session.user_id.clone();
-    let (_, task) = open_task(state, reviewer.clone(), code.clone())
+    let (assignment, task) = open_task(state, reviewer.clone(), code.clone())
         .await?
         .ok_or(AppError::NotFound)?;
     let listed = SKIP_REASONS
@@ -572,7 +709,7 @@ async fn skip_submit(
         skip_details: form.details,
         ..ReviewForm::default()
     };
-    workspace_view(&page, &task, &form, problems)
+    workspace_view(page, &assignment, &task, &form, problems)
 }
 
 // ---- history --------------------------------------------------------------------------------

@@ -19,10 +19,12 @@ review-play = Play
 review-pause = Pause
 review-back-5 = Back 5 seconds
 review-forward-5 = Forward 5 seconds
+review-back-5-short = −5 s
+review-forward-5-short = +5 s
 review-speed = Speed
 review-keys = Keys: Space play/pause · ←/→ 5 s · ↑/↓ or J/K step · 1/2/3 verdict · M mark time · Esc leave a comment box
 review-not-sent = The review was not sent.
-review-see-steps = See the messages by the steps.
+review-step-n = Step { $number }
 review-comment = Comment
 review-comment-required = (required)
 review-time = Time in the call (m:ss)
@@ -32,6 +34,10 @@ review-progress = { $done } of { $total ->
    *[other] { $total } steps
 }
 review-send = Send review
+review-send-wait = Send opens in { $wait }
+review-send-wait-static = Listen to the call first: Send opens { $wait } after this page loaded.
+review-open-one = Open: step { $step }
+review-open-many = Open: steps { $steps }
 review-choose-verdict = Choose a verdict for this step.
 review-time-unreadable = Write the time as minutes:seconds, e.g. 1:23.
 review-time-outside = The time must be within the call (0:00 to { $max }).
@@ -63,3 +69,11 @@ review-history-list = Every review
 review-history-sent = Sent
 review-history-length = Length
 review-history-utc = Dates and times are in UTC.
+
+review-preview-title = Preview.
+review-preview-draft = This is your unpublished draft as reviewers will see it when they grade a call.
+review-preview-current = This is the current version as reviewers see it when they grade a call.
+review-preview-inert = Try the buttons: nothing is saved or sent from this page.
+review-preview-head = Here reviewers see the call's random code and its length, never who called or when.
+review-preview-player = Here reviewers have the call's player (waveform, play, −5 s and +5 s, speed); it stays at the top of the screen.
+review-preview-sent = In the preview nothing is sent: a reviewer's review would go now.

@@ -19,10 +19,12 @@ review-play = Слушать
 review-pause = Пауза
 review-back-5 = Назад на 5 секунд
 review-forward-5 = Вперёд на 5 секунд
+review-back-5-short = −5 с
+review-forward-5-short = +5 с
 review-speed = Скорость
 review-keys = Клавиши: пробел — пуск/пауза · ←/→ — 5 с · ↑/↓ или J/K — шаг · 1/2/3 — оценка · M — отметить время · Esc — выйти из комментария
 review-not-sent = Проверка не отправлена.
-review-see-steps = Сообщения — у шагов.
+review-step-n = Шаг { $number }
 review-comment = Комментарий
 review-comment-required = (обязательно)
 review-time = Время в звонке (м:сс)
@@ -32,6 +34,10 @@ review-progress = { $done } из { $total ->
    *[other] { $total } шагов
 }
 review-send = Отправить проверку
+review-send-wait = Отправка через { $wait }
+review-send-wait-static = Сначала прослушайте звонок: отправить можно через { $wait } после открытия страницы.
+review-open-one = Без оценки: шаг { $step }
+review-open-many = Без оценки: шаги { $steps }
 review-choose-verdict = Выберите оценку для этого шага.
 review-time-unreadable = Укажите время как минуты:секунды, например 1:23.
 review-time-outside = Время должно быть в пределах звонка (от 0:00 до { $max }).
@@ -64,3 +70,11 @@ review-history-list = Все проверки
 review-history-sent = Отправлено
 review-history-length = Длительность
 review-history-utc = Даты и время указаны в UTC.
+
+review-preview-title = Предпросмотр.
+review-preview-draft = Так проверяющие увидят ваш неопубликованный черновик, когда будут оценивать звонок.
+review-preview-current = Так проверяющие видят текущую версию, когда оценивают звонок.
+review-preview-inert = Кнопки можно нажимать: с этой страницы ничего не сохраняется и не отправляется.
+review-preview-head = Здесь проверяющий видит случайный код звонка и его длительность — но не кто и когда звонил.
+review-preview-player = Здесь у проверяющего плеер звонка (волна, пуск, −5 с и +5 с, скорость); он остаётся вверху экрана.
+review-preview-sent = В предпросмотре ничего не отправляется: у проверяющего проверка ушла бы сейчас.

@@ -280,14 +280,26 @@ struct ChecklistPage {
     #[serde(flatten)]
     base: PageBase,
     script: Script,
-    /// The steps shown: a version's, or the draft's for the preview.
+    /// The steps of the version shown.
     steps: Vec<StepInput>,
-    from_draft: bool,
     number: Option<i32>,
 }
 
+#[derive(Serialize)]
+struct PreviewPage {
+    #[serde(flatten)]
+    base: PageBase,
+    /// The reviewer's checklist, inert (the same template the workspace renders).
+    #[serde(flatten)]
+    checklist: crate::web::review::Checklist,
+    script: Script,
+    /// The name reviewers will see (the draft's, when previewing a draft).
+    title: String,
+    from_draft: bool,
+}
+
 /// As a reviewer will see the checklist: the draft when there is one, else the current
-/// version.
+/// version, in the reviewer's own markup with its buttons inert.
 async fn preview_page(
     _: Owner,
     page: Page,
@@ -296,11 +308,16 @@ async fn preview_page(
     let state = page.state();
     let id = id.into_inner();
     let (script, draft, saved_at) = state.db.run(move |conn| editing_state(conn, &id)).await?;
-    let data = ChecklistPage {
+    let title = if draft.name.trim().is_empty() {
+        script.name.clone()
+    } else {
+        draft.name.clone()
+    };
+    let data = PreviewPage {
         base: page.base(),
+        checklist: crate::web::review::preview_checklist(&draft.steps),
         from_draft: saved_at.is_some(),
-        number: script.version.as_ref().map(|v| v.number),
-        steps: draft.steps,
+        title,
         script,
     };
     page.render("scripts/preview.html", StatusCode::OK, &data)
@@ -334,7 +351,6 @@ async fn print_page(
         .await?;
     let data = ChecklistPage {
         base: page.base(),
-        from_draft: false,
         number: Some(version.number),
         steps: transfer::export(&script.name, &version).steps,
         script,

@@ -180,7 +180,9 @@ async fn my_reviews(
 ) -> Result<HttpResponse, AppError> {
     let history = state
         .db
-        .run(move |conn| reviewer::history(conn, &session.user_id).map_err(AppError::from))
+        .run(move |conn| {
+            reviewer::history(conn, &session.user_id, &session.zone).map_err(AppError::from)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(history))
 }

@@ -1,5 +1,5 @@
-//! The reviewer's own page: every review they sent (newest first), per day, and what they
-//! earned at the current rate in the settings.
+//! The reviewer's own page: every review they sent (newest first), per day (in their zone),
+//! and what they earned at the current rate in the settings.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,7 @@ use crate::db::ids::{RecordingId, ReviewId, UserId};
 use crate::db::schema::{recordings, reviews, verdicts};
 use crate::db::time::Timestamp;
 use crate::org_settings::{OrgSettings, format_cents};
+use crate::zone::Zone;
 
 /// One of the reviewer's reviews, as they may see it: when, how long, what they found.
 #[derive(Debug, Clone, Serialize)]
@@ -25,8 +26,9 @@ pub struct ReviewLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DayLine {
-    /// `YYYY-MM-DD` (UTC).
-    pub day: String,
+    /// `YYYY-MM-DD`, in the reviewer's zone.
+    #[serde(serialize_with = "crate::dashboards::period::day")]
+    pub day: time::Date,
     pub reviews: usize,
     pub earned: String,
 }
@@ -43,7 +45,7 @@ pub struct History {
 }
 
 /// The reviewer's history, paid at the current rate in the settings.
-pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<History> {
+pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> QueryResult<History> {
     let settings = OrgSettings::load(conn)?;
     let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
         .filter(reviews::reviewer_id.eq(reviewer))
@@ -69,14 +71,12 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Histor
         .into_iter()
         .collect();
     let rate = settings.rate_cents();
-    let mut per_day: BTreeMap<String, usize> = BTreeMap::new();
+    let mut per_day: BTreeMap<time::Date, usize> = BTreeMap::new();
     let reviews: Vec<ReviewLine> = rows
         .iter()
         .map(|(id, at, recording)| {
             let count = |word: &str| tally.get(&(id, word)).copied().unwrap_or_default();
-            *per_day
-                .entry(crate::db::time::rfc3339(*at)[..10].to_owned())
-                .or_default() += 1;
+            *per_day.entry(zone.local(*at).date()).or_default() += 1;
             ReviewLine {
                 submitted_at: *at,
                 duration_ms: durations.get(recording).copied().flatten().unwrap_or(0),

@@ -20,6 +20,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::format::clock::{clock, parse_clock};
+use super::format::when;
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::assignments::{
@@ -728,7 +729,7 @@ struct HistoryRow {
 struct HistoryPage {
     #[serde(flatten)]
     base: PageBase,
-    days: Vec<reviewer::DayLine>,
+    days: Vec<DayRow>,
     rows: Vec<HistoryRow>,
     total_reviews: usize,
     rate: String,
@@ -736,30 +737,45 @@ struct HistoryPage {
     total_earned: String,
 }
 
+/// A day of the history as the page shows it.
+#[derive(Serialize)]
+struct DayRow {
+    day: String,
+    reviews: usize,
+    earned: String,
+}
+
 /// `GET /review/history`: reviews per day, earnings and every review sent.
 async fn history_page(Reviewer(session): Reviewer, page: Page) -> Result<HttpResponse, AppError> {
     let state = page.state();
+    let zone = page.zone();
+    let this_year = zone.today().year();
     let history = state
         .db
-        .run(move |conn| reviewer::history(conn, &session.user_id).map_err(AppError::from))
+        .run(move |conn| reviewer::history(conn, &session.user_id, &zone).map_err(AppError::from))
         .await?;
     let rows = history
         .reviews
         .iter()
-        .map(|line| {
-            let at = crate::db::time::rfc3339(line.submitted_at);
-            HistoryRow {
-                submitted: at.get(..16).unwrap_or(&at).replace('T', " "),
-                duration: clock(line.duration_ms),
-                correct: line.correct,
-                incorrect: line.incorrect,
-                missing: line.missing,
-            }
+        .map(|line| HistoryRow {
+            submitted: when::moment(page.lang, &page.zone(), line.submitted_at),
+            duration: clock(line.duration_ms),
+            correct: line.correct,
+            incorrect: line.incorrect,
+            missing: line.missing,
         })
         .collect();
     let data = HistoryPage {
         base: page.base(),
-        days: history.days,
+        days: history
+            .days
+            .iter()
+            .map(|d| DayRow {
+                day: when::day(page.lang, d.day, this_year),
+                reviews: d.reviews,
+                earned: d.earned.clone(),
+            })
+            .collect(),
         rows,
         total_reviews: history.total_reviews,
         rate: history.rate,

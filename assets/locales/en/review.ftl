@@ -68,7 +68,7 @@ review-history-earned = Earned, { $currency }
 review-history-list = Every review
 review-history-sent = Sent
 review-history-length = Length
-review-history-utc = Dates and times are in UTC.
+review-history-zone = Dates and times are in { $zone }.
 
 review-preview-title = Preview.
 review-preview-draft = This is your unpublished draft as reviewers will see it when they grade a call.

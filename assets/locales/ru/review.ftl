@@ -69,7 +69,7 @@ review-history-earned = Заработано, { $currency }
 review-history-list = Все проверки
 review-history-sent = Отправлено
 review-history-length = Длительность
-review-history-utc = Даты и время указаны в UTC.
+review-history-zone = Даты и время указаны по часовому поясу { $zone }.
 
 review-preview-title = Предпросмотр.
 review-preview-draft = Так проверяющие увидят ваш неопубликованный черновик, когда будут оценивать звонок.

@@ -15,6 +15,7 @@ use crate::error::AppError;
 #[exclude = "locales/*"]
 #[exclude = "demo/*"]
 #[exclude = "*.md"]
+#[exclude = "screenshots/*"]
 struct Embedded;
 
 /// Path inside `assets/` → the first 12 hex digits of its SHA-256.

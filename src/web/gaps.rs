@@ -41,6 +41,8 @@ struct QueuePage {
     base: PageBase,
     groups: Vec<GapGroup>,
     total: usize,
+    /// How many of the gaps shown can still be acted on (open or accepted).
+    tickable: usize,
     limit: i64,
     scripts: Vec<ScriptListItem>,
     statuses: Vec<&'static str>,
@@ -156,6 +158,10 @@ async fn queue_view(
     let data = QueuePage {
         base: page.base(),
         total: found.len(),
+        tickable: found
+            .iter()
+            .filter(|g| matches!(g.status, GapStatus::Open | GapStatus::Accepted))
+            .count(),
         groups: gaps::group(found),
         limit: gaps::LIST_LIMIT,
         scripts,

@@ -21,6 +21,15 @@ start-reviewers = Invite reviewers
 start-reviewers-hint = outside listeners; they never learn who is talking
 start-upload = Upload calls
 start-upload-hint = any format; reviewers get a copy without the file's name, tags or date, and names or numbers spoken in a call are hidden where you mark them on the recording's page
-start-open-gaps = open gaps: where the script had no answer
-start-awaiting = calls waiting for reviewers
-start-reviewed = calls fully reviewed
+start-open-gaps = { $count ->
+    [one] open gap: where the script had no answer
+   *[other] open gaps: where the script had no answer
+}
+start-awaiting = { $count ->
+    [one] call waiting for reviewers
+   *[other] calls waiting for reviewers
+}
+start-reviewed = { $count ->
+    [one] call fully reviewed
+   *[other] calls fully reviewed
+}

@@ -14,7 +14,7 @@ gaps-count = { $count ->
    *[many] { $count } доработок
 }
 gaps-open-count = открыто: { $count }
-gaps-oldest = самая давняя открыта { $days ->
+gaps-oldest = самой давней { $days ->
     [0] меньше суток
     [one] { $days } день
     [few] { $days } дня

@@ -23,6 +23,7 @@ mod overview;
 mod owner_races;
 mod recordings;
 mod redirects;
+mod reviewer_audio;
 mod role_matrix;
 mod scripts;
 mod served_files;

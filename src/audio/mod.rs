@@ -15,9 +15,9 @@
 //! Channels: the copy is mono. A stereo recording (call recorders often put the operator and the
 //! customer on separate channels) is mixed down before anything else, so the disguise runs once
 //! and the MP3 spends its few bits on one channel. Redaction, disguise and peaks work at the
-//! source's sample rate; the MP3 encoder resamples to 16 kHz (see [`mp3`]). [`CopyFormat::Wav`]
-//! (PCM16 at the source's rate) is what earlier versions served; `callqa anonymize` can still
-//! write it, to compare the two.
+//! source's sample rate; the MP3 writer resamples to 16 kHz (see [`mp3`], [`resample`]).
+//! [`CopyFormat::Wav`] (PCM16 at the source's rate) is what earlier versions served; `callqa
+//! anonymize` can still write it, to compare the two.
 //!
 //! Voice disguise parameters are drawn at random **per call** (see [`disguise`]): a fixed
 //! setting lets anyone who applies the same transform link one operator's calls almost as well as

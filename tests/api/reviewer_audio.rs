@@ -243,7 +243,10 @@ async fn a_minute_of_call_costs_a_reviewer_at_most_160_kb_and_plays_as_long_as_t
             "{name}: the copy is nearly silent"
         );
         let task_ms = task["duration_ms"].as_u64().unwrap();
-        assert!(task_ms.abs_diff(source_ms) <= 30, "the task says {task_ms} ms");
+        assert!(
+            task_ms.abs_diff(source_ms) <= 30,
+            "the task says {task_ms} ms"
+        );
         // Nothing of the original's tags, and no tag of our own: MP3 frames only.
         for (what, canary) in encodings_of(&CANARIES) {
             assert!(

@@ -2,8 +2,10 @@
 //! or sends the review; `/api/v1/me/reviews` is their history and earnings.
 //!
 //! What a reviewer can fetch here carries nothing about the call's origin: the task JSON has
-//! the code, length, deadline and checklist; the audio is the rebuilt WAV under a neutral
-//! name, without dates (no Last-Modified, no ETag) and never cached.
+//! the code, length, deadline and checklist; the audio is the rebuilt MP3 (or the WAV of an
+//! earlier version) under a neutral name, without dates (no Last-Modified, no ETag). Under the
+//! address the task gives, which names the copy, the browser keeps it privately, so a reload
+//! downloads nothing; the peaks and the plain address are never cached.
 
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
@@ -12,6 +14,7 @@ use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::assignments::{self, AssignmentCode};
+use crate::audio::CopyFormat;
 use crate::dashboards::reviewer;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -81,7 +84,7 @@ async fn reviewer_file(
     state: &AppState,
     code: AssignmentCode,
     kind: Kind,
-) -> Result<std::path::PathBuf, AppError> {
+) -> Result<(String, std::path::PathBuf), AppError> {
     let viewer = session.user_id.clone();
     let is_owner = session.role == Role::Owner;
     let (audio, peaks) = state
@@ -89,29 +92,59 @@ async fn reviewer_file(
         .run(move |conn| assignments::reviewer_files(conn, &code, &viewer, is_owner))
         .await?;
     let name = if kind == Kind::Peaks { peaks } else { audio };
-    state.store.path(kind, &name).map_err(AppError::internal)
+    let path = state.store.path(kind, &name).map_err(AppError::internal)?;
+    Ok((name, path))
 }
+
+/// `?copy=…` on the audio address: which reviewer copy the client expects.
+#[derive(Deserialize)]
+struct AudioQuery {
+    copy: Option<String>,
+}
+
+/// How long a browser may keep a reviewer copy fetched under its own address: a year. The
+/// address names one copy (see [`assignments::audio_url`]), so what is kept never goes stale.
+const CACHE_NAMED_COPY: &str = "private, max-age=31536000, immutable";
 
 async fn audio(
     Listener(session): Listener,
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
+    query: web::Query<AudioQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let path = reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
+    let (name, path) = reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
+    // A copy asked for by name is served only while it is the current one: once the owner's
+    // change to what is hidden is acknowledged, the old address serves nothing.
+    let named = match &query.copy {
+        None => false,
+        Some(tag) if *tag == assignments::copy_tag(&name) => true,
+        Some(_) => return Err(assignments::AssignmentError::AudioRebuilding.into()),
+    };
+    // Served as what the stored file is: copies built by earlier versions are WAV.
+    let (format, path) = web::block(move || (CopyFormat::of_file(&path), path))
+        .await
+        .map_err(AppError::internal)?;
+    let format = format
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::internal("a stored reviewer copy of unknown format"))?;
     let file = actix_files::NamedFile::open(&path)
         .map_err(AppError::internal)?
-        .set_content_type("audio/wav".parse().map_err(AppError::internal)?)
+        .set_content_type(format.media_type().parse().map_err(AppError::internal)?)
         .use_last_modified(false)
         .use_etag(false)
         .set_content_disposition(header::ContentDisposition {
             disposition: header::DispositionType::Inline,
-            parameters: vec![header::DispositionParam::Filename("call.wav".to_owned())],
+            parameters: vec![header::DispositionParam::Filename(format!(
+                "call.{}",
+                format.extension()
+            ))],
         });
     let mut response = file.into_response(&req);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if named { CACHE_NAMED_COPY } else { "no-store" }),
+    );
     Ok(response)
 }
 
@@ -120,7 +153,7 @@ async fn peaks(
     state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
-    let path = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
+    let (_, path) = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
     let body = web::block(move || std::fs::read(path))
         .await
         .map_err(AppError::internal)?

@@ -42,7 +42,8 @@ pub enum AssignmentError {
     /// The assignment was already submitted or skipped.
     #[error("the assignment is finished")]
     Finished,
-    /// The call's reviewer copy is being built again (its ranges or the voice changed).
+    /// The call's reviewer copy is being built again (its ranges or the voice changed), or the
+    /// copy asked for by name was replaced by a rebuilt one (a new task carries its address).
     #[error("the call's audio is being rebuilt")]
     AudioRebuilding,
     #[error(transparent)]
@@ -341,9 +342,19 @@ pub fn mark_submitted(
 /// The task as the reviewer sees it: code, audio and peaks addresses, length, deadline, and
 /// the checklist of the script version the call is bound to.
 pub fn task(conn: &mut DbConnection, assignment: &Assignment) -> QueryResult<Task> {
-    let (duration_ms, version_id): (Option<i64>, ScriptVersionId) = recordings::table
+    let (duration_ms, version_id, status, copy): (
+        Option<i64>,
+        ScriptVersionId,
+        RecordingStatus,
+        Option<String>,
+    ) = recordings::table
         .find(&assignment.recording_id)
-        .select((recordings::duration_ms, recordings::script_version_id))
+        .select((
+            recordings::duration_ms,
+            recordings::script_version_id,
+            recordings::status,
+            recordings::anonymized_file,
+        ))
         .first(conn)?;
     let title: String = script_versions::table
         .inner_join(scripts::table)
@@ -352,7 +363,7 @@ pub fn task(conn: &mut DbConnection, assignment: &Assignment) -> QueryResult<Tas
         .first(conn)?;
     let steps = version_steps(conn, &version_id)?;
     Ok(Task {
-        audio_url: format!("/api/v1/assignments/{}/audio", assignment.code),
+        audio_url: audio_url(&assignment.code, status, copy.as_deref()),
         peaks_url: format!("/api/v1/assignments/{}/peaks", assignment.code),
         code: assignment.code.clone(),
         duration_ms: duration_ms.unwrap_or(0),
@@ -375,8 +386,30 @@ impl From<Step> for TaskStep {
     }
 }
 
+/// Where a reviewer fetches the audio of a task. A copy that is ready is named in the address
+/// (`?copy=…`, see [`copy_tag`]), so the address always means the same bytes and the browser may
+/// keep them; a rebuilt copy gets a new address. While the copy is being rebuilt there is none
+/// to name: the plain address serves whatever copy is current once it is ready, uncached.
+pub fn audio_url(code: &AssignmentCode, status: RecordingStatus, copy: Option<&str>) -> String {
+    match (status, copy) {
+        (RecordingStatus::Ready, Some(copy)) => {
+            format!("/api/v1/assignments/{code}/audio?copy={}", copy_tag(copy))
+        }
+        _ => format!("/api/v1/assignments/{code}/audio"),
+    }
+}
+
+/// A short name for one reviewer copy, from its stored file name (random, new for every
+/// build): it tells a rebuilt copy from the one before without showing where either is stored,
+/// and says nothing about the call.
+pub fn copy_tag(stored_name: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("reviewer copy {stored_name}").as_bytes());
+    hex::encode(&digest[..8])
+}
+
 /// The stored files of the reviewer copy behind a code, for the reviewer holding it or an
-/// owner: (anonymized WAV, peaks JSON).
+/// owner: (anonymized audio, peaks JSON).
 pub fn reviewer_files(
     conn: &mut DbConnection,
     code: &AssignmentCode,

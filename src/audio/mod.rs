@@ -4,17 +4,20 @@
 //! encoder fingerprint of the original survives. One pass, block by block, in bounded memory:
 //!
 //! ```text
-//! decode ─▶ silence marked ranges ─▶ voice disguise ─▶ silence/bleep marked ranges ─▶ WAV PCM16
-//!                                                                                 └─▶ peaks
+//! decode ─▶ mono ─▶ silence marked ranges ─▶ voice disguise ─▶ silence/bleep marked ranges ─▶ MP3
+//!                                                                                        └─▶ peaks
 //! ```
 //!
 //! Marked ranges are cleared twice on purpose: before the disguise, so no marked speech can be
 //! smeared into neighbouring output by the disguise's analysis windows, and after it, so the range
 //! is exactly silent or carries a clean tone.
 //!
-//! Channels: mono stays mono and stereo stays stereo (call recorders often put the operator and
-//! the customer on separate channels, and a reviewer benefits from hearing them apart). Files with
-//! more than two channels are mixed down to mono.
+//! Channels: the copy is mono. A stereo recording (call recorders often put the operator and the
+//! customer on separate channels) is mixed down before anything else, so the disguise runs once
+//! and the MP3 spends its few bits on one channel. Redaction, disguise and peaks work at the
+//! source's sample rate; the MP3 writer resamples to 16 kHz (see [`mp3`], [`resample`]).
+//! [`CopyFormat::Wav`] (PCM16 at the source's rate) is what earlier versions served; `callqa
+//! anonymize` can still write it, to compare the two.
 //!
 //! Voice disguise parameters are drawn at random **per call** (see [`disguise`]): a fixed
 //! setting lets anyone who applies the same transform link one operator's calls almost as well as
@@ -22,8 +25,10 @@
 
 pub mod decode;
 pub mod disguise;
+pub mod mp3;
 pub mod peaks;
 pub mod redact;
+pub mod resample;
 pub mod wav;
 
 use std::fmt;
@@ -195,9 +200,85 @@ pub struct Redaction {
     pub mode: RedactionMode,
 }
 
+/// The file format of a reviewer copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CopyFormat {
+    /// Mono MP3, 16 kHz, 16 kbit/s constant: what the server builds.
+    #[default]
+    Mp3,
+    /// Mono WAV PCM16 at the source's rate: what earlier versions built, and what `callqa
+    /// anonymize` writes for a measurement.
+    Wav,
+}
+
+impl CopyFormat {
+    /// The registered media type.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            CopyFormat::Mp3 => "audio/mpeg",
+            CopyFormat::Wav => "audio/wav",
+        }
+    }
+
+    /// The usual file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            CopyFormat::Mp3 => "mp3",
+            CopyFormat::Wav => "wav",
+        }
+    }
+
+    /// The format of a stored copy, from its first bytes: a copy is either a WAV written by
+    /// [`wav`] (`RIFF….WAVE`) or an MP3 written by [`mp3`] (an MPEG audio frame header first).
+    /// `None` for anything else.
+    pub fn sniff(head: &[u8]) -> Option<CopyFormat> {
+        match head {
+            [
+                b'R',
+                b'I',
+                b'F',
+                b'F',
+                _,
+                _,
+                _,
+                _,
+                b'W',
+                b'A',
+                b'V',
+                b'E',
+                ..,
+            ] => Some(CopyFormat::Wav),
+            // 11 sync bits, then a version other than "reserved" and layer III.
+            [0xFF, second, ..] if second & 0xE0 == 0xE0 && second & 0x18 != 0x08 => {
+                (second & 0x06 == 0x02).then_some(CopyFormat::Mp3)
+            }
+            _ => None,
+        }
+    }
+
+    /// The format of the stored copy at `path` (see [`CopyFormat::sniff`]).
+    pub fn of_file(path: &Path) -> Result<Option<CopyFormat>, AudioError> {
+        use std::io::Read;
+        let mut head = [0u8; 12];
+        let mut file = fs::File::open(path).map_err(|e| AudioError::io("read", path, e))?;
+        let mut filled = 0;
+        while filled < head.len() {
+            match file.read(&mut head[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(AudioError::io("read", path, e)),
+            }
+        }
+        Ok(CopyFormat::sniff(&head[..filled]))
+    }
+}
+
 /// Options for [`anonymize`].
 #[derive(Debug, Clone, Default)]
 pub struct AnonymizeOptions {
+    /// The format of the copy: MP3 unless a measurement asks for WAV.
+    pub format: CopyFormat,
     pub voice: VoiceMode,
     pub redactions: Vec<Redaction>,
     /// Seeds the draw of the disguise parameters (tests, reproducible runs). `None` draws from
@@ -211,8 +292,13 @@ pub struct AnonymizeOptions {
 pub struct AnonymizeReport {
     /// Duration of the reviewer copy (equal to the decoded original).
     pub duration_ms: u64,
+    /// Sample rate of the original, at which redaction, disguise and peaks run.
     pub sample_rate: u32,
-    /// Channels of the reviewer copy (1 or 2).
+    /// The format of the copy.
+    pub format: CopyFormat,
+    /// Sample rate of the copy: [`mp3::OUTPUT_RATE`] for an MP3, the original's for a WAV.
+    pub copy_rate: u32,
+    /// Channels of the reviewer copy (always 1).
     pub channels: u16,
     /// Channels in the original file.
     pub source_channels: u16,
@@ -257,28 +343,29 @@ pub fn media_type(path: &Path) -> Option<&'static str> {
         .flatten()
 }
 
-/// Builds the reviewer copy of `input`: a WAV PCM16 file at `output_wav` and waveform peaks
-/// (JSON, see [`peaks`]) at `peaks_json`.
+/// Builds the reviewer copy of `input`: an audio file at `output` in `options.format` and
+/// waveform peaks (JSON, see [`peaks`]) at `peaks_json`, computed on the samples before they are
+/// encoded.
 ///
 /// Both outputs are first written next to their final paths and renamed into place only when
 /// complete, so a failure leaves nothing behind. Neither is synced to disk: the caller decides
 /// when durability matters.
 pub fn anonymize(
     input: &Path,
-    output_wav: &Path,
+    output: &Path,
     peaks_json: &Path,
     options: &AnonymizeOptions,
 ) -> Result<AnonymizeReport, AudioError> {
-    let wav_tmp = partial_path(output_wav);
+    let audio_tmp = partial_path(output);
     let peaks_tmp = partial_path(peaks_json);
     let outcome = guard(|| {
-        let report = run_pipeline(input, &wav_tmp, &peaks_tmp, options)?;
-        fs::rename(&wav_tmp, output_wav).map_err(|e| AudioError::io("write", output_wav, e))?;
+        let report = run_pipeline(input, &audio_tmp, &peaks_tmp, options)?;
+        fs::rename(&audio_tmp, output).map_err(|e| AudioError::io("write", output, e))?;
         fs::rename(&peaks_tmp, peaks_json).map_err(|e| AudioError::io("write", peaks_json, e))?;
         Ok(report)
     });
     if outcome.is_err() {
-        let _ = fs::remove_file(&wav_tmp);
+        let _ = fs::remove_file(&audio_tmp);
         let _ = fs::remove_file(&peaks_tmp);
     }
     outcome
@@ -286,7 +373,7 @@ pub fn anonymize(
 
 fn run_pipeline(
     input: &Path,
-    wav_path: &Path,
+    audio_path: &Path,
     peaks_path: &Path,
     options: &AnonymizeOptions,
 ) -> Result<AnonymizeReport, AudioError> {
@@ -306,72 +393,123 @@ fn run_pipeline(
         return Err(AudioError::Empty);
     }
     let info = source.info().clone();
-    let channels = info.channels;
-    let mut stages: Vec<disguise::Chain> = (0..channels)
-        .map(|_| disguise::Chain::new(&params, rate))
-        .collect();
+    let mut stage = disguise::Chain::new(&params, rate);
+    let (sink, copy_rate) = match options.format {
+        CopyFormat::Mp3 => (
+            Sink::Mp3(Box::new(mp3::Mp3Writer::create(audio_path, rate)?)),
+            mp3::OUTPUT_RATE,
+        ),
+        CopyFormat::Wav => (
+            Sink::Wav(wav::WavWriter::create(audio_path, rate, 1)?),
+            rate,
+        ),
+    };
     let mut output = Output {
-        wav: wav::WavWriter::create(wav_path, rate, channels as u16)?,
-        peaks: peaks::Peaks::new(rate, channels),
+        sink,
+        peaks: peaks::Peaks::new(rate, 1),
         redactions: &redactions,
-        planes: vec![Vec::new(); channels],
+        plane: Vec::new(),
         position: 0,
     };
 
     let mut in_pos: u64 = 0;
     loop {
-        let frames = decoded.first().map_or(0, Vec::len);
-        for ((plane, stage), out) in decoded.iter_mut().zip(&mut stages).zip(&mut output.planes) {
+        downmix(&mut decoded);
+        if let Some(plane) = decoded.first_mut() {
             redactions.silence(plane, in_pos);
-            stage.process(plane, out);
+            in_pos += plane.len() as u64;
+            stage.process(plane, &mut output.plane);
         }
-        in_pos += frames as u64;
         output.emit()?;
         if !source.next_block(&mut decoded)? {
             break;
         }
     }
-    for (stage, out) in stages.iter_mut().zip(&mut output.planes) {
-        stage.finish(out);
-    }
+    stage.finish(&mut output.plane);
     output.emit()?;
 
     let frames = output.position;
-    output.wav.finish()?;
+    output.sink.finish()?;
     output.peaks.write(peaks_path)?;
     Ok(AnonymizeReport {
         duration_ms: frames_to_ms(frames, rate),
         sample_rate: rate,
-        channels: channels as u16,
+        format: options.format,
+        copy_rate,
+        channels: 1,
         source_channels: info.source_channels,
         codec: info.codec,
         voice: options.voice,
         voice_params: params,
-        unwarped_frames: stages.iter().map(disguise::Chain::unwarped_frames).sum(),
+        unwarped_frames: stage.unwarped_frames(),
     })
 }
 
-/// The last stages, fed with disguised planes: final redaction, peaks, WAV.
+/// Mixes a stereo block down to mono into its first plane: the mean of the channels, so a voice
+/// on one side only comes out 6 dB quieter and the mix never clips. (The decoder already mixes
+/// more than two channels.) The other planes are left as they are, for the decoder to reuse.
+fn downmix(planes: &mut [Vec<f32>]) {
+    let Some((mono, rest)) = planes.split_first_mut() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    let frames = rest.iter().map(Vec::len).fold(mono.len(), usize::min);
+    mono.truncate(frames);
+    for other in rest.iter() {
+        for (m, s) in mono.iter_mut().zip(other) {
+            *m += s;
+        }
+    }
+    let scale = 1.0 / (rest.len() + 1) as f32;
+    for m in mono.iter_mut() {
+        *m *= scale;
+    }
+}
+
+/// Where the finished samples go.
+enum Sink {
+    Mp3(Box<mp3::Mp3Writer>),
+    Wav(wav::WavWriter),
+}
+
+impl Sink {
+    fn write(&mut self, plane: &[f32]) -> Result<(), AudioError> {
+        match self {
+            Sink::Mp3(mp3) => mp3.write(plane),
+            Sink::Wav(wav) => wav.write_mono(plane),
+        }
+    }
+
+    fn finish(self) -> Result<(), AudioError> {
+        match self {
+            Sink::Mp3(mp3) => mp3.finish(),
+            Sink::Wav(wav) => wav.finish(),
+        }
+    }
+}
+
+/// The last stages, fed with the disguised samples: final redaction, peaks, encoder.
 struct Output<'a> {
-    wav: wav::WavWriter,
+    sink: Sink,
     peaks: peaks::Peaks,
     redactions: &'a redact::Redactor,
-    planes: Vec<Vec<f32>>,
+    plane: Vec<f32>,
     /// Absolute position of the next output frame.
     position: u64,
 }
 
 impl Output<'_> {
     fn emit(&mut self) -> Result<(), AudioError> {
-        let frames = self.planes.iter().map(Vec::len).min().unwrap_or(0);
-        for plane in &mut self.planes {
-            plane.truncate(frames);
-            self.redactions.apply_final(plane, self.position);
+        if self.plane.is_empty() {
+            return Ok(());
         }
-        self.peaks.push(&self.planes);
-        self.wav.write_planar(&self.planes)?;
-        self.position += frames as u64;
-        self.planes.iter_mut().for_each(Vec::clear);
+        self.redactions.apply_final(&mut self.plane, self.position);
+        self.peaks.push(std::slice::from_ref(&self.plane));
+        self.sink.write(&self.plane)?;
+        self.position += self.plane.len() as u64;
+        self.plane.clear();
         Ok(())
     }
 }
@@ -403,6 +541,51 @@ fn guard<T>(work: impl FnOnce() -> Result<T, AudioError>) -> Result<T, AudioErro
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use super::CopyFormat;
+
+    #[test]
+    fn stereo_is_mixed_to_the_mean_and_mono_left_alone() {
+        let mut planes = vec![vec![1.0, 0.5, -1.0, 0.25], vec![1.0, -0.5, 0.0]];
+        super::downmix(&mut planes);
+        assert_eq!(planes[0], [1.0, 0.0, -0.5]);
+        let mut mono = vec![vec![0.3, -0.7]];
+        super::downmix(&mut mono);
+        assert_eq!(mono, [vec![0.3, -0.7]]);
+        super::downmix(&mut []);
+    }
+
+    #[test]
+    fn a_stored_copy_is_known_by_its_first_bytes() {
+        let wav = b"RIFF\x24\x00\x00\x00WAVEfmt ";
+        assert_eq!(CopyFormat::sniff(wav), Some(CopyFormat::Wav));
+        // MPEG-2 Layer III (what we write), MPEG-1 and MPEG-2.5 Layer III.
+        for header in [
+            b"\xff\xf3\x14\xc4",
+            b"\xff\xfb\x90\x64",
+            b"\xff\xe3\x18\xc4",
+        ] {
+            assert_eq!(
+                CopyFormat::sniff(header),
+                Some(CopyFormat::Mp3),
+                "{header:x?}"
+            );
+        }
+        for other in [
+            &b"RIFF\x24\x00\x00\x00AVI LIST"[..],
+            b"ID3\x04\x00",
+            b"\xff\xf1\x50\x80", // AAC in ADTS
+            b"\xff\xfd\x90\x64", // MPEG-1 Layer II
+            b"\xff\xeb\x90\x64", // reserved MPEG version
+            b"OggS",
+            b"",
+            b"\xff",
+        ] {
+            assert_eq!(CopyFormat::sniff(other), None, "{other:x?}");
+        }
+        assert_eq!(CopyFormat::Mp3.media_type(), "audio/mpeg");
+        assert_eq!(CopyFormat::Wav.extension(), "wav");
+    }
 
     #[test]
     fn the_media_type_comes_from_the_content() {

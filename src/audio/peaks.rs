@@ -1,4 +1,5 @@
-//! Waveform peaks for the reviewer's player, computed on the reviewer copy as it is written.
+//! Waveform peaks for the reviewer's player, computed on the reviewer copy's samples as they are
+//! written, before they are encoded.
 //!
 //! Format: JSON in the layout of BBC audiowaveform's version 2 files, which several players read
 //! directly:

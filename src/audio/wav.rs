@@ -1,4 +1,5 @@
-//! WAV PCM16 output, written as a stream.
+//! WAV PCM16 output, written as a stream: the reviewer copy of earlier versions, and what
+//! `callqa anonymize` writes for a measurement.
 //!
 //! The header is written by hand and carries nothing but the format: `RIFF`/`WAVE`, a 16-byte
 //! `fmt ` chunk and the `data` chunk, with no `LIST`, `INFO` or any other chunk. The two size
@@ -60,6 +61,11 @@ impl WavWriter {
                 }
             }
         }
+        self.push_bytes()
+    }
+
+    /// Writes `bytes` as sample data.
+    fn push_bytes(&mut self) -> Result<(), AudioError> {
         self.data_bytes += self.bytes.len() as u64;
         if self.data_bytes > MAX_DATA_BYTES {
             return Err(AudioError::too_long());
@@ -68,6 +74,16 @@ impl WavWriter {
         let written = self.write(&bytes);
         self.bytes = bytes;
         written
+    }
+
+    /// Appends one block to a file created with one channel.
+    pub fn write_mono(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.bytes.clear();
+        self.bytes.resize(samples.len() * 2, 0);
+        for (out, &s) in self.bytes.chunks_exact_mut(2).zip(samples) {
+            out.copy_from_slice(&to_i16(s).to_le_bytes());
+        }
+        self.push_bytes()
     }
 
     /// Patches the size fields and flushes. The file is not synced.

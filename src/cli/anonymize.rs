@@ -8,13 +8,14 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::audio::{self, AnonymizeOptions, Redaction, RedactionMode, VoiceMode};
+use crate::audio::{self, AnonymizeOptions, CopyFormat, Redaction, RedactionMode, VoiceMode};
 
 #[derive(Debug, Args)]
 pub struct AnonymizeArgs {
     /// The original recording (WAV, MP3, FLAC, OGG Vorbis, AAC/M4A).
     input: PathBuf,
-    /// Where to write the reviewer copy (WAV PCM16).
+    /// Where to write the reviewer copy: an MP3 as the server builds it, or a mono WAV PCM16 at
+    /// the source's rate when OUTPUT ends in `.wav` (to measure what the MP3 costs).
     output: PathBuf,
     /// Voice disguise: off, pitch or mcadams.
     #[arg(long, default_value = "pitch", value_parser = parse_voice)]
@@ -36,6 +37,7 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| args.output.with_extension("peaks.json"));
     let options = AnonymizeOptions {
+        format: format_for(&args.output),
         voice: args.voice,
         redactions: args.redactions,
         seed: args.seed,
@@ -52,9 +54,16 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
         args.output.display(),
         peaks.display()
     );
+    let bytes = std::fs::metadata(&args.output).map_or(0, |m| m.len());
     println!(
-        "audio: {duration:.3} s, {} Hz, {} channel(s) (source: {}, {} channel(s))",
-        report.sample_rate, report.channels, report.codec, report.source_channels
+        "audio: {duration:.3} s, {} {} Hz mono, {bytes} bytes = {:.1} KB a minute (source: {}, \
+         {} Hz, {} channel(s))",
+        report.format.extension(),
+        report.copy_rate,
+        bytes as f64 / 1000.0 / (duration / 60.0).max(1e-9),
+        report.codec,
+        report.sample_rate,
+        report.source_channels
     );
     println!(
         "voice: {} (pitch {:+.2} semitones, McAdams alpha {:.3}; owner-only)",
@@ -66,6 +75,14 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
     Ok(())
+}
+
+/// WAV for an output named `*.wav`, else MP3.
+fn format_for(output: &std::path::Path) -> CopyFormat {
+    match output.extension() {
+        Some(ext) if ext.eq_ignore_ascii_case("wav") => CopyFormat::Wav,
+        _ => CopyFormat::Mp3,
+    }
 }
 
 fn parse_voice(s: &str) -> Result<VoiceMode, String> {
@@ -117,6 +134,13 @@ fn peak_memory() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_output_name_picks_the_format() {
+        assert_eq!(format_for("a/b.WAV".as_ref()), CopyFormat::Wav);
+        assert_eq!(format_for("copy.mp3".as_ref()), CopyFormat::Mp3);
+        assert_eq!(format_for("copy".as_ref()), CopyFormat::Mp3);
+    }
 
     #[test]
     fn parses_redactions() {

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Original,
-    /// The anonymized WAV reviewers hear.
+    /// The anonymized copy reviewers hear: an MP3, or a WAV built by an earlier version
+    /// (see [`crate::audio::CopyFormat::of_file`]).
     Reviewer,
     /// Waveform peaks (JSON) for the player.
     Peaks,

@@ -18,7 +18,7 @@ use super::identity::ProcessIdentity;
 use super::jobs::{self, Job};
 use super::store::{AudioStore, Kind};
 use super::{Recording, RecordingStatus};
-use crate::audio::{self, AnonymizeOptions, AudioError};
+use crate::audio::{self, AnonymizeOptions, AudioError, CopyFormat};
 use crate::db::ids::RecordingId;
 use crate::db::schema::recordings;
 use crate::db::time::now;
@@ -392,6 +392,7 @@ impl Build {
             recording,
             generation,
             options: AnonymizeOptions {
+                format: CopyFormat::Mp3,
                 voice: settings.voice_mode,
                 redactions: ranges.iter().map(|r| r.to_audio()).collect(),
                 seed: None,

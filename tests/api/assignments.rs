@@ -141,10 +141,7 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
     // checked for its kind and hidden.
     insta::assert_json_snapshot!("reviewer_task", task, {
         ".code" => redact::known(code, "[code]"),
-        ".audio_url" => redact::known(
-            format!("/api/v1/assignments/{code}/audio"),
-            "/api/v1/assignments/[code]/audio",
-        ),
+        ".audio_url" => redact::audio_url(code),
         ".peaks_url" => redact::known(
             format!("/api/v1/assignments/{code}/peaks"),
             "/api/v1/assignments/[code]/peaks",
@@ -174,11 +171,29 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
         .unwrap();
     assert_eq!(response.status(), 206);
     let headers = response.headers().clone();
-    assert_eq!(headers["cache-control"], "no-store");
+    // The address names the copy: the browser keeps it, for this user only.
+    assert_eq!(
+        headers["cache-control"],
+        "private, max-age=31536000, immutable"
+    );
+    assert_eq!(headers["content-type"], "audio/mpeg");
     assert!(headers.get("last-modified").is_none() && headers.get("etag").is_none());
     let disposition = headers["content-disposition"].to_str().unwrap();
-    assert!(disposition.contains("call.wav"), "{disposition}");
+    assert!(disposition.contains("call.mp3"), "{disposition}");
     assert_eq!(response.bytes().await.unwrap().len(), 100);
+    // The plain address is never kept; a copy name that is not the current copy's gets nothing.
+    let plain = audio_url.split('?').next().unwrap();
+    let response = f.app.get_as(plain, &rita.token).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let stale = format!("{plain}?copy=0123456789abcdef");
+    let response = f.app.get_as(&stale, &rita.token).await;
+    assert_eq!(response.status(), 409);
+    let kept = response.headers().get("cache-control");
+    assert!(
+        kept.is_none_or(|c| !c.to_str().unwrap().contains("max-age")),
+        "{kept:?}"
+    );
     let peaks = f
         .app
         .get_as(task["peaks_url"].as_str().unwrap(), &rita.token)

@@ -1,6 +1,7 @@
-//! An owner uploads calls in whatever format their recorder produces; the reviewer copy plays,
-//! lasts as long as the call, keeps the channels apart, and carries nothing of the original file:
-//! no tag, no cover image. Damaged or foreign files are refused with a clear error, never a crash.
+//! An owner uploads calls in whatever format their recorder produces; the reviewer copy is a
+//! small mono MP3 that plays, lasts as long as the call, carries both sides of a stereo call, and
+//! carries nothing of the original file: no tag, no cover image. Damaged or foreign files are
+//! refused with a clear error, never a crash.
 //!
 //! The recordings are made at test time with espeak-ng, sox and ffmpeg, which must be installed
 //! (`apt-get install ffmpeg sox espeak-ng`): without them these tests fail rather than skip.
@@ -10,12 +11,13 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use callqa::audio::{
-    self, AnonymizeOptions, AudioError, Redaction, RedactionMode, VoiceMode, VoiceParams,
+    self, AnonymizeOptions, AudioError, CopyFormat, Redaction, RedactionMode, VoiceMode,
+    VoiceParams,
 };
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use crate::helpers::{contains_bytes, encodings_of};
+use crate::helpers::{contains_bytes, decode_audio, encodings_of};
 
 /// Tag values an original file might carry: an operator's name (Cyrillic, so ID3v2.3 stores it
 /// as UTF-16), a customer's number, a date, a file title.
@@ -257,8 +259,12 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// How much longer than the call its MP3 may decode: the encoder's delay and the last frame's
+/// padding (see `callqa::audio::mp3`), in ms at 16 kHz, rounded up.
+const MP3_EXTRA_MS: u64 = 106;
+
 #[test]
-fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
+fn every_format_becomes_a_clean_mono_mp3_of_the_same_length() {
     let sources = Sources::new();
     let out_dir = tempfile::tempdir().unwrap();
     let patterns = canary_patterns();
@@ -278,15 +284,15 @@ fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
             "{}: the tags were not written, the test proves nothing",
             case.name
         );
-        let wav = out_dir.path().join(format!("{}.wav", case.name));
+        let mp3 = out_dir.path().join(format!("{}.mp3", case.name));
         let peaks = out_dir.path().join(format!("{}.json", case.name));
         let voice = [VoiceMode::Off, VoiceMode::Pitch, VoiceMode::McAdams][i % 3];
         let options = AnonymizeOptions {
             voice,
-            redactions: vec![],
             seed: Some(i as u64),
+            ..AnonymizeOptions::default()
         };
-        let report = match audio::anonymize(&input, &wav, &peaks, &options) {
+        let report = match audio::anonymize(&input, &mp3, &peaks, &options) {
             Ok(report) => report,
             Err(e) => {
                 failures.push(format!("{}: {e}", case.name));
@@ -306,35 +312,55 @@ fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
                 case.name, report.duration_ms
             ));
         }
-        let stereo = case.source == "stereo.wav";
-        assert_eq!(report.channels, if stereo { 2 } else { 1 }, "{}", case.name);
+        assert_eq!(report.format, CopyFormat::Mp3, "{}", case.name);
+        assert_eq!(report.channels, 1, "{}", case.name);
         assert_eq!(report.sample_rate, 8000, "{}", case.name);
+        assert_eq!(report.copy_rate, 16_000, "{}", case.name);
         assert_eq!(report.unwarped_frames, 0, "{}", case.name);
 
-        let reader = hound::WavReader::open(&wav).unwrap();
-        assert_eq!(reader.spec().channels, report.channels, "{}", case.name);
-        assert_eq!(reader.spec().bits_per_sample, 16);
-        let frames = reader.duration() as u64;
-        assert_eq!(frames * 1000 / 8000, report.duration_ms, "{}", case.name);
-        let samples: Vec<i16> = reader.into_samples::<i16>().map(Result::unwrap).collect();
-        let loud = samples.iter().filter(|s| s.unsigned_abs() > 1000).count();
+        // The MP3 as a player decodes it: mono, 16 kHz, as long as the call (plus the encoder's
+        // delay), not silent. ffprobe, another decoder, agrees on the length.
+        let bytes = std::fs::read(&mp3).unwrap();
+        let copy = decode_audio(&bytes);
+        assert_eq!(copy.sample_rate, 16_000, "{}", case.name);
+        let decoded_ms = copy.duration_ms();
+        if !(report.duration_ms..=report.duration_ms + MP3_EXTRA_MS).contains(&decoded_ms) {
+            failures.push(format!(
+                "{}: the MP3 decodes to {decoded_ms} ms, the call is {} ms",
+                case.name, report.duration_ms
+            ));
+        }
+        let probed_ms = (ffprobe_seconds(&mp3) * 1000.0).round() as u64;
         assert!(
-            loud > samples.len() / 20,
+            probed_ms.abs_diff(decoded_ms) <= 40,
+            "{}: ffprobe {probed_ms} ms, symphonia {decoded_ms} ms",
+            case.name
+        );
+        let loud = copy
+            .samples
+            .iter()
+            .filter(|s| s.unsigned_abs() > 1000)
+            .count();
+        assert!(
+            loud > copy.samples.len() / 20,
             "{}: the copy is nearly silent",
             case.name
         );
-        if stereo {
-            // The two voices stay on their own channels.
-            let (l, r): (Vec<i16>, Vec<i16>) = samples.chunks(2).map(|f| (f[0], f[1])).unzip();
-            assert_ne!(l, r, "{}: channels merged", case.name);
-        }
+        // 16 kbit/s: 2,000 bytes a second, whatever the source's bitrate.
+        let per_second = bytes.len() as u64 * 1000 / decoded_ms.max(1);
+        assert!(
+            (1_950..=2_050).contains(&per_second),
+            "{}: {per_second} bytes a second",
+            case.name
+        );
 
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&peaks).unwrap()).unwrap();
-        assert_eq!(json["channels"], u64::from(report.channels));
+        assert_eq!(json["channels"], 1);
+        assert_eq!(json["sample_rate"], 8000, "peaks come from the PCM");
         assert!(json["length"].as_u64().unwrap() > 100);
 
-        for path in [&wav, &peaks] {
+        for path in [&mp3, &peaks] {
             let bytes = std::fs::read(path).unwrap();
             for (what, pattern) in &patterns {
                 assert!(
@@ -345,15 +371,65 @@ fn every_format_becomes_a_clean_wav_of_the_same_length_and_channels() {
                 );
             }
         }
-        let header = std::fs::read(&wav).unwrap();
+        // Nothing but MPEG-2 Layer III frames: no ID3v2 tag first, no ID3v1 tag last.
         assert_eq!(
-            &header[36..40],
-            b"data",
-            "{}: extra chunks in the WAV header",
+            &bytes[..2],
+            b"\xff\xf3",
+            "{}: not an MP3 frame first",
+            case.name
+        );
+        assert_ne!(
+            &bytes[bytes.len() - 128..][..3],
+            b"TAG",
+            "{}: an ID3v1 tag",
             case.name
         );
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A stereo recorder puts the operator on one side and the customer on the other: the mono copy
+/// carries both, each at half its level.
+#[test]
+fn both_sides_of_a_stereo_call_are_in_the_mono_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sides.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&input, spec).unwrap();
+    // Left speaks (a tone) in the first second, right in the second.
+    for n in 0..16_000u32 {
+        let tone = ((n as f32 / 8000.0) * 440.0 * std::f32::consts::TAU).sin() * 16_000.0;
+        let (left, right) = if n < 8000 { (tone, 0.0) } else { (0.0, tone) };
+        writer.write_sample(left as i16).unwrap();
+        writer.write_sample(right as i16).unwrap();
+    }
+    writer.finalize().unwrap();
+
+    let (mp3, peaks) = (dir.path().join("c.mp3"), dir.path().join("c.json"));
+    let options = AnonymizeOptions {
+        voice: VoiceMode::Off,
+        ..AnonymizeOptions::default()
+    };
+    let report = audio::anonymize(&input, &mp3, &peaks, &options).unwrap();
+    assert_eq!((report.source_channels, report.channels), (2, 1));
+    let copy = decode_audio(&std::fs::read(&mp3).unwrap());
+    let level = |from_ms: usize, to_ms: usize| {
+        let at = |ms: usize| ms * copy.sample_rate as usize / 1000;
+        copy.samples[at(from_ms)..at(to_ms)]
+            .iter()
+            .map(|s| s.unsigned_abs())
+            .max()
+            .unwrap()
+    };
+    for (side, from, to) in [("left", 200, 800), ("right", 1200, 1800)] {
+        let peak = level(from, to);
+        assert!((6_500..=9_500).contains(&peak), "{side}: peak {peak}");
+    }
 }
 
 #[test]
@@ -391,11 +467,11 @@ fn a_cover_image_and_a_wrong_extension_do_not_get_through() {
 
     let out = tempfile::tempdir().unwrap();
     for input in [&with_cover, &misnamed] {
-        let wav = out.path().join("out.wav");
+        let copy = out.path().join("out.mp3");
         let peaks = out.path().join("out.json");
-        let report = audio::anonymize(input, &wav, &peaks, &AnonymizeOptions::default()).unwrap();
+        let report = audio::anonymize(input, &copy, &peaks, &AnonymizeOptions::default()).unwrap();
         assert_eq!(report.codec, "mp3");
-        let bytes = std::fs::read(&wav).unwrap();
+        let bytes = std::fs::read(&copy).unwrap();
         for (what, pattern) in canary_patterns() {
             assert!(!contains_bytes(&bytes, &pattern), "{what} survived");
         }
@@ -412,7 +488,8 @@ fn marked_ranges_are_silent_or_bleeped_in_the_disguised_copy() {
     );
     let out = tempfile::tempdir().unwrap();
     let (wav, peaks) = (out.path().join("r.wav"), out.path().join("r.json"));
-    let options = AnonymizeOptions {
+    let mut options = AnonymizeOptions {
+        format: CopyFormat::Wav,
         voice: VoiceMode::McAdams,
         redactions: vec![
             Redaction {
@@ -450,6 +527,30 @@ fn marked_ranges_are_silent_or_bleeped_in_the_disguised_copy() {
     );
     let peak = bleep.iter().map(|s| s.unsigned_abs()).max().unwrap();
     assert!((8000..=8300).contains(&peak), "bleep peak {peak}");
+
+    // The same in the MP3 reviewers get: 16 kHz, starting up to 70 ms late (the encoder's
+    // delay), a boundary smeared over a frame or two.
+    options.format = CopyFormat::Mp3;
+    let mp3 = out.path().join("r.mp3");
+    let mp3_report = audio::anonymize(&input, &mp3, &peaks, &options).unwrap();
+    assert_eq!(
+        mp3_report.voice_params, report.voice_params,
+        "same seed, same disguise"
+    );
+    let copy = decode_audio(&std::fs::read(&mp3).unwrap());
+    let at = |ms: usize| ms * copy.sample_rate as usize / 1000;
+    // The silenced range (2.0-2.6 s) comes out 70 ms late, and the speech before it rings
+    // into its first ~110 ms (quietly, below -45 dBFS; the hidden speech itself was zeroed
+    // before encoding): digital silence from 2.2 s to 2.55 s.
+    assert!(copy.samples[at(2200)..at(2550)].iter().all(|s| *s == 0));
+    let bleep = &copy.samples[at(600)..at(1450)];
+    let crossings = bleep.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    assert!(
+        (845..=855).contains(&crossings),
+        "MP3: {crossings} crossings in 0.85 s"
+    );
+    let peak = bleep.iter().map(|s| s.unsigned_abs()).max().unwrap();
+    assert!((7_400..=9_000).contains(&peak), "MP3: bleep peak {peak}");
 }
 
 #[test]
@@ -490,7 +591,7 @@ fn damaged_and_foreign_files_fail_cleanly() {
     count_audio_panics();
     let sources = Sources::new();
     let dir = sources.dir.path();
-    let out = dir.join("out.wav");
+    let out = dir.join("out.mp3");
     let peaks = dir.join("out.json");
     let attempt = |bytes: &[u8], name: &str| -> Result<u64, AudioError> {
         let input = dir.join(name);
@@ -498,7 +599,7 @@ fn damaged_and_foreign_files_fail_cleanly() {
         let result = audio::anonymize(&input, &out, &peaks, &AnonymizeOptions::default());
         if result.is_err() {
             assert!(
-                !out.exists() && !dir.join("out.wav.partial").exists(),
+                !out.exists() && !dir.join("out.mp3.partial").exists(),
                 "{name}: left a file"
             );
         }

@@ -492,6 +492,44 @@ pub fn tone_wav(seconds: f32, rate: u32) -> Vec<u8> {
     cursor.into_inner()
 }
 
+/// Served audio, decoded: its sample rate and its samples (mono, 16-bit).
+pub struct Decoded {
+    pub sample_rate: u32,
+    pub samples: Vec<i16>,
+}
+
+impl Decoded {
+    pub fn duration_ms(&self) -> u64 {
+        self.samples.len() as u64 * 1000 / u64::from(self.sample_rate)
+    }
+}
+
+/// Decodes audio bytes (an MP3 or a WAV, as served) with symphonia, through the same reader the
+/// server uses on uploads.
+pub fn decode_audio(bytes: &[u8]) -> Decoded {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("served");
+    std::fs::write(&path, bytes).unwrap();
+    let mut source = callqa::audio::decode::Source::open(&path).expect("served audio decodes");
+    let mut planes = Vec::new();
+    let mut samples = Vec::new();
+    while source
+        .next_block(&mut planes)
+        .expect("served audio decodes")
+    {
+        assert_eq!(planes.len(), 1, "served audio is mono");
+        samples.extend(
+            planes[0]
+                .iter()
+                .map(|s| (s.clamp(-1.0, 1.0) * 32767.0).round() as i16),
+        );
+    }
+    Decoded {
+        sample_rate: source.info().sample_rate,
+        samples,
+    }
+}
+
 impl TestApp {
     /// `count` one-second calls of one operator, uploaded and processed (status `ready`),
     /// each needing `reviews` reviews; returns their ids.
@@ -679,6 +717,24 @@ pub mod redact {
         insta::dynamic_redaction(move |value, path| {
             assert_eq!(text(&value, &path), expected, "{path}");
             placeholder
+        })
+    }
+
+    /// A task's audio address: the code's, naming the copy by 16 hex digits.
+    pub fn audio_url(code: &str) -> Redaction {
+        let code = code.to_owned();
+        let prefix = format!("/api/v1/assignments/{code}/audio?copy=");
+        insta::dynamic_redaction(move |value, path| {
+            let url = text(&value, &path);
+            let tag = url.strip_prefix(&prefix).unwrap_or_default();
+            assert!(
+                tag.len() == 16
+                    && tag
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
+                "{path} is no audio address of {code}: {url}"
+            );
+            "/api/v1/assignments/[code]/audio?copy=[copy]"
         })
     }
 

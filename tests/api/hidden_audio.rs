@@ -12,7 +12,9 @@ use callqa::recordings::store::AudioStore;
 use callqa::recordings::worker::{self, Build, Built};
 use serde_json::{Value, json};
 
-use crate::helpers::{Invitee, TestApp, TestUser, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, decode_audio, spawn_app_with, test_settings, tone_wav,
+};
 
 struct Desk {
     app: TestApp,
@@ -154,21 +156,27 @@ impl Desk {
 
     /// The reviewer's audio of a task: status and, when served, the samples.
     async fn audio(&self, task: &Value) -> (u16, Vec<i16>) {
-        let response = self
-            .app
-            .get_as(task["audio_url"].as_str().unwrap(), &self.reviewer.token)
-            .await;
+        self.audio_at(task["audio_url"].as_str().unwrap()).await
+    }
+
+    /// The reviewer's audio at `url`, fetched as a browser that keeps nothing would, and also
+    /// at the plain address without the copy's name: both must serve the same bytes.
+    async fn audio_at(&self, url: &str) -> (u16, Vec<i16>) {
+        let response = self.app.get_as(url, &self.reviewer.token).await;
         let status = response.status().as_u16();
         if status != 200 {
             return (status, Vec::new());
         }
         let bytes = response.bytes().await.unwrap();
-        let samples = hound::WavReader::new(std::io::Cursor::new(bytes.to_vec()))
-            .unwrap()
-            .samples::<i16>()
-            .map(Result::unwrap)
-            .collect();
-        (status, samples)
+        let plain = url.split('?').next().unwrap();
+        let again = self.app.get_as(plain, &self.reviewer.token).await;
+        assert_eq!(again.status(), 200, "{plain}");
+        assert_eq!(
+            again.bytes().await.unwrap(),
+            bytes,
+            "{plain} serves another copy"
+        );
+        (status, decode_audio(&bytes).samples)
     }
 }
 
@@ -235,7 +243,15 @@ async fn a_reviewer_holding_the_call_stops_getting_the_old_copy_once_the_change_
     assert_eq!(peaks.status(), 409);
 
     d.run_jobs();
-    let (status, samples) = d.audio(&task).await;
+    let (status, _) = d.audio(&task).await;
+    assert_eq!(
+        status, 409,
+        "the old copy's address (a browser may have kept it) never serves the new copy"
+    );
+    let renewed = d.next().await.expect("the reviewer still holds the call");
+    assert_eq!(renewed["code"], task["code"], "the same lease");
+    assert_ne!(renewed["audio_url"], task["audio_url"]);
+    let (status, samples) = d.audio(&renewed).await;
     assert_eq!(status, 200, "the same lease plays the new copy");
     assert_eq!(loudest(&samples), 0);
 }
@@ -270,7 +286,13 @@ async fn a_change_of_voice_rebuilds_waiting_calls_and_outdates_copies_being_buil
         assert_eq!(recording["status"], "ready");
         assert_eq!(recording["voice_mode"], "mcadams", "{recording}");
     }
-    assert_eq!(d.audio(&task).await.0, 200);
+    assert_eq!(
+        d.audio(&task).await.0,
+        409,
+        "the undisguised copy's address"
+    );
+    let renewed = d.next().await.expect("the reviewer still holds the call");
+    assert_eq!(d.audio(&renewed).await.0, 200);
 }
 
 #[tokio::test]

@@ -13,7 +13,8 @@ ten call-centre sentences, at 8 kHz like a phone call. Half the speakers belong 
 (training data), the other half are scored.
 
 Conditions: every utterance goes through `callqa anonymize` with `--voice off`, `pitch` or
-`mcadams`.
+`mcadams`, and is written both as the MP3 reviewers get and as a mono WAV PCM16 at the source's
+rate (what earlier versions served), so each figure can be read before/after the MP3.
   * fixed: every call disguised with the same parameters (`--seed 1` on every call); the
     attacker disguises its own speakers exactly that way. This is what a fixed setting leaks.
   * random: every call gets its own draw, as in production; the attacker knows the method and
@@ -35,6 +36,10 @@ Intelligibility:
   * STOI (if pystoi is installed): short-time objective intelligibility of the disguised signal
     against the original (0..1). It punishes any spectral change, a pitch shift included, so it
     is a conservative, recogniser-independent companion to the WER.
+
+MP3 copies are decoded with ffmpeg back to the corpus rate (8 kHz) and shifted by the encoder's
+delay, found per utterance as the lag that best lines the MP3 up with the WAV copy of the same
+call and draw; every measure then reads them like the WAV copies.
 """
 
 import argparse
@@ -88,6 +93,38 @@ def say(spk, text, path):
     subprocess.run(["sox", path + ".raw.wav", "-r", "8000", "-c", "1", "-b", "16", path, "gain", "-n", "-3"],
                    check=True)
     os.remove(path + ".raw.wav")
+
+
+def decode_mp3(path, rate):
+    """An MP3 as 16-bit mono WAV at `rate`, next to it."""
+    out = path + f".{rate}.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", path,
+                    "-ar", str(rate), "-ac", "1", "-c:a", "pcm_s16le", out], check=True)
+    return out
+
+
+def align(reference, shifted, max_lag):
+    """`shifted` moved earlier by the lag (0..max_lag samples) that best matches `reference`,
+    cut to the reference's length (zero-padded at the end if shorter)."""
+    n = len(reference)
+    best, best_lag = -np.inf, 0
+    for lag in range(max_lag + 1):
+        m = min(n, len(shifted) - lag)
+        if m <= 0:
+            break
+        score = float(np.dot(reference[:m], shifted[lag:lag + m]))
+        if score > best:
+            best, best_lag = score, lag
+    out = shifted[best_lag:best_lag + n]
+    return np.pad(out, (0, n - len(out))), best_lag
+
+
+def write_wav(path, x, rate):
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(x, -1, 32767 / 32768) * 32768).astype(np.int16).tobytes())
 
 
 def read_wav(path):
@@ -235,6 +272,8 @@ def main():
     ap.add_argument("--utterances", type=int, default=len(SENTENCES))
     ap.add_argument("--no-asr", action="store_true")
     ap.add_argument("--no-neural", action="store_true", help="skip the Resemblyzer attacker")
+    ap.add_argument("--formats", default="wav,mp3",
+                    help="reviewer copies to measure: wav (earlier versions), mp3 (served now)")
     args = ap.parse_args()
     if args.speakers < 6:
         ap.error("--speakers must be at least 6 (half train the attacker, half are scored)")
@@ -251,24 +290,44 @@ def main():
     print(f"corpus: {len(spks)} speakers x {args.utterances} utterances, 8 kHz, in {work}",
           file=sys.stderr)
 
-    def disguise(mode, seed_of):
+    mp3_bytes, mp3_seconds, lags = [0], [0.0], []
+
+    def disguise(mode, seed_of, fmt):
+        """Every utterance through `callqa anonymize`; returns (speaker, sentence, WAV path). An
+        MP3 copy is decoded and lined up with the WAV copy of the same draw first."""
         out = []
         for s, u, path in items:
             seed = seed_of(s, u)
-            dst = path.replace(".wav", f".{mode}.{seed}.out.wav")
-            cmd = [args.callqa, "anonymize", path, dst, "--voice", mode,
-                   "--peaks", dst + ".json", "--seed", str(seed)]
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-            out.append((s, u, dst))
+            base = path.replace(".wav", f".{mode}.{seed}.out")
+            for ext in ["wav"] + (["mp3"] if fmt == "mp3" else []):
+                if not os.path.exists(f"{base}.{ext}"):
+                    cmd = [args.callqa, "anonymize", path, f"{base}.{ext}", "--voice", mode,
+                           "--peaks", f"{base}.{ext}.json", "--seed", str(seed)]
+                    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            if fmt == "wav":
+                out.append((s, u, base + ".wav"))
+                continue
+            mp3 = base + ".mp3"
+            copy, rate = read_wav(base + ".wav")
+            decoded, _ = read_wav(decode_mp3(mp3, rate))
+            lined_up, lag = align(copy, decoded, rate // 5)
+            lags.append(lag / rate)
+            write_wav(base + ".mp3.aligned.wav", lined_up, rate)
+            mp3_bytes[0] += os.path.getsize(mp3)
+            mp3_seconds[0] += len(copy) / rate
+            out.append((s, u, base + ".mp3.aligned.wav"))
         return out
 
     fixed = lambda s, u: 1
     per_call = lambda s, u: 1000 + 37 * s + u
     per_call_attacker = lambda s, u: 50_000 + 37 * s + u
-    conditions = [("off", "off", fixed, fixed)]
-    for mode in ["pitch", "mcadams"]:
-        conditions.append((f"{mode}, fixed", mode, fixed, fixed))
-        conditions.append((f"{mode}, random per call", mode, per_call, per_call_attacker))
+    conditions = []
+    for fmt in args.formats.split(","):
+        conditions.append((f"off, {fmt}", "off", fixed, fixed, fmt))
+        for mode in ["pitch", "mcadams"]:
+            conditions.append((f"{mode}, fixed, {fmt}", mode, fixed, fixed, fmt))
+            conditions.append(
+                (f"{mode}, random per call, {fmt}", mode, per_call, per_call_attacker, fmt))
 
     decoder = None
     if not args.no_asr:
@@ -294,12 +353,12 @@ def main():
 
     half = len(spks) // 2
     originals = {(s, u): p for s, u, p in items}
-    header = f"{'condition':<26} {'EER mfcc':>9} {'EER neural':>11} {'WER %':>7} {'STOI':>6}"
+    header = f"{'condition':<31} {'EER mfcc':>9} {'EER neural':>11} {'WER %':>7} {'STOI':>6}"
     print(header)
     print("-" * len(header))
-    for name, mode, seed_test, seed_train in conditions:
-        test_items = disguise(mode, seed_test)
-        train_items = test_items if seed_train is seed_test else disguise(mode, seed_train)
+    for name, mode, seed_test, seed_train, fmt in conditions:
+        test_items = disguise(mode, seed_test, fmt)
+        train_items = test_items if seed_train is seed_test else disguise(mode, seed_train, fmt)
         train_items = [(s, u, p) for s, u, p in train_items if s < half]
         test_items = [(s, u, p) for s, u, p in test_items if s >= half]
 
@@ -329,7 +388,10 @@ def main():
                 n = min(len(clean), len(processed))
                 scores.append(stoi(clean[:n], processed[:n], rate, extended=False))
             q = float(np.mean(scores))
-        print(f"{name:<26} {e_mfcc:9.1f} {e_neural:11.1f} {w:7.1f} {q:6.2f}", flush=True)
+        print(f"{name:<31} {e_mfcc:9.1f} {e_neural:11.1f} {w:7.1f} {q:6.3f}", flush=True)
+    if mp3_seconds[0] > 0:
+        print(f"MP3 copies: {mp3_bytes[0] * 60 / mp3_seconds[0] / 1000:.1f} KB per minute of call; "
+              f"encoder delay {1000 * min(lags):.0f}-{1000 * max(lags):.0f} ms", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -142,3 +142,23 @@ pub async fn visible(
     }
     Ok((recording, bound.script_id, bound.number, redactions))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::retry_can_help;
+
+    #[test]
+    fn a_retry_is_offered_only_for_failures_of_the_server() {
+        for code in ["audio_io", "database_error", "something_new"] {
+            assert!(retry_can_help(code), "{code}");
+        }
+        for code in [
+            "audio_empty",
+            "audio_unsupported",
+            "audio_corrupt",
+            "audio_truncated",
+        ] {
+            assert!(!retry_can_help(code), "{code}");
+        }
+    }
+}

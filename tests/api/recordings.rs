@@ -243,6 +243,19 @@ async fn a_file_that_is_not_audio_fails_with_a_message_and_harms_nothing() {
                 .any(|c| ('а'..='я').contains(&c)),
             "{russian}"
         );
+
+        // The page explains the failure and offers no retry: the file itself is the problem.
+        let browser = s.app.browser_for(&s.owner).await;
+        let page = browser
+            .get(s.app.url(&format!("/recordings/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(failed["error"].as_str().unwrap()), "{page}");
+        assert!(!page.contains("Try again"), "{name}: a retry cannot help");
     }
     let still_good: Value = s
         .app
@@ -726,4 +739,89 @@ async fn an_unknown_voice_is_refused_with_the_other_setting_problems() {
 async fn settings_of(app: &TestApp, owner: &TestUser) -> Value {
     let response = app.get_as("/api/v1/settings", &owner.token).await;
     response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_list_sorts_by_any_column_pages_and_refuses_bad_words() {
+    let s = setup().await;
+    let mut ids = Vec::new();
+    for (name, seconds) in [
+        ("b-long.wav", 3.0),
+        ("a-short.wav", 1.0),
+        ("c-mid.wav", 2.0),
+    ] {
+        let queued: Value = s
+            .upload(name, tone_wav(seconds, 8000), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = queued["id"].as_str().unwrap().to_owned();
+        s.app.wait_processed(&s.owner.token, &id).await;
+        ids.push(id);
+    }
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["original_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = |query: &'static str| {
+        let app = &s.app;
+        let token = s.owner.token.clone();
+        async move {
+            app.get_as(&format!("/api/v1/recordings{query}"), &token)
+                .await
+        }
+    };
+    let by_length: Value = list("?sort=duration&dir=asc").await.json().await.unwrap();
+    assert_eq!(
+        names(&by_length),
+        ["a-short.wav", "c-mid.wav", "b-long.wav"]
+    );
+    let by_name: Value = list("?sort=file&dir=desc").await.json().await.unwrap();
+    assert_eq!(names(&by_name), ["c-mid.wav", "b-long.wav", "a-short.wav"]);
+    let newest = list("").await;
+    assert_eq!(newest.headers()["x-total-count"], "3");
+    let newest: Value = newest.json().await.unwrap();
+    assert_eq!(names(&newest), ["c-mid.wav", "a-short.wav", "b-long.wav"]);
+    let beyond: Value = list("?page=2").await.json().await.unwrap();
+    assert_eq!(beyond.as_array().unwrap().len(), 0, "the API pages by 500");
+    for (query, field) in [
+        ("?sort=colour", "sort"),
+        ("?dir=up", "dir"),
+        ("?page=0", "page"),
+    ] {
+        let refused = list(query).await;
+        assert_eq!(refused.status(), 422, "{query}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            body["error"]["fields"][0]["field"], field,
+            "{query}: {body}"
+        );
+    }
+
+    // The page: column headers are links that keep the filters and turn the direction, the
+    // current one carries aria-sort, and a bad page number is explained in the page's language.
+    let browser = s.app.browser_for(&s.owner).await;
+    let page = |path: &'static str| {
+        let browser = browser.clone();
+        let url = s.app.url(path);
+        async move { browser.get(url).send().await.unwrap() }
+    };
+    let html = page("/recordings?status=ready&sort=duration&dir=asc")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"aria-sort="ascending""#), "{html}");
+    assert!(html.contains("/recordings?status=ready&amp;sort=duration&amp;dir=desc"));
+    assert!(html.contains("/recordings?status=ready&amp;sort=operator&amp;dir=asc"));
+    let short = html.find("a-short.wav").unwrap();
+    assert!(short < html.find("c-mid.wav").unwrap() && short < html.find("b-long.wav").unwrap());
+    assert!(html.contains("1–3 of 3"));
+    let refused = page("/recordings?page=x").await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Not a page number."));
 }

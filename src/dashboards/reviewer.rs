@@ -38,6 +38,8 @@ pub struct DayLine {
 pub struct History {
     pub reviews: Vec<ReviewLine>,
     pub days: Vec<DayLine>,
+    /// The zone the days are counted in (the reviewer's own, else the organization's).
+    pub time_zone: String,
     pub total_reviews: usize,
     pub rate: String,
     pub currency: String,
@@ -100,6 +102,7 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
         total_earned: format_cents(rate * reviews.len() as i64),
         reviews,
         days,
+        time_zone: zone.name().to_owned(),
         rate: format_cents(rate),
         currency: settings.currency.clone(),
     })

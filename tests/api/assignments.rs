@@ -229,6 +229,16 @@ async fn a_reviewer_gets_a_blind_task_and_the_audio_only_they_may_hear() {
         .unwrap();
     assert_eq!(history["total_reviews"], 1);
     assert_eq!(history["days"][0]["reviews"], 1);
+    // Days are counted in the reviewer's zone, which the answer names.
+    assert_eq!(history["time_zone"], "UTC");
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    assert_eq!(history["days"][0]["day"], day.as_str());
 }
 
 /// A path segment that cannot be a code names nothing: "not found" before the body is read

@@ -154,16 +154,17 @@ impl TestApp {
         self.check_jobs.store(false, Ordering::SeqCst);
     }
 
-    /// What the check on drop finds: first the running jobs get [`JOBS_SETTLE`] to finish
-    /// (the workers are threads of their own, so they go on while this one waits), then
-    /// every invariant is read.
+    /// What the check on drop finds: first the queued and running jobs get [`JOBS_SETTLE`]
+    /// to finish (the workers are threads of their own, so they go on while this one
+    /// waits; a queued job counts, or a worker claiming it just after the wait would look
+    /// like a job left running), then every invariant is read.
     fn violations_once_settled(&self) -> Vec<Violation> {
         let mut conn = self.connect_db();
         let check_jobs = self.check_jobs.load(Ordering::SeqCst);
         let started = Instant::now();
         while check_jobs
             && started.elapsed() < JOBS_SETTLE
-            && invariants::jobs_running(&mut conn).expect("the jobs are read")
+            && invariants::jobs_pending(&mut conn).expect("the jobs are read")
         {
             std::thread::sleep(Duration::from_millis(100));
         }

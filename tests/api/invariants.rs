@@ -129,13 +129,16 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Whether any job is marked running.
-pub fn jobs_running(conn: &mut DbConnection) -> QueryResult<bool> {
-    let running: i64 = jobs::table
-        .filter(diesel::ExpressionMethods::eq(jobs::status, "running"))
+/// Whether any job is still to do: queued (a worker may claim it any moment) or running.
+pub fn jobs_pending(conn: &mut DbConnection) -> QueryResult<bool> {
+    let pending: i64 = jobs::table
+        .filter(diesel::ExpressionMethods::eq_any(
+            jobs::status,
+            ["queued", "running"],
+        ))
         .count()
         .get_result(conn)?;
-    Ok(running > 0)
+    Ok(pending > 0)
 }
 
 /// Every broken invariant, read from one consistent view of the database (a server may still

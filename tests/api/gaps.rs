@@ -250,14 +250,10 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
     assert_eq!(response.status(), 303);
     let editor = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(editor, format!("/scripts/{}/edit#step-3", q.script_id));
-    let html = browser
-        .get(q.app.url(&format!("/scripts/{}/edit", q.script_id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = q
+        .app
+        .page_text(&browser, &format!("/scripts/{}/edit", q.script_id))
+        .await;
     assert!(html.contains(&format!(
         r#"name="resolves_gap" value="{}" checked"#,
         ids[0]
@@ -332,14 +328,7 @@ async fn the_queue_page_groups_gaps_and_refines_the_script() {
             .unwrap()
             .contains("already been dismissed or resolved")
     );
-    let empty = browser
-        .get(q.app.url("/gaps"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let empty = q.app.page_text(&browser, "/gaps").await;
     assert!(empty.contains("No open gaps"));
 }
 
@@ -357,14 +346,7 @@ fn undo_fields(html: &str) -> (String, String) {
 async fn accepting_or_dismissing_is_confirmed_and_can_be_undone_once() {
     let q = queue_with_gaps(2).await;
     let browser = q.app.browser_for(&q.owner).await;
-    let html = browser
-        .get(q.app.url("/gaps"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = q.app.page_text(&browser, "/gaps").await;
     assert!(html.contains("Reason to dismiss</") || html.contains("Reason to dismiss\n"));
     let csrf = csrf_of(&html);
     let ids: Vec<String> = q
@@ -394,14 +376,7 @@ async fn accepting_or_dismissing_is_confirmed_and_can_be_undone_once() {
         back.starts_with("/gaps?status=open&done=dismissed"),
         "{back}"
     );
-    let html = browser
-        .get(q.app.url(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = q.app.page_text(&browser, &back).await;
     assert!(html.contains("2 gaps dismissed."), "{html}");
     assert_eq!(q.gaps("?status=dismissed").await.len(), 2);
 
@@ -449,14 +424,7 @@ async fn accepting_or_dismissing_is_confirmed_and_can_be_undone_once() {
         )
         .await;
     let back = accepted.headers()["location"].to_str().unwrap().to_owned();
-    let html = browser
-        .get(q.app.url(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = q.app.page_text(&browser, &back).await;
     assert!(html.contains("1 gap accepted."), "{html}");
     let (left, before) = undo_fields(&html);
     let (status, _) = q
@@ -547,14 +515,7 @@ async fn a_refine_across_scripts_explains_itself_and_keeps_the_ticks() {
     assert_eq!(scripts.len(), 2, "gaps of two scripts");
 
     let browser = q.app.browser_for(&q.owner).await;
-    let html = browser
-        .get(q.app.url("/gaps"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = q.app.page_text(&browser, "/gaps").await;
     let mut form = vec![
         ("csrf".to_owned(), csrf_of(&html)),
         ("back".to_owned(), "/gaps".to_owned()),

@@ -256,6 +256,33 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    pub async fn put_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.api
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The HTML of the page at `path` as `browser` (a signed-in cookie client) sees it.
+    pub async fn page_text(&self, browser: &reqwest::Client, path: &str) -> String {
+        browser
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("a page body")
+    }
+
     pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
         self.api
             .get(self.url(path))

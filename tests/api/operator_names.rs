@@ -109,14 +109,7 @@ async fn the_owner_renames_an_operator_and_their_calls_follow_the_new_name() {
         .unwrap();
     assert_eq!(detail["operator_id"], operator);
     let browser = app.browser_for(&owner).await;
-    let list = browser
-        .get(app.url("/recordings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_text(&browser, "/recordings").await;
     assert!(list.contains("Anna Sidorova"), "{list}");
     assert!(!list.contains("Anna Petrova"));
 
@@ -221,14 +214,7 @@ async fn the_people_page_renames_an_operator_and_keeps_a_refused_name_in_its_for
     let owner = app.owner().await;
     let operator = app.operator_record(&owner, "Vera").await;
     let browser = app.browser_for(&owner).await;
-    let people = browser
-        .get(app.url("/people"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let people = app.page_text(&browser, "/people").await;
     let action = format!("/people/operators/{operator}/name");
     assert!(
         people.contains(&format!(r#"action="{action}""#)),
@@ -246,14 +232,7 @@ async fn the_people_page_renames_an_operator_and_keeps_a_refused_name_in_its_for
     assert_eq!(renamed.status(), 303);
     let location = renamed.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/people?renamed"), "{location}");
-    let after = browser
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let after = app.page_text(&browser, &location).await;
     assert!(after.contains("Operator renamed."), "{after}");
     assert!(after.contains(r#"<span class="operator-name">Vera Ivanova</span>"#));
 
@@ -291,14 +270,7 @@ async fn the_people_page_has_labelled_columns_plain_logins_and_a_copy_button_for
     let owner = app.owner().await;
     app.operator_record(&owner, "Galina").await;
     let browser = app.browser_for(&owner).await;
-    let people = browser
-        .get(app.url("/people"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let people = app.page_text(&browser, "/people").await;
     // Every column header says something, if only to a screen reader.
     let headers = people.split("<th").skip(1);
     for header in headers.filter(|h| h.starts_with('>') || h.starts_with(' ')) {

@@ -246,14 +246,10 @@ async fn a_file_that_is_not_audio_fails_with_a_message_and_harms_nothing() {
 
         // The page explains the failure and offers no retry: the file itself is the problem.
         let browser = s.app.browser_for(&s.owner).await;
-        let page = browser
-            .get(s.app.url(&format!("/recordings/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = s
+            .app
+            .page_text(&browser, &format!("/recordings/{id}"))
+            .await;
         assert!(page.contains(failed["error"].as_str().unwrap()), "{page}");
         assert!(!page.contains("Try again"), "{name}: a retry cannot help");
     }
@@ -490,14 +486,7 @@ async fn queued_work_survives_a_crash_and_is_done_by_another_process() {
 async fn the_upload_page_works_without_javascript() {
     let s = setup().await;
     let browser = s.app.browser_for(&s.owner).await;
-    let page = browser
-        .get(s.app.url("/recordings/upload"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.app.page_text(&browser, "/recordings/upload").await;
     let csrf = crate::helpers::csrf_of(&page);
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf)
@@ -543,14 +532,7 @@ async fn the_upload_page_works_without_javascript() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
-    let listing = browser
-        .get(s.app.url("/recordings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let listing = s.app.page_text(&browser, "/recordings").await;
     assert!(listing.contains("a.wav") && listing.contains("b.wav") && !listing.contains("c.wav"));
 }
 

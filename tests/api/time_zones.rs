@@ -6,16 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser, csrf_of, problem_fields, spawn_app, tone_wav};
 
-async fn put(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
-    app.api
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn set_org_zone(app: &TestApp, owner: &TestUser, zone: &str) -> reqwest::Response {
     let mut settings: Value = app
         .get_as("/api/v1/settings", &owner.token)
@@ -24,7 +14,8 @@ async fn set_org_zone(app: &TestApp, owner: &TestUser, zone: &str) -> reqwest::R
         .await
         .unwrap();
     settings["time_zone"] = json!(zone);
-    put(app, "/api/v1/settings", &owner.token, &settings).await
+    app.put_json("/api/v1/settings", &owner.token, &settings)
+        .await
 }
 
 /// A processed call that took place at `called_at`; returns its id.
@@ -58,14 +49,10 @@ async fn times_follow_the_organization_then_the_person() {
     let owner = app.owner().await;
     let id = call_at(&app, &owner, "2025-03-14T21:30:00Z").await;
     let browser = app.browser_for(&owner).await;
-    let page = |path: String| {
-        let browser = browser.clone();
-        let url = app.url(&path);
-        async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
-    };
+    let detail_path = format!("/recordings/{id}");
 
     // UTC until the owner picks a zone.
-    let detail = page(format!("/recordings/{id}")).await;
+    let detail = app.page_text(&browser, &detail_path).await;
     assert!(detail.contains("14 Mar 2025, 21:30"), "{detail}");
     assert!(
         !detail.contains(">2025-03-14T21:30"),
@@ -82,33 +69,33 @@ async fn times_follow_the_organization_then_the_person() {
         .await
         .unwrap();
     assert_eq!(settings["time_zone"], "Europe/Moscow");
-    let detail = page(format!("/recordings/{id}")).await;
+    let detail = app.page_text(&browser, &detail_path).await;
     assert!(detail.contains("15 Mar 2025, 00:30"), "{detail}");
 
     // The person's own zone wins over the organization's; null goes back to it.
-    let own = put(
-        &app,
-        "/api/v1/me/time-zone",
-        &owner.token,
-        &json!({"time_zone": "America/New_York"}),
-    )
-    .await;
+    let own = app
+        .put_json(
+            "/api/v1/me/time-zone",
+            &owner.token,
+            &json!({"time_zone": "America/New_York"}),
+        )
+        .await;
     assert_eq!(own.status(), 204);
-    let detail = page(format!("/recordings/{id}")).await;
+    let detail = app.page_text(&browser, &detail_path).await;
     assert!(detail.contains("14 Mar 2025, 17:30"), "{detail}");
-    let back = put(
-        &app,
-        "/api/v1/me/time-zone",
-        &owner.token,
-        &json!({"time_zone": null}),
-    )
-    .await;
+    let back = app
+        .put_json(
+            "/api/v1/me/time-zone",
+            &owner.token,
+            &json!({"time_zone": null}),
+        )
+        .await;
     assert_eq!(back.status(), 204);
-    let detail = page(format!("/recordings/{id}")).await;
+    let detail = app.page_text(&browser, &detail_path).await;
     assert!(detail.contains("15 Mar 2025, 00:30"), "{detail}");
 
     // The same choice from the account page, in Russian.
-    let account = page("/account".to_owned()).await;
+    let account = app.page_text(&browser, "/account").await;
     let form = [
         ("csrf", csrf_of(&account)),
         ("time_zone", "Asia/Yekaterinburg".to_owned()),
@@ -120,14 +107,7 @@ async fn times_follow_the_organization_then_the_person() {
         .send()
         .await
         .unwrap();
-    let ru = browser
-        .get(app.url(&format!("/recordings/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ru = app.page_text(&browser, &format!("/recordings/{id}")).await;
     assert!(ru.contains("15 мар 2025, 02:30"), "{ru}");
 }
 
@@ -148,13 +128,13 @@ async fn unknown_zones_are_refused_and_change_nothing() {
             problem_fields(&body).contains(&("time_zone".to_owned(), "unknown_zone".to_owned())),
             "{bad}: {body}"
         );
-        let own = put(
-            &app,
-            "/api/v1/me/time-zone",
-            &owner.token,
-            &json!({"time_zone": bad}),
-        )
-        .await;
+        let own = app
+            .put_json(
+                "/api/v1/me/time-zone",
+                &owner.token,
+                &json!({"time_zone": bad}),
+            )
+            .await;
         // An empty name means "the organization's"; anything else unknown is refused.
         if bad.is_empty() {
             assert_eq!(own.status(), 204);
@@ -172,14 +152,7 @@ async fn unknown_zones_are_refused_and_change_nothing() {
 
     // The account form shows the refusal in the page's language.
     let browser = app.browser_for(&owner).await;
-    let account = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = app.page_text(&browser, "/account").await;
     browser
         .get(app.url("/lang/ru?next=/"))
         .send()
@@ -215,13 +188,13 @@ async fn date_filters_count_days_in_the_viewers_zone() {
         let owner = &owner;
         let day = day.clone();
         async move {
-            let own = put(
-                app,
-                "/api/v1/me/time-zone",
-                &owner.token,
-                &json!({"time_zone": zone}),
-            )
-            .await;
+            let own = app
+                .put_json(
+                    "/api/v1/me/time-zone",
+                    &owner.token,
+                    &json!({"time_zone": zone}),
+                )
+                .await;
             assert_eq!(own.status(), 204);
             let list: Value = app
                 .get_as(

@@ -114,16 +114,19 @@ pub fn own_choice(text: Option<&str>) -> Result<Option<Zone>, FieldProblem> {
     }
 }
 
-/// Every zone name the database knows, sorted, for a picker.
-pub fn names() -> Vec<String> {
-    let mut names: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|name| name.as_str().to_owned())
-        .filter(|name| name.contains('/') || name == "UTC")
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// Every zone name the database knows, sorted, for a picker (read from the database once).
+pub fn names() -> &'static [String] {
+    static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.as_str().to_owned())
+            .filter(|name| name.contains('/') || name == "UTC")
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    });
+    &NAMES
 }
 
 #[cfg(test)]

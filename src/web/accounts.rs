@@ -567,7 +567,7 @@ struct AccountPage {
     /// The person's own zone, empty when they follow the organization's.
     own_zone: String,
     org_zone: String,
-    zones: Vec<String>,
+    zones: &'static [String],
     saved: bool,
     errors: FormErrors,
 }

@@ -239,6 +239,7 @@ async fn act(
         .map(|(_, v)| GapId::from_raw(v.clone()))
         .collect();
     let back = safe_next(Some(&field("back")));
+    let back_again = back.clone();
     let action = field("action");
     let (reason, note) = (field("reason"), field("note"));
     let (left, before) = (field("left"), field("before"));
@@ -281,8 +282,7 @@ async fn act(
         Ok(next) => Ok(see_other(&next)),
         Err(error @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::NotFound)) => {
             // The queue again, as it was (ticks kept), with what went wrong.
-            let back = safe_next(Some(&field("back")));
-            let query = back
+            let query = back_again
                 .split_once('?')
                 .and_then(|(_, q)| serde_urlencoded::from_str::<GapQuery>(q).ok())
                 .unwrap_or_default();

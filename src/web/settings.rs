@@ -26,7 +26,7 @@ struct SettingsPage {
     settings: SettingsInput,
     voice_modes: Vec<&'static str>,
     /// Every zone name, for the organization's zone.
-    zones: Vec<String>,
+    zones: &'static [String],
     saved: bool,
     fields: Vec<FieldMessage>,
 }

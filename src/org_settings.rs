@@ -35,7 +35,22 @@ pub struct OrgSettings {
     /// The organization's time zone (an IANA name): times are shown in it to everyone who
     /// has not picked their own, and "today" and date filters follow it.
     pub time_zone: String,
+    /// Percent of a reviewer's draws that are gold calls while they have sent fewer than
+    /// `gold_new_reviews` reviews (0–100)...
+    pub gold_percent_new: i32,
+    pub gold_new_reviews: i32,
+    /// ...and after that (0–100).
+    pub gold_percent: i32,
+    /// A reviewer whose gold accuracy falls below this percent (0–100; 0: never) once at
+    /// least `pause_min_steps` gold steps are scored is paused.
+    pub pause_accuracy: i32,
+    pub pause_min_steps: i32,
 }
+
+/// Bounds of a percent setting.
+pub const PERCENT_RANGE: (i32, i32) = (0, 100);
+/// Bounds of the gold counts (reviews before the lower gold rate, steps before a pause).
+pub const GOLD_COUNT_RANGE: (i32, i32) = (1, 1000);
 
 impl Default for OrgSettings {
     fn default() -> Self {
@@ -47,6 +62,11 @@ impl Default for OrgSettings {
             review_rate: "0.00".to_owned(),
             currency: "USD".to_owned(),
             time_zone: "UTC".to_owned(),
+            gold_percent_new: 20,
+            gold_new_reviews: 20,
+            gold_percent: 5,
+            pause_accuracy: 70,
+            pause_min_steps: 20,
         }
     }
 }
@@ -65,6 +85,11 @@ pub struct SettingsInput {
     pub review_rate: String,
     pub currency: String,
     pub time_zone: String,
+    pub gold_percent_new: i32,
+    pub gold_new_reviews: i32,
+    pub gold_percent: i32,
+    pub pause_accuracy: i32,
+    pub pause_min_steps: i32,
 }
 
 impl Default for SettingsInput {
@@ -83,6 +108,11 @@ impl From<OrgSettings> for SettingsInput {
             review_rate: settings.review_rate,
             currency: settings.currency,
             time_zone: settings.time_zone,
+            gold_percent_new: settings.gold_percent_new,
+            gold_new_reviews: settings.gold_new_reviews,
+            gold_percent: settings.gold_percent,
+            pause_accuracy: settings.pause_accuracy,
+            pause_min_steps: settings.pause_min_steps,
         }
     }
 }
@@ -101,6 +131,11 @@ impl SettingsInput {
             // The zone database's own spelling of a name typed in another case.
             time_zone: Zone::named(&self.time_zone)
                 .map_or(self.time_zone, |zone| zone.name().to_owned()),
+            gold_percent_new: self.gold_percent_new,
+            gold_new_reviews: self.gold_new_reviews,
+            gold_percent: self.gold_percent,
+            pause_accuracy: self.pause_accuracy,
+            pause_min_steps: self.pause_min_steps,
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -169,7 +204,17 @@ impl OrgSettings {
         minimum.max(by_length)
     }
 
-    fn pairs(&self) -> [(&'static str, String); 7] {
+    /// The share (0–1) of draws that are gold for a reviewer who has sent `reviews_sent`.
+    pub fn gold_share(&self, reviews_sent: i64) -> f64 {
+        let percent = if reviews_sent < i64::from(self.gold_new_reviews) {
+            self.gold_percent_new
+        } else {
+            self.gold_percent
+        };
+        f64::from(percent.clamp(0, 100)) / 100.0
+    }
+
+    fn pairs(&self) -> [(&'static str, String); 12] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -178,6 +223,11 @@ impl OrgSettings {
             ("review_rate", self.review_rate.clone()),
             ("currency", self.currency.clone()),
             ("time_zone", self.time_zone.clone()),
+            ("gold_percent_new", self.gold_percent_new.to_string()),
+            ("gold_new_reviews", self.gold_new_reviews.to_string()),
+            ("gold_percent", self.gold_percent.to_string()),
+            ("pause_accuracy", self.pause_accuracy.to_string()),
+            ("pause_min_steps", self.pause_min_steps.to_string()),
         ]
     }
 
@@ -201,6 +251,11 @@ impl OrgSettings {
                 ("review_rate", _) => candidate.review_rate = value,
                 ("currency", _) => candidate.currency = value,
                 ("time_zone", _) => candidate.time_zone = value,
+                ("gold_percent_new", Ok(n)) => candidate.gold_percent_new = n,
+                ("gold_new_reviews", Ok(n)) => candidate.gold_new_reviews = n,
+                ("gold_percent", Ok(n)) => candidate.gold_percent = n,
+                ("pause_accuracy", Ok(n)) => candidate.pause_accuracy = n,
+                ("pause_min_steps", Ok(n)) => candidate.pause_min_steps = n,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -221,6 +276,11 @@ impl OrgSettings {
             ),
             ("lease_minutes", self.lease_minutes, LEASE_MINUTES_RANGE),
             ("lease_factor", self.lease_factor, LEASE_FACTOR_RANGE),
+            ("gold_percent_new", self.gold_percent_new, PERCENT_RANGE),
+            ("gold_new_reviews", self.gold_new_reviews, GOLD_COUNT_RANGE),
+            ("gold_percent", self.gold_percent, PERCENT_RANGE),
+            ("pause_accuracy", self.pause_accuracy, PERCENT_RANGE),
+            ("pause_min_steps", self.pause_min_steps, GOLD_COUNT_RANGE),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(

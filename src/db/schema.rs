@@ -26,6 +26,8 @@ diesel::table! {
         language -> Nullable<Text>,
         created_at -> Timestamp,
         time_zone -> Nullable<Text>,
+        paused_at -> Nullable<Timestamp>,
+        resumed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -176,6 +178,7 @@ diesel::table! {
         expires_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
         skip_reason -> Nullable<Text>,
+        gold -> Bool,
     }
 }
 
@@ -187,6 +190,29 @@ diesel::table! {
         reviewer_id -> Text,
         script_version_id -> Text,
         submitted_at -> Timestamp,
+        status -> Text,
+        gold -> Bool,
+        rejected_at -> Nullable<Timestamp>,
+        rejected_by -> Nullable<Text>,
+        reject_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    gold_calls (recording_id) {
+        recording_id -> Text,
+        active -> Bool,
+        marked_by -> Nullable<Text>,
+        marked_at -> Timestamp,
+        unmarked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    gold_answers (recording_id, step_key) {
+        recording_id -> Text,
+        step_key -> Text,
+        verdict -> Text,
     }
 }
 
@@ -251,6 +277,8 @@ diesel::joinable!(verdicts -> reviews (review_id));
 diesel::joinable!(verdicts -> steps (step_id));
 
 diesel::joinable!(assignment_pool -> recordings (recording_id));
+diesel::joinable!(gold_calls -> recordings (recording_id));
+diesel::joinable!(gold_answers -> gold_calls (recording_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assignment_pool,
@@ -272,4 +300,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     gaps,
     settings,
     audit_log,
+    gold_calls,
+    gold_answers,
 );

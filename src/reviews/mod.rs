@@ -4,6 +4,7 @@
 //! to is read in `crate::dashboards`.
 
 pub mod consensus;
+pub mod gold;
 pub mod label;
 pub mod validate;
 
@@ -22,6 +23,28 @@ use crate::recordings::Recording;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
 use validate::{Verdict, VerdictInput, VerdictProblem, check_verdicts};
+
+crate::text_enum! {
+    /// Whether a review counts: `rejected` by an owner (with a reason, reversibly), it
+    /// counts nowhere: not in the consensus, scores, gaps, gold accuracy or earnings.
+    ReviewStatus {
+        Accepted = "accepted",
+        Rejected = "rejected",
+    }
+}
+
+/// The filter of the reviews that make a call's figures (consensus, scores, operator
+/// feedback): accepted, and not a reviewer's review of a gold (control) call.
+pub type Counted = diesel::dsl::And<
+    diesel::dsl::Eq<reviews::status, ReviewStatus>,
+    diesel::dsl::Eq<reviews::gold, bool>,
+>;
+
+pub fn counted() -> Counted {
+    reviews::status
+        .eq(ReviewStatus::Accepted)
+        .and(reviews::gold.eq(false))
+}
 
 /// Why a review was not taken. A page tells a lost lease from a review sent twice by these
 /// variants.

@@ -71,6 +71,16 @@ struct SettingsForm {
     currency: Option<String>,
     #[serde(default)]
     time_zone: Option<String>,
+    #[serde(default)]
+    gold_percent_new: Option<String>,
+    #[serde(default)]
+    gold_new_reviews: Option<String>,
+    #[serde(default)]
+    gold_percent: Option<String>,
+    #[serde(default)]
+    pause_accuracy: Option<String>,
+    #[serde(default)]
+    pause_min_steps: Option<String>,
 }
 
 async fn settings_submit(
@@ -101,6 +111,11 @@ async fn settings_submit(
         time_zone: form
             .time_zone
             .map_or(current.time_zone, |z| z.trim().to_owned()),
+        gold_percent_new: number(form.gold_percent_new.as_ref(), current.gold_percent_new),
+        gold_new_reviews: number(form.gold_new_reviews.as_ref(), current.gold_new_reviews),
+        gold_percent: number(form.gold_percent.as_ref(), current.gold_percent),
+        pause_accuracy: number(form.pause_accuracy.as_ref(), current.pause_accuracy),
+        pause_min_steps: number(form.pause_min_steps.as_ref(), current.pause_min_steps),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,

@@ -88,3 +88,11 @@ settings-review-rate = Pay per review
 settings-currency = Currency (ISO code, e.g. EUR)
 invalid-not-an-amount = Not an amount (use 0.50).
 invalid-not-a-currency = Use a three-letter currency code such as EUR or RUB.
+
+settings-gold = Gold calls and reviewer accuracy
+settings-gold-hint = Gold calls are reviewed calls you gave an answer key. They are mixed into every reviewer's calls unseen, and each reviewer's accuracy on them is measured.
+settings-gold-percent-new = Share of a new reviewer's calls that are gold, %
+settings-gold-new-reviews = A reviewer is new for this many reviews
+settings-gold-percent = Share of gold calls after that, %
+settings-pause-accuracy = Pause a reviewer whose gold accuracy falls below, % (0: never)
+settings-pause-min-steps = …once at least this many gold steps are scored

@@ -1,0 +1,11 @@
+ALTER TABLE users DROP COLUMN resumed_at;
+ALTER TABLE users DROP COLUMN paused_at;
+DROP TABLE gold_answers;
+DROP TABLE gold_calls;
+ALTER TABLE assignments DROP COLUMN gold;
+DROP INDEX reviews_recording;
+ALTER TABLE reviews DROP COLUMN reject_reason;
+ALTER TABLE reviews DROP COLUMN rejected_by;
+ALTER TABLE reviews DROP COLUMN rejected_at;
+ALTER TABLE reviews DROP COLUMN gold;
+ALTER TABLE reviews DROP COLUMN status;

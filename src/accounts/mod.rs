@@ -7,6 +7,7 @@ pub mod invites;
 pub mod name;
 pub mod operators;
 pub mod password;
+pub mod pause;
 pub mod sign_in;
 pub mod throttle;
 pub mod tokens;

@@ -34,6 +34,9 @@ pub enum AppError {
     BadCredentials,
     #[error("forbidden")]
     Forbidden,
+    /// The asker may not do this now, for a reason the code names (403).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// A browser request that changes state came from another site, or a page form's token
     /// does not match the session.
     #[error("cross-site request refused")]
@@ -74,7 +77,9 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) | AppError::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -90,7 +95,10 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation(_) => "validation_failed",
-            AppError::BadRequest(code) | AppError::Conflict(code) | AppError::Gone(code) => code,
+            AppError::BadRequest(code)
+            | AppError::Conflict(code)
+            | AppError::Gone(code)
+            | AppError::Refused(code) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::BadCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
@@ -246,6 +254,7 @@ impl From<AssignmentError> for AppError {
             AssignmentError::NotFound => AppError::NotFound,
             AssignmentError::Finished => AppError::Conflict("assignment_finished"),
             AssignmentError::AudioRebuilding => AppError::Conflict("audio_rebuilding"),
+            AssignmentError::Paused => AppError::Refused("reviewer_paused"),
             AssignmentError::Db(db) => db.into(),
         }
     }
@@ -264,6 +273,9 @@ impl From<ReviewError> for AppError {
             ReviewError::AlreadySubmitted => AppError::Conflict("already_submitted"),
             ReviewError::Finished => AppError::Conflict("assignment_finished"),
             ReviewError::LeaseLost => AppError::Conflict("lease_lost"),
+            ReviewError::NotReviewed => AppError::Conflict("not_reviewed"),
+            ReviewError::AlreadyRejected => AppError::Conflict("already_rejected"),
+            ReviewError::NotRejected => AppError::Conflict("not_rejected"),
             ReviewError::Db(db) => db.into(),
         }
     }

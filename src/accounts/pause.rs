@@ -24,13 +24,26 @@ pub fn paused_at(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<Opti
 }
 
 /// Pauses the reviewer (inside the caller's transaction), with why in the audit log;
-/// `false` when they were already paused.
+/// `false` when they were already paused; `NotFound` when `reviewer` is no reviewer.
 pub fn pause(
     conn: &mut DbConnection,
     by: Option<&UserId>,
     reviewer: &UserId,
     details: serde_json::Value,
 ) -> Result<bool, AccountError> {
+    if mark_paused(conn, by, reviewer, details)? {
+        return Ok(true);
+    }
+    known_reviewer(conn, reviewer).map(|_| false)
+}
+
+/// [`pause`] for a reviewer known to exist: `false` when nothing changed.
+pub fn mark_paused(
+    conn: &mut DbConnection,
+    by: Option<&UserId>,
+    reviewer: &UserId,
+    details: serde_json::Value,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         users::table
             .find(reviewer)
@@ -39,18 +52,17 @@ pub fn pause(
     )
     .set(users::paused_at.eq(now()))
     .execute(conn)?;
-    if changed == 0 {
-        return known_reviewer(conn, reviewer).map(|_| false);
+    if changed > 0 {
+        audit::record(
+            conn,
+            by,
+            "reviewer.pause",
+            "user",
+            reviewer.as_str(),
+            details,
+        )?;
     }
-    audit::record(
-        conn,
-        by,
-        "reviewer.pause",
-        "user",
-        reviewer.as_str(),
-        details,
-    )?;
-    Ok(true)
+    Ok(changed > 0)
 }
 
 /// Resumes a paused reviewer: from now on the automatic pause judges only gold steps they

@@ -7,6 +7,7 @@ pub mod gaps;
 pub mod operator;
 pub mod overview;
 pub mod recordings;
+pub mod reviews;
 pub mod scripts;
 pub mod settings;
 
@@ -38,6 +39,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/healthz", Access::Public, healthz);
     accounts::routes(r);
     recordings::routes(r);
+    reviews::routes(r);
     settings::routes(r);
     scripts::routes(r);
     assignments::routes(r);

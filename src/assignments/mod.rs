@@ -46,6 +46,9 @@ pub enum AssignmentError {
     /// copy asked for by name was replaced by a rebuilt one (a new task carries its address).
     #[error("the call's audio is being rebuilt")]
     AudioRebuilding,
+    /// The reviewer is paused (their gold accuracy fell too low, or an owner paused them).
+    #[error("the reviewer is paused")]
+    Paused,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -76,6 +79,8 @@ pub struct Assignment {
     pub expires_at: Timestamp,
     pub finished_at: Option<Timestamp>,
     pub skip_reason: Option<String>,
+    /// A lease on a gold (control) call: it takes none of the call's review slots.
+    pub gold: bool,
 }
 
 impl Assignment {
@@ -150,23 +155,34 @@ pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> Qu
     Ok(expired.len())
 }
 
-/// Gives the reviewer a call: their unexpired one if they hold one, else a uniformly drawn
-/// recording they have never been given. `None` when there is nothing for them.
+/// Gives the reviewer a call: their unexpired one if they hold one, else a new one — a gold
+/// (control) call at the settings' rate ([`crate::reviews::gold::draw`]), or a uniformly drawn
+/// recording they have never been given. `None` when there is nothing for them; a paused
+/// reviewer gets nothing new ([`AssignmentError::Paused`]).
 pub fn next(
     conn: &mut DbConnection,
     reviewer: &UserId,
     settings: &OrgSettings,
     rng: &mut impl Rng,
-) -> QueryResult<Option<Assignment>> {
+) -> Result<Option<Assignment>, AssignmentError> {
     conn.write_transaction(|conn| {
         let mut locked = pool::lock(conn)?;
+        if crate::accounts::pause::paused_at(conn, reviewer)?.is_some() {
+            return Err(AssignmentError::Paused);
+        }
         if let Some(live) = live_for(conn, reviewer)? {
             return Ok(Some(live));
         }
         reclaim_expired(conn, &mut locked)?;
-        let Some(recording_id) = draw(conn, reviewer, locked.size, rng)? else {
-            return Ok(None);
-        };
+        let own = users_operator(conn, reviewer)?;
+        let (recording_id, gold) =
+            match crate::reviews::gold::draw(conn, reviewer, own.as_ref(), settings, rng)? {
+                Some(gold) => (gold, true),
+                None => match draw(conn, reviewer, own.as_ref(), locked.size, rng)? {
+                    Some(drawn) => (drawn, false),
+                    None => return Ok(None),
+                },
+            };
         let duration_ms: Option<i64> = recordings::table
             .find(&recording_id)
             .select(recordings::duration_ms)
@@ -184,6 +200,7 @@ pub fn next(
             expires_at,
             finished_at: None,
             skip_reason: None,
+            gold,
         };
         diesel::insert_into(assignments::table)
             .values((
@@ -194,6 +211,7 @@ pub fn next(
                 assignments::status.eq(AssignmentStatus::Active),
                 assignments::assigned_at.eq(assigned_at),
                 assignments::expires_at.eq(expires_at),
+                assignments::gold.eq(gold),
             ))
             .execute(conn)?;
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
@@ -235,17 +253,17 @@ fn eligible(
 fn draw(
     conn: &mut DbConnection,
     reviewer: &UserId,
+    own: Option<&OperatorId>,
     size: i32,
     rng: &mut impl Rng,
 ) -> QueryResult<Option<RecordingId>> {
     if size == 0 {
         return Ok(None);
     }
-    let own = users_operator(conn, reviewer)?;
     for _ in 0..QUICK_TRIES {
         let slot = rng.random_range(0..size);
         if let Some(recording_id) = pool::at(conn, slot)?
-            && eligible(conn, reviewer, own.as_ref(), &recording_id)?
+            && eligible(conn, reviewer, own, &recording_id)?
         {
             return Ok(Some(recording_id));
         }

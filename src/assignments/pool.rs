@@ -15,7 +15,8 @@ use crate::db::ids::RecordingId;
 use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
 use crate::recordings::status::RecordingStatus;
 
-/// Review slots of a recording not taken by a finished review or an active lease.
+/// Review slots of a recording not taken by a counted review or an active lease (a gold
+/// lease takes no slot).
 pub fn free_slots(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {
     let (required, done): (i32, i32) = recordings::table
         .find(recording_id)
@@ -34,6 +35,7 @@ fn unleased(
     let leased: i64 = assignments::table
         .filter(assignments::recording_id.eq(recording_id))
         .filter(assignments::status.eq(AssignmentStatus::Active))
+        .filter(assignments::gold.eq(false))
         .count()
         .get_result(conn)?;
     Ok(i64::from(required) - i64::from(done) - leased)

@@ -1,5 +1,7 @@
 //! The reviewer's own page: every review they sent (newest first), per day (in their zone),
-//! and what they earned at the current rate in the settings.
+//! and what they earned at the current rate in the settings. A review the owner rejected is
+//! listed with the owner's reason and earns nothing. Nothing here tells a gold (control) call
+//! from another.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,7 @@ use crate::db::ids::{RecordingId, ReviewId, UserId};
 use crate::db::schema::{recordings, reviews, verdicts};
 use crate::db::time::Timestamp;
 use crate::org_settings::{OrgSettings, format_cents};
+use crate::reviews::ReviewStatus;
 use crate::zone::Zone;
 
 /// One of the reviewer's reviews, as they may see it: when, how long, what they found.
@@ -22,6 +25,9 @@ pub struct ReviewLine {
     pub correct: usize,
     pub incorrect: usize,
     pub missing: usize,
+    pub status: ReviewStatus,
+    /// The owner's reason, for a rejected review.
+    pub reject_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +35,7 @@ pub struct DayLine {
     /// `YYYY-MM-DD`, in the reviewer's zone.
     #[serde(serialize_with = "crate::dashboards::period::day")]
     pub day: time::Date,
+    /// Accepted reviews sent that day (rejected ones are not paid).
     pub reviews: usize,
     pub earned: String,
 }
@@ -40,7 +47,9 @@ pub struct History {
     pub days: Vec<DayLine>,
     /// The zone the days are counted in (the reviewer's own, else the organization's).
     pub time_zone: String,
+    /// Accepted reviews, the ones paid.
     pub total_reviews: usize,
+    pub rejected: usize,
     pub rate: String,
     pub currency: String,
     pub total_earned: String,
@@ -49,10 +58,23 @@ pub struct History {
 /// The reviewer's history, paid at the current rate in the settings.
 pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> QueryResult<History> {
     let settings = OrgSettings::load(conn)?;
-    let rows: Vec<(ReviewId, Timestamp, RecordingId)> = reviews::table
+    type Row = (
+        ReviewId,
+        Timestamp,
+        RecordingId,
+        ReviewStatus,
+        Option<String>,
+    );
+    let rows: Vec<Row> = reviews::table
         .filter(reviews::reviewer_id.eq(reviewer))
         .order(reviews::submitted_at.desc())
-        .select((reviews::id, reviews::submitted_at, reviews::recording_id))
+        .select((
+            reviews::id,
+            reviews::submitted_at,
+            reviews::recording_id,
+            reviews::status,
+            reviews::reject_reason,
+        ))
         .load(conn)?;
     let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
     let marks: Vec<(ReviewId, String)> = verdicts::table
@@ -76,10 +98,14 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
     let mut per_day: BTreeMap<time::Date, usize> = BTreeMap::new();
     let reviews: Vec<ReviewLine> = rows
         .iter()
-        .map(|(id, at, recording)| {
+        .map(|(id, at, recording, status, reason)| {
             let count = |word: &str| tally.get(&(id, word)).copied().unwrap_or_default();
-            *per_day.entry(zone.local(*at).date()).or_default() += 1;
+            if *status == ReviewStatus::Accepted {
+                *per_day.entry(zone.local(*at).date()).or_default() += 1;
+            }
             ReviewLine {
+                status: *status,
+                reject_reason: reason.clone(),
                 submitted_at: *at,
                 duration_ms: durations.get(recording).copied().flatten().unwrap_or(0),
                 correct: count("correct"),
@@ -97,9 +123,14 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
             earned: format_cents(rate * count as i64),
         })
         .collect();
+    let paid = rows
+        .iter()
+        .filter(|r| r.3 == ReviewStatus::Accepted)
+        .count();
     Ok(History {
-        total_reviews: reviews.len(),
-        total_earned: format_cents(rate * reviews.len() as i64),
+        total_reviews: paid,
+        rejected: reviews.len() - paid,
+        total_earned: format_cents(rate * paid as i64),
         reviews,
         days,
         time_zone: zone.name().to_owned(),

@@ -48,6 +48,7 @@ pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
         .first(conn)?;
     let open_gaps = gaps::table
         .filter(gaps::status.eq("open"))
+        .filter(gaps::verdict_id.eq_any(crate::gaps::standing()))
         .select(count_star())
         .first(conn)?;
     Ok(Progress {

@@ -17,6 +17,7 @@ use crate::db::ids::{GapId, RecordingId, ScriptId, ScriptVersionId, UserId, Verd
 use crate::db::schema::{gaps, reviews, script_versions, scripts, steps, verdicts};
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbConnection, DbError};
+use crate::reviews::ReviewStatus;
 use crate::reviews::label::reviewer_label;
 use crate::validation::FieldProblem;
 
@@ -73,6 +74,23 @@ pub struct Before {
     pub id: GapId,
     pub status: GapStatus,
 }
+/// The verdicts of accepted reviews: a gap stands while the review that reported it does (a
+/// rejected review's gaps are set aside with it, and come back if it is restored).
+pub type Standing = diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::InnerJoin<verdicts::table, reviews::table>,
+        diesel::dsl::Eq<reviews::status, ReviewStatus>,
+    >,
+    verdicts::id,
+>;
+
+pub fn standing() -> Standing {
+    verdicts::table
+        .inner_join(reviews::table)
+        .filter(reviews::status.eq(ReviewStatus::Accepted))
+        .select(verdicts::id)
+}
+
 /// The most gaps one queue page lists.
 pub const LIST_LIMIT: i64 = 500;
 
@@ -108,6 +126,9 @@ pub struct Gap {
     pub at_ms: Option<i64>,
     pub dismiss_reason: Option<DismissReason>,
     pub dismiss_note: Option<String>,
+    /// Reported on a gold (control) call: a possible gap, where the owner's answer key did not
+    /// expect one.
+    pub from_gold: bool,
     /// The version that resolved it.
     pub resolved_in_version: Option<i32>,
     #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
@@ -144,6 +165,7 @@ pub fn list(conn: &mut DbConnection, filter: &GapFilter, limit: i64) -> QueryRes
             gaps::resolved_in_version_id,
             gaps::created_at,
         ))
+        .filter(gaps::verdict_id.eq_any(standing()))
         .order((gaps::created_at.desc(), gaps::id.asc()))
         .limit(limit)
         .into_boxed();
@@ -181,7 +203,7 @@ pub fn find(conn: &mut DbConnection, id: &GapId) -> QueryResult<Option<Gap>> {
 /// the anonymous reviewer labels.
 fn describe(conn: &mut DbConnection, rows: Vec<GapRow>) -> QueryResult<Vec<Gap>> {
     let verdict_ids: Vec<&VerdictId> = rows.iter().map(|r| &r.6).collect();
-    let notes: HashMap<VerdictId, (Option<String>, Option<i64>, String)> = verdicts::table
+    let notes: HashMap<VerdictId, (Option<String>, Option<i64>, String, bool)> = verdicts::table
         .inner_join(reviews::table)
         .filter(verdicts::id.eq_any(&verdict_ids))
         .select((
@@ -189,10 +211,11 @@ fn describe(conn: &mut DbConnection, rows: Vec<GapRow>) -> QueryResult<Vec<Gap>>
             verdicts::comment,
             verdicts::at_ms,
             reviews::id,
+            reviews::gold,
         ))
-        .load::<(VerdictId, Option<String>, Option<i64>, String)>(conn)?
+        .load::<(VerdictId, Option<String>, Option<i64>, String, bool)>(conn)?
         .into_iter()
-        .map(|(id, comment, at, review)| (id, (comment, at, review)))
+        .map(|(id, comment, at, review, gold)| (id, (comment, at, review, gold)))
         .collect();
     let recording_ids: Vec<&RecordingId> = rows.iter().map(|r| &r.5).collect();
     let review_order: Vec<(String, RecordingId)> = reviews::table
@@ -240,7 +263,8 @@ fn describe(conn: &mut DbConnection, rows: Vec<GapRow>) -> QueryResult<Vec<Gap>>
                 resolved,
                 created_at,
             ) = row;
-            let (comment, at_ms, review) = notes.get(&verdict_id).cloned().unwrap_or_default();
+            let (comment, at_ms, review, from_gold) =
+                notes.get(&verdict_id).cloned().unwrap_or_default();
             let (number, script_name) = versions.get(&version_id).cloned().unwrap_or_default();
             Gap {
                 reviewer: labels.get(review.as_str()).cloned().unwrap_or_default(),
@@ -262,6 +286,7 @@ fn describe(conn: &mut DbConnection, rows: Vec<GapRow>) -> QueryResult<Vec<Gap>>
                 at_ms,
                 dismiss_reason: reason,
                 dismiss_note: note,
+                from_gold,
                 created_at,
             }
         })
@@ -614,6 +639,7 @@ mod tests {
             at_ms: None,
             dismiss_reason: None,
             dismiss_note: None,
+            from_gold: false,
             resolved_in_version: None,
             created_at: now() - time::Duration::minutes(minutes),
         }

@@ -381,12 +381,46 @@ impl Recording {
         Ok(())
     }
 
-    /// Counts one more submitted review of the recording (inside the review's transaction).
-    pub fn count_review(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
+    /// Sets the recording's count of done reviews from its reviews that count (accepted, not
+    /// gold), inside the transaction that submitted, rejected or restored one.
+    pub fn recount_reviews(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
+        use crate::db::schema::reviews;
+        let done: i64 = reviews::table
+            .filter(reviews::recording_id.eq(id))
+            .filter(crate::reviews::counted())
+            .count()
+            .get_result(conn)?;
         diesel::update(recordings::table.find(id))
-            .set(recordings::reviews_done.eq(recordings::reviews_done + 1))
+            .set(recordings::reviews_done.eq(i32::try_from(done).unwrap_or(i32::MAX)))
             .execute(conn)?;
         Ok(())
+    }
+
+    /// Raises the reviews the call requires to its counted reviews and active (non-gold)
+    /// leases, when those exceed it (a restored review beside its replacement); returns the
+    /// new requirement when it was raised.
+    pub fn make_room(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<i32>> {
+        use crate::assignments::AssignmentStatus;
+        use crate::db::schema::assignments;
+        let (required, done): (i32, i32) = recordings::table
+            .find(id)
+            .select((recordings::reviews_required, recordings::reviews_done))
+            .first(conn)?;
+        let leased: i64 = assignments::table
+            .filter(assignments::recording_id.eq(id))
+            .filter(assignments::status.eq(AssignmentStatus::Active))
+            .filter(assignments::gold.eq(false))
+            .count()
+            .get_result(conn)?;
+        let needed = i64::from(done) + leased;
+        if needed <= i64::from(required) {
+            return Ok(None);
+        }
+        let needed = i32::try_from(needed).unwrap_or(i32::MAX);
+        diesel::update(recordings::table.find(id))
+            .set(recordings::reviews_required.eq(needed))
+            .execute(conn)?;
+        Ok(Some(needed))
     }
 
     /// The operator has read the feedback on their reviewed call; `false` when it is not
@@ -442,9 +476,17 @@ impl Recording {
             if before.voice_mode == settings.voice_mode {
                 return Ok(0);
             }
+            // Gold calls too: a reviewer must not tell one by its older voice.
+            let gold = crate::db::schema::gold_calls::table
+                .filter(crate::db::schema::gold_calls::active.eq(true))
+                .select(crate::db::schema::gold_calls::recording_id);
             let ids: Vec<RecordingId> = recordings::table
                 .filter(recordings::status.ne(RecordingStatus::Failed))
-                .filter(recordings::reviews_done.lt(recordings::reviews_required))
+                .filter(
+                    recordings::reviews_done
+                        .lt(recordings::reviews_required)
+                        .or(recordings::id.eq_any(gold)),
+                )
                 .select(recordings::id)
                 .load(conn)?;
             for id in &ids {

@@ -11,13 +11,19 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use serde::Serialize;
+use rand::{Rng, RngExt};
+use serde::{Deserialize, Serialize};
 
-use super::ReviewStatus;
+use super::{ReviewError, ReviewStatus};
+use crate::audit;
 use crate::db::DbConnection;
-use crate::db::ids::UserId;
-use crate::db::schema::{gold_answers, reviews, verdicts};
-use crate::db::time::Timestamp;
+use crate::db::ids::{OperatorId, RecordingId, UserId};
+use crate::db::schema::{assignments, gold_answers, gold_calls, recordings, reviews, verdicts};
+use crate::db::time::{Timestamp, now};
+use crate::org_settings::OrgSettings;
+use crate::recordings::RecordingStatus;
+use crate::scripts::version_steps;
+use crate::validation::FieldProblem;
 
 /// Accuracy is measured over this many of a reviewer's latest scored gold steps.
 pub const ACCURACY_WINDOW: usize = 50;
@@ -117,6 +123,298 @@ pub fn accuracy_since(
             .filter(|(_, at, _)| since.is_none_or(|since| *at >= since))
             .map(|(_, _, hit)| hit),
     ))
+}
+
+/// Whether this draw is a gold one, and which call: with the settings' share for a reviewer
+/// who has sent so many reviews, a uniform pick among the gold calls that are ready, not the
+/// reviewer's own and never given to them before. `None`: the draw is a normal one (also
+/// when no gold call is left for them). The coin is tossed on every draw, so the share of
+/// gold draws is the setting's while gold calls last.
+pub fn draw(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    own: Option<&OperatorId>,
+    settings: &OrgSettings,
+    rng: &mut impl Rng,
+) -> QueryResult<Option<RecordingId>> {
+    let sent: i64 = reviews::table
+        .filter(reviews::reviewer_id.eq(reviewer))
+        .count()
+        .get_result(conn)?;
+    let share = settings.gold_share(sent);
+    if share <= 0.0 || !rng.random_bool(share) {
+        return Ok(None);
+    }
+    let given = assignments::table
+        .filter(assignments::reviewer_id.eq(reviewer))
+        .select(assignments::recording_id);
+    let mut candidates = gold_calls::table
+        .inner_join(recordings::table)
+        .filter(gold_calls::active.eq(true))
+        .filter(recordings::status.eq(RecordingStatus::Ready))
+        .filter(recordings::id.ne_all(given))
+        .select(recordings::id)
+        .order(recordings::id.asc())
+        .into_boxed();
+    if let Some(operator) = own {
+        candidates = candidates.filter(recordings::operator_id.ne(operator.clone()));
+    }
+    let candidates: Vec<RecordingId> = candidates.load(conn)?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        candidates[rng.random_range(0..candidates.len())].clone(),
+    ))
+}
+
+/// One step of a gold call's answer key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyAnswer {
+    pub step_key: String,
+    pub verdict: GoldAnswer,
+}
+
+/// A gold call's answer key as the owner sends it; verdicts are still words here, so an
+/// unknown one is a field problem rather than an unreadable body.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeyInput {
+    pub answers: Vec<KeyAnswerInput>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeyAnswerInput {
+    pub step_key: String,
+    pub verdict: String,
+}
+
+/// A call's gold key: whether it is gold now, and the answers per step (kept after an
+/// unmark, for the reviews scored against them). For a call never made gold, a proposal:
+/// not active, never marked, the answers taken from the consensus.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoldKey {
+    pub recording_id: RecordingId,
+    pub active: bool,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub marked_at: Option<Timestamp>,
+    pub answers: Vec<KeyAnswer>,
+}
+
+/// The call's key, if it was ever made gold.
+pub fn key(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Option<GoldKey>> {
+    let Some((active, marked_at)) = gold_calls::table
+        .find(recording)
+        .select((gold_calls::active, gold_calls::marked_at))
+        .first::<(bool, Timestamp)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let answers = gold_answers::table
+        .filter(gold_answers::recording_id.eq(recording))
+        .select((gold_answers::step_key, gold_answers::verdict))
+        .load::<(String, GoldAnswer)>(conn)?
+        .into_iter()
+        .map(|(step_key, verdict)| KeyAnswer { step_key, verdict })
+        .collect();
+    Ok(Some(GoldKey {
+        recording_id: recording.clone(),
+        active,
+        marked_at: Some(marked_at),
+        answers,
+    }))
+}
+
+/// Makes a reviewed call gold with the owner's answer key (or replaces the key of a gold
+/// call, which rescores the reviews made against it). Every step of the call's script
+/// version must be answered exactly once, and at least one answer must be scored (not
+/// `any`). The call must be ready and have all its reviews. Audited.
+pub fn mark(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    recording: &RecordingId,
+    input: &KeyInput,
+) -> Result<GoldKey, ReviewError> {
+    conn.write_transaction(|conn| {
+        let (status, required, done, version): (RecordingStatus, i32, i32, _) = recordings::table
+            .find(recording)
+            .select((
+                recordings::status,
+                recordings::reviews_required,
+                recordings::reviews_done,
+                recordings::script_version_id,
+            ))
+            .first(conn)?;
+        if status != RecordingStatus::Ready || done < required || done == 0 {
+            return Err(ReviewError::NotReviewed);
+        }
+        let steps = version_steps(conn, &version)?;
+        let answers = check_key(&steps, input)?;
+        let at = now();
+        let upsert = diesel::insert_into(gold_calls::table)
+            .values((
+                gold_calls::recording_id.eq(recording),
+                gold_calls::active.eq(true),
+                gold_calls::marked_by.eq(owner),
+                gold_calls::marked_at.eq(at),
+            ))
+            .on_conflict(gold_calls::recording_id)
+            .do_update()
+            .set((
+                gold_calls::active.eq(true),
+                gold_calls::marked_by.eq(owner),
+                gold_calls::marked_at.eq(at),
+                gold_calls::unmarked_at.eq(None::<Timestamp>),
+            ));
+        crate::db::execute_upsert(conn, upsert)?;
+        diesel::delete(gold_answers::table.filter(gold_answers::recording_id.eq(recording)))
+            .execute(conn)?;
+        // MultiConnection has no multi-row INSERT: one statement per row.
+        for answer in &answers {
+            diesel::insert_into(gold_answers::table)
+                .values((
+                    gold_answers::recording_id.eq(recording),
+                    gold_answers::step_key.eq(&answer.step_key),
+                    gold_answers::verdict.eq(answer.verdict),
+                ))
+                .execute(conn)?;
+        }
+        audit::record(
+            conn,
+            Some(owner),
+            "recording.gold",
+            "recording",
+            recording.as_str(),
+            serde_json::json!({ "answers": answers }),
+        )?;
+        Ok(GoldKey {
+            recording_id: recording.clone(),
+            active: true,
+            marked_at: Some(at),
+            answers,
+        })
+    })
+}
+
+/// The key in the version's step order, or every problem with it.
+fn check_key(
+    steps: &[crate::scripts::Step],
+    input: &KeyInput,
+) -> Result<Vec<KeyAnswer>, ReviewError> {
+    let mut problems = Vec::new();
+    let mut given: HashMap<&str, GoldAnswer> = HashMap::new();
+    for (index, answer) in input.answers.iter().enumerate() {
+        let field = format!("answers[{index}]");
+        if !steps.iter().any(|s| s.key == answer.step_key) {
+            problems.push(FieldProblem::new(
+                format!("{field}.step_key"),
+                "unknown_step",
+            ));
+        } else if given.contains_key(answer.step_key.as_str()) {
+            problems.push(FieldProblem::new(
+                format!("{field}.step_key"),
+                "duplicate_step",
+            ));
+        }
+        match GoldAnswer::parse(answer.verdict.trim()) {
+            Some(verdict) => {
+                given.insert(&answer.step_key, verdict);
+            }
+            None => problems.push(FieldProblem::new(
+                format!("{field}.verdict"),
+                "unknown_value",
+            )),
+        }
+    }
+    for step in steps {
+        if !given.contains_key(step.key.as_str()) && problems.is_empty() {
+            problems.push(FieldProblem::new("answers", "step_unanswered").with("step", &step.key));
+        }
+    }
+    if problems.is_empty() && given.values().all(|v| *v == GoldAnswer::Any) {
+        problems.push(FieldProblem::new("answers", "nothing_scored"));
+    }
+    if !problems.is_empty() {
+        return Err(ReviewError::Invalid {
+            general: problems,
+            verdicts: Vec::new(),
+        });
+    }
+    Ok(steps
+        .iter()
+        .map(|step| KeyAnswer {
+            step_key: step.key.clone(),
+            verdict: given[step.key.as_str()],
+        })
+        .collect())
+}
+
+/// Takes the call out of the gold set: no reviewer is given it as gold any more. Its key is
+/// kept, so the gold reviews already made keep their score. Audited; `NotFound` when the call
+/// is not gold.
+pub fn unmark(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    recording: &RecordingId,
+) -> Result<(), ReviewError> {
+    conn.write_transaction(|conn| {
+        let changed = diesel::update(
+            gold_calls::table
+                .find(recording)
+                .filter(gold_calls::active.eq(true)),
+        )
+        .set((
+            gold_calls::active.eq(false),
+            gold_calls::unmarked_at.eq(now()),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(ReviewError::NotFound);
+        }
+        audit::record(
+            conn,
+            Some(owner),
+            "recording.gold_unmark",
+            "recording",
+            recording.as_str(),
+            serde_json::json!({}),
+        )?;
+        Ok(())
+    })
+}
+
+/// After a gold review: pauses the reviewer when their accuracy since the last resume is
+/// below the settings' threshold over at least the settings' number of scored steps.
+pub fn check_pause(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    settings: &OrgSettings,
+) -> Result<bool, ReviewError> {
+    if settings.pause_accuracy <= 0 {
+        return Ok(false);
+    }
+    use crate::db::schema::users;
+    let resumed: Option<Timestamp> = users::table
+        .find(reviewer)
+        .select(users::resumed_at)
+        .first(conn)?;
+    let accuracy = accuracy_since(conn, reviewer, resumed)?;
+    let threshold = f64::from(settings.pause_accuracy) / 100.0;
+    let enough = accuracy.scored >= usize::try_from(settings.pause_min_steps).unwrap_or(0);
+    match accuracy.value {
+        Some(value) if enough && value < threshold => {
+            let details = serde_json::json!({
+                "reason": "gold_accuracy",
+                "accuracy": value,
+                "scored_steps": accuracy.scored,
+                "threshold": threshold,
+            });
+            Ok(crate::accounts::pause::mark_paused(
+                conn, None, reviewer, details,
+            )?)
+        }
+        _ => Ok(false),
+    }
 }
 
 #[cfg(test)]

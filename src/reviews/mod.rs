@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::assignments::{self, Assignment, AssignmentCode, AssignmentStatus, pool};
+use crate::audit;
 use crate::db::ids::{
     OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId, VerdictId,
 };
@@ -19,6 +20,7 @@ use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::{Timestamp, now};
 use crate::db::{Db, DbConnection, DbError};
 use crate::gaps;
+use crate::org_settings::OrgSettings;
 use crate::recordings::Recording;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
@@ -67,6 +69,13 @@ pub enum ReviewError {
     /// The lease ran out and someone else took the freed slot.
     #[error("the lease ran out and the call went to someone else")]
     LeaseLost,
+    /// The call is not ready with all its reviews in (to be made gold).
+    #[error("the call is not reviewed yet")]
+    NotReviewed,
+    #[error("the review is already rejected")]
+    AlreadyRejected,
+    #[error("the review is not rejected")]
+    NotRejected,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -124,7 +133,8 @@ pub fn submit(
             AssignmentStatus::Active | AssignmentStatus::Expired => {}
         }
         let at = now();
-        if !assignment.is_live(at) {
+        // A gold lease holds no slot, so nobody can have taken it over.
+        if !assignment.gold && !assignment.is_live(at) {
             // Its own (run-out) lease still counts while it is marked active.
             let own = i64::from(assignment.status == AssignmentStatus::Active);
             if pool::free_slots(conn, &assignment.recording_id)? + own <= 0 {
@@ -166,6 +176,7 @@ pub fn submit(
                 reviews::reviewer_id.eq(reviewer),
                 reviews::script_version_id.eq(&version_id),
                 reviews::submitted_at.eq(at),
+                reviews::gold.eq(assignment.gold),
             ))
             .execute(conn)?;
         let ids: Vec<VerdictId> = clean.iter().map(|_| VerdictId::random()).collect();
@@ -190,10 +201,24 @@ pub fn submit(
                 .values(row)
                 .execute(conn)?;
         }
+        // On a gold call the owner knows the answers: a `missing` is only a possible gap where
+        // the key did not already say so.
+        let known_missing: Vec<String> = if assignment.gold {
+            gold::key(conn, &assignment.recording_id)?
+                .map(|key| key.answers)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.verdict == gold::GoldAnswer::Missing)
+                .map(|a| a.step_key)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let found: Vec<gaps::Found> = clean
             .iter()
             .zip(&ids)
             .filter(|(verdict, _)| verdict.verdict == Verdict::Missing)
+            .filter(|(verdict, _)| !known_missing.contains(&verdict.step.key))
             .map(|(verdict, id)| gaps::Found {
                 verdict_id: id,
                 step_key: &verdict.step.key,
@@ -206,12 +231,121 @@ pub fn submit(
             &found,
             at,
         )?;
-        Recording::count_review(conn, &assignment.recording_id)?;
+        Recording::recount_reviews(conn, &assignment.recording_id)?;
         assignments::mark_submitted(conn, &assignment.id, at)?;
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
+        if assignment.gold {
+            let settings = OrgSettings::load(conn)?;
+            gold::check_pause(conn, reviewer, &settings)?;
+        }
         Ok(Submitted {
             review_id,
             gaps: gap_count,
+        })
+    })
+}
+
+/// The most characters of a rejection's reason.
+pub const MAX_REJECT_REASON_CHARS: usize = 1000;
+
+/// What a rejection or restore changed, for the answer and the page's notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judged {
+    pub review_id: ReviewId,
+    pub recording_id: RecordingId,
+    pub status: ReviewStatus,
+}
+
+/// The owner rejects a review, with a reason the reviewer will read: from then on it counts
+/// nowhere (consensus, scores, gaps, gold accuracy, earnings), and the call needs one more
+/// review, which goes back to the pool for a reviewer who has not had the call. Audited.
+pub fn reject(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    review: &ReviewId,
+    reason: &str,
+) -> Result<Judged, ReviewError> {
+    let reason = reason.trim();
+    let problem = if reason.is_empty() {
+        Some(FieldProblem::new("reason", "required"))
+    } else if reason.chars().count() > MAX_REJECT_REASON_CHARS {
+        Some(FieldProblem::new("reason", "too_long").with("max", MAX_REJECT_REASON_CHARS))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(ReviewError::Invalid {
+            general: vec![problem],
+            verdicts: Vec::new(),
+        });
+    }
+    judge(conn, owner, review, Some(reason))
+}
+
+/// The owner takes a rejection back: the review counts again as it did before. When the
+/// call's replacement review is already in (or under way), both are kept: the call's
+/// required reviews grow to hold them, so no review or lease is ever over the call's need.
+/// Audited.
+pub fn restore(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    review: &ReviewId,
+) -> Result<Judged, ReviewError> {
+    judge(conn, owner, review, None)
+}
+
+/// Rejects (with the reason) or restores (`None`) one review, and recounts its call.
+fn judge(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    review: &ReviewId,
+    reason: Option<&str>,
+) -> Result<Judged, ReviewError> {
+    conn.write_transaction(|conn| {
+        let mut locked = pool::lock(conn)?;
+        let (recording_id, status): (RecordingId, ReviewStatus) = reviews::table
+            .find(review)
+            .select((reviews::recording_id, reviews::status))
+            .first(conn)?;
+        let at = now();
+        let (to, action) = match (reason, status) {
+            (Some(_), ReviewStatus::Rejected) => return Err(ReviewError::AlreadyRejected),
+            (None, ReviewStatus::Accepted) => return Err(ReviewError::NotRejected),
+            (Some(_), ReviewStatus::Accepted) => (ReviewStatus::Rejected, "review.reject"),
+            (None, ReviewStatus::Rejected) => (ReviewStatus::Accepted, "review.restore"),
+        };
+        let rejected = reason.is_some();
+        diesel::update(reviews::table.find(review))
+            .set((
+                reviews::status.eq(to),
+                reviews::rejected_at.eq(rejected.then_some(at)),
+                reviews::rejected_by.eq(rejected.then_some(owner)),
+                reviews::reject_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        Recording::recount_reviews(conn, &recording_id)?;
+        let raised = if rejected {
+            None
+        } else {
+            Recording::make_room(conn, &recording_id)?
+        };
+        pool::refresh_locked(conn, &mut locked, &recording_id)?;
+        audit::record(
+            conn,
+            Some(owner),
+            action,
+            "review",
+            review.as_str(),
+            serde_json::json!({
+                "recording_id": recording_id,
+                "reason": reason,
+                "reviews_required_raised_to": raised,
+            }),
+        )?;
+        Ok(Judged {
+            review_id: review.clone(),
+            recording_id,
+            status: to,
         })
     })
 }

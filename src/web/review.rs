@@ -723,6 +723,8 @@ struct HistoryRow {
     correct: usize,
     incorrect: usize,
     missing: usize,
+    rejected: bool,
+    reject_reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -732,6 +734,7 @@ struct HistoryPage {
     days: Vec<DayRow>,
     rows: Vec<HistoryRow>,
     total_reviews: usize,
+    rejected: usize,
     rate: String,
     currency: String,
     total_earned: String,
@@ -763,6 +766,8 @@ async fn history_page(Reviewer(session): Reviewer, page: Page) -> Result<HttpRes
             correct: line.correct,
             incorrect: line.incorrect,
             missing: line.missing,
+            rejected: line.status == crate::reviews::ReviewStatus::Rejected,
+            reject_reason: line.reject_reason.clone(),
         })
         .collect();
     let data = HistoryPage {
@@ -778,6 +783,7 @@ async fn history_page(Reviewer(session): Reviewer, page: Page) -> Result<HttpRes
             .collect(),
         rows,
         total_reviews: history.total_reviews,
+        rejected: history.rejected,
         rate: history.rate,
         currency: history.currency,
         total_earned: history.total_earned,

@@ -2,7 +2,9 @@
 //! [`TestApp`](crate::helpers::TestApp) is dropped (see [`violations`]):
 //!
 //! - no call has more reviews than it needs, nor more reviews and held leases together, and
-//!   its `reviews_done` counter is the number of reviews stored;
+//!   its `reviews_done` counter is the number of reviews stored — counting only reviews that
+//!   are `accepted` and not gold (control) reviews, and only leases that are not on a gold
+//!   call (a gold review takes no slot, a rejected one gives its slot back);
 //! - no reviewer holds two live leases (active and not yet run out);
 //! - the assignment pool is exactly what `callqa::assignments::pool::refresh` derives from
 //!   the facts — every ready recording with a slot that neither a review nor an active lease
@@ -173,25 +175,30 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
         .load(conn)?;
     let mut reviews_of: BTreeMap<String, i64> = BTreeMap::new();
     for recording in reviews::table
+        .filter(diesel::ExpressionMethods::eq(reviews::status, "accepted"))
+        .filter(diesel::ExpressionMethods::eq(reviews::gold, false))
         .select(reviews::recording_id)
         .load::<String>(conn)?
     {
         *reviews_of.entry(recording).or_default() += 1;
     }
-    let leases: Vec<(String, String, String, Timestamp)> = assignments::table
+    let leases: Vec<(String, String, String, Timestamp, bool)> = assignments::table
         .select((
             assignments::recording_id,
             assignments::reviewer_id,
             assignments::status,
             assignments::expires_at,
+            assignments::gold,
         ))
         .load(conn)?;
     let at = now();
     let mut active_of: BTreeMap<&str, i64> = BTreeMap::new();
     let mut live_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (recording, reviewer, status, expires_at) in &leases {
+    for (recording, reviewer, status, expires_at, gold) in &leases {
         if status == "active" {
-            *active_of.entry(recording).or_default() += 1;
+            if !gold {
+                *active_of.entry(recording).or_default() += 1;
+            }
             if *expires_at > at {
                 *live_of.entry(reviewer).or_default() += 1;
             }

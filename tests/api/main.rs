@@ -24,6 +24,7 @@ mod overview;
 mod owner_races;
 mod recordings;
 mod redirects;
+mod review_quality;
 mod reviewer_audio;
 mod role_matrix;
 mod script_diff;

@@ -21,3 +21,7 @@ invalid-out-of-range = Must be between { $min } and { $max }.
 invalid-unknown-value = This value is not one of the allowed ones.
 invalid-date-out-of-range = Must be a date between the years { $min } and { $max }.
 invalid-control-characters = Control characters are not allowed here.
+error-reviewer-paused = Your reviewing is paused. A share of all reviews is checked against answers the owner knows, and too many of yours differed from them. The owner has been told and can resume you.
+error-not-reviewed = The call does not have all its reviews yet.
+error-already-rejected = This review is already rejected.
+error-not-rejected = This review is not rejected.

@@ -77,3 +77,12 @@ review-preview-inert = Try the buttons: nothing is saved or sent from this page.
 review-preview-head = Here reviewers see the call's random code and its length, never who called or when.
 review-preview-player = Here reviewers have the call's player (waveform, play, −5 s and +5 s, speed); it stays at the top of the screen.
 review-preview-sent = In the preview nothing is sent: a reviewer's review would go now.
+
+review-history-status = Status
+review-history-accepted = Accepted
+review-history-rejected = Rejected
+review-history-reason = Reason: { $reason }
+review-history-rejected-count = { $count ->
+    [one] { $count } review was rejected by the owner and is not paid; the reason is in the list below.
+   *[other] { $count } reviews were rejected by the owner and are not paid; the reasons are in the list below.
+}

@@ -9,3 +9,5 @@ invalid-comment-required = Say what happened: a comment is required for this ver
 invalid-outside-call = The time must be within the call (0 to { $max } ms).
 invalid-step-not-graded = The step “{ $step }” has no verdict yet.
 invalid-too-soon = Please listen to the call first: you can send the review in { $seconds } s.
+invalid-step-unanswered = Step “{ $step }” has no answer in the key (use “any” to leave it unscored).
+invalid-nothing-scored = At least one step of the key must expect a verdict; “any” everywhere scores nothing.

@@ -100,6 +100,7 @@ pub fn for_recordings(
         .load(conn)?;
     let review_rows: Vec<(ReviewId, RecordingId)> = reviews::table
         .filter(reviews::recording_id.eq_any(ids))
+        .filter(crate::reviews::counted())
         .order((reviews::submitted_at.asc(), reviews::id.asc()))
         .select((reviews::id, reviews::recording_id))
         .load(conn)?;

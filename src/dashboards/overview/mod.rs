@@ -138,6 +138,7 @@ pub fn load_calls(
         .inner_join(reviews::table)
         .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
         .filter(reviewed_in!(start, end))
+        .filter(crate::reviews::counted())
         .select((reviews::recording_id, verdicts::step_key, verdicts::verdict))
         .load(conn)?;
     let mut given: HashMap<RecordingId, BTreeMap<String, Vec<Verdict>>> = HashMap::new();
@@ -234,6 +235,7 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
 
     let open: Vec<(ScriptId, String, i64, Option<Timestamp>)> = gaps::table
         .filter(gaps::status.eq("open"))
+        .filter(gaps::verdict_id.eq_any(crate::gaps::standing()))
         .group_by((gaps::script_id, gaps::step_key))
         .select((
             gaps::script_id,

@@ -1,5 +1,6 @@
-// Operator call page: the marks on the bar under the player and the "play from" links seek
-// the page's own player instead of opening the audio file, and a playhead follows playback.
+// Call pages (the operator's, and the owner's reviews side by side): the marks on the bar
+// under the player and the "play from" links seek the page's own player instead of opening
+// the audio file, and a playhead follows playback.
 // Without JavaScript the links still open the recording at that time.
 (function () {
   "use strict";

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod call_reviews;
 pub mod errors;
 pub mod format;
 pub mod gaps;
@@ -212,6 +213,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
     accounts::routes(r);
     recordings::routes(r);
+    call_reviews::routes(r);
     settings::routes(r);
     scripts::routes(r);
     review::routes(r);

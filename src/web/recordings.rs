@@ -357,9 +357,11 @@ struct DetailPage {
     ranges: Vec<RangeRow>,
     message: Option<String>,
     fields: Vec<FieldMessage>,
+    reviews: Option<super::call_reviews::ReviewsSection>,
 }
 
-async fn detail_view(
+/// The call's page, with `error` (from one of its forms) shown above it.
+pub(super) async fn detail_view(
     page: &Page,
     owner: &Session,
     id: String,
@@ -384,6 +386,7 @@ async fn detail_view(
         })
         .await?;
     let retry_helps = recording.error_code.as_deref().is_some_and(retry_can_help);
+    let reviews = super::call_reviews::load(page, recording.id.clone()).await?;
     let ranges = redactions
         .iter()
         .enumerate()
@@ -420,6 +423,7 @@ async fn detail_view(
         fields: error
             .map(|e| e.field_messages(page.lang))
             .unwrap_or_default(),
+        reviews,
     };
     page.render("recordings/detail.html", status, &data)
 }

@@ -90,6 +90,8 @@ struct StartPage {
     skipped: bool,
     /// Why the last action failed (a lease lost, a review already sent).
     problem: Option<String>,
+    /// The reviewer is paused: no call can be drawn, and the page says why.
+    paused: bool,
 }
 
 #[derive(Deserialize)]
@@ -99,18 +101,30 @@ struct StartQuery {
     skipped: Option<String>,
 }
 
-fn start_view(
+async fn start_view(
     page: &Page,
+    reviewer: &UserId,
     query: &StartQuery,
     problem: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let status = problem.as_ref().map_or(StatusCode::OK, AppError::status);
+    let reviewer = reviewer.clone();
+    let paused = page
+        .state()
+        .db
+        .run(move |conn| crate::accounts::pause::paused_at(conn, &reviewer).map_err(AppError::from))
+        .await?
+        .is_some();
     let data = StartPage {
         base: page.base(),
         done: query.done.is_some(),
         empty: query.empty.is_some(),
         skipped: query.skipped.is_some(),
-        problem: problem.map(|e| e.message(page.lang)),
+        // The paused notice says it already.
+        problem: problem
+            .filter(|e| e.code() != "reviewer_paused")
+            .map(|e| e.message(page.lang)),
+        paused,
     };
     page.render("review/start.html", status, &data)
 }
@@ -137,7 +151,7 @@ async fn start_page(
             let form = ReviewForm::default();
             workspace_view(&page, &assignment, &task, &form, Problems::default())
         }
-        None => start_view(&page, &query, None),
+        None => start_view(&page, &session.user_id, &query, None).await,
     }
 }
 
@@ -151,9 +165,12 @@ async fn next_submit(
     PageForm(session, _): PageForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     Ok(
-        match assignments::next_task(&state.db, session.user_id).await? {
-            Some(_) => see_other("/review"),
-            None => see_other("/review?empty=1"),
+        match assignments::next_task(&state.db, session.user_id).await {
+            Ok(Some(_)) => see_other("/review"),
+            Ok(None) => see_other("/review?empty=1"),
+            // The start page tells a paused reviewer why.
+            Err(AssignmentError::Paused) => see_other("/review"),
+            Err(other) => return Err(other.into()),
         },
     )
 }
@@ -602,7 +619,7 @@ async fn review_submit(
                 empty: None,
                 skipped: None,
             };
-            start_view(&page, &query, Some(gone.into()))
+            start_view(&page, &session.user_id, &query, Some(gone.into())).await
         }
         Err(other) => Err(other.into()),
     }
@@ -618,12 +635,15 @@ async fn already_done(
     let state = page.state();
     let status = state
         .db
-        .run(move |conn| {
-            Ok::<_, AppError>(
-                assignments::by_code(conn, &code)?
-                    .filter(|a| a.reviewer_id == reviewer)
-                    .map(|a| a.status),
-            )
+        .run({
+            let reviewer = reviewer.clone();
+            move |conn| {
+                Ok::<_, AppError>(
+                    assignments::by_code(conn, &code)?
+                        .filter(|a| a.reviewer_id == reviewer)
+                        .map(|a| a.status),
+                )
+            }
         })
         .await?;
     let problem = match status {
@@ -636,7 +656,7 @@ async fn already_done(
         empty: None,
         skipped: None,
     };
-    start_view(page, &query, Some(problem.into()))
+    start_view(page, &reviewer, &query, Some(problem.into())).await
 }
 
 #[derive(Deserialize)]

@@ -86,3 +86,4 @@ review-history-rejected-count = { $count ->
     [one] { $count } review was rejected by the owner and is not paid; the reason is in the list below.
    *[other] { $count } reviews were rejected by the owner and are not paid; the reasons are in the list below.
 }
+review-paused = Reviewing is paused

@@ -1,7 +1,9 @@
 //! The whole loop through the real UI in headless Chromium: an owner sets the installation
 //! up, writes a script, invites a reviewer and an operator and uploads two calls; the reviewer
 //! grades a call with the keyboard only and marks one step missing; the owner refines the
-//! script from the gap; the operator reads the feedback. Then a tour (`tour.rs`) opens every
+//! script from the gap; the operator reads the feedback; the reviewer grades the second call,
+//! the owner follows the heatmap to it, reads its review side by side and rejects it, makes
+//! the first call gold, and the reviewer reads the rejection in their history. Then a tour (`tour.rs`) opens every
 //! page each role can reach, and the signed-out pages, in English and in Russian.
 //!
 //! Every page shown is saved at 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/`
@@ -37,6 +39,9 @@ const FILE_NAMES: [&str; 2] = [
 ];
 /// What the reviewer writes on the step the script has no handling for.
 const GAP_COMMENT: &str = "Customer asked for delivery to Kazan; the script has no answer";
+/// The reviewer's comment on the second call, and why the owner rejects that review.
+const REJECTED_COMMENT: &str = "No greeting, straight to the price";
+const REJECT_REASON: &str = "The greeting is there at 0:01: listen to the whole call";
 
 /// Things the reviewer's pages must not contain (compared in lower case).
 fn secrets() -> Vec<String> {
@@ -425,6 +430,90 @@ async fn the_whole_loop_in_a_browser() {
     operator.find(".op-ack .notice").await;
     operator.screenshot("operator-call-acknowledged").await;
     timer.lap("operator: feedback read");
+
+    // ---- the owner checks the reviews: side by side, a rejection, a gold call --------------
+    // The reviewer grades the second call with the greeting marked incorrect.
+    reviewer.goto(&app.url("/review")).await;
+    reviewer
+        .click_and_load(".get-call button[type=submit]")
+        .await;
+    wait_workspace(&reviewer).await;
+    let steps = reviewer.find_all(".ws-step").await;
+    for (i, step) in steps.iter().enumerate() {
+        let id = step.attr("data-step").await.expect("data-step").unwrap_or_default();
+        let verdict = if i == 0 { "incorrect" } else { "correct" };
+        reviewer
+            .click(&format!(".ws-step[data-step='{id}'] label.verdict-{verdict}"))
+            .await;
+        if i == 0 {
+            reviewer.fill(&format!("#comment-{id}"), REJECTED_COMMENT).await;
+        }
+    }
+    reviewer.click_and_load("#send").await;
+    assert_eq!(
+        reviewer.path().await,
+        "/review?done=1",
+        "the second review was sent: {}",
+        reviewer.text().await
+    );
+    // The owner follows the heatmap's greeting cell to the call behind it.
+    owner.goto(&app.url("/overview")).await;
+    owner
+        .click_and_load("a.hm-link[href*='problem=incorrect']")
+        .await;
+    assert!(
+        owner.path().await.starts_with("/recordings?"),
+        "the cell opens the calls behind it, not {}",
+        owner.path().await
+    );
+    let listed = owner.find_all("td a[href^='/recordings/']").await;
+    assert_eq!(listed.len(), 1, "one call has the greeting wrong: {}", owner.text().await);
+    owner.click_and_load("td a[href^='/recordings/']").await;
+    let second_call = owner.path().await;
+    let text = owner.text().await;
+    assert!(
+        text.contains(REJECTED_COMMENT) && text.contains("Rita Reviewer"),
+        "the call's page shows the review side by side: {text}"
+    );
+    owner.find("table.side-by-side").await;
+    owner.screenshot("owner-call-reviews").await;
+    owner.click("#reviews details summary").await;
+    owner
+        .fill("#reviews details textarea[name=reason]", REJECT_REASON)
+        .await;
+    owner
+        .click_and_load("#reviews details button[type=submit]")
+        .await;
+    assert!(
+        owner.has("table.side-by-side th.rejected").await,
+        "the review is shown rejected: {}",
+        owner.text().await
+    );
+    owner.screenshot("owner-call-review-rejected").await;
+    // The first call (its review accepted) becomes gold, its key prefilled from the consensus.
+    let first_call = recordings
+        .iter()
+        .map(|id| format!("/recordings/{id}"))
+        .find(|path| *path != second_call.split('#').next().unwrap_or_default())
+        .expect("the other call");
+    owner.goto(&app.url(&first_call)).await;
+    owner.click_and_load(".gold-form button[type=submit]").await;
+    assert!(
+        owner.has("#gold .status-gold").await,
+        "the call is gold now: {}",
+        owner.text().await
+    );
+    owner.screenshot("owner-call-gold").await;
+    // The reviewer reads the rejection and its reason in their history.
+    reviewer.goto(&app.url("/review/history")).await;
+    let history = reviewer.text().await;
+    assert!(
+        history.contains(REJECT_REASON),
+        "the reviewer's history shows the rejection: {history}"
+    );
+    assert_anonymous(&reviewer).await;
+    reviewer.screenshot("reviewer-history-rejected").await;
+    timer.lap("owner: reviews read side by side, one rejected, a gold call");
 
     // ---- the tour: every page of every role, in both languages ------------------------------
     tour::reviewer(&reviewer, &app).await;

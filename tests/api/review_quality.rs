@@ -465,7 +465,10 @@ async fn gold_calls_are_scored_against_the_key_and_a_careless_reviewer_is_paused
     let browser = s.app.browser_for(&boris).await;
     let start = s.app.page_text(&browser, "/review").await;
     assert!(start.contains("Reviewing is paused"), "{start}");
-    assert!(!start.contains("/review/next"), "no call is offered: {start}");
+    assert!(
+        !start.contains("/review/next"),
+        "no call is offered: {start}"
+    );
 
     // Unmarked, a call is no longer gold; its key stays for the reviews made against it.
     assert_eq!(s.delete(&gold(reviewed[0]), &s.owner).await, 204);
@@ -566,4 +569,111 @@ async fn the_share_of_gold_draws_follows_the_settings() {
         (f64::from(gold) - n * p).abs() < 3.3 * sd,
         "{gold} gold draws of {REVIEWERS} at 20 %"
     );
+}
+
+/// The call's page is a working tool: the reviews side by side, a rejection with its reason
+/// in the person's language, a problem shown on the page, and the gold key form.
+#[tokio::test]
+async fn the_call_page_rejects_a_review_and_makes_the_call_gold() {
+    let s = setup().await;
+    let call = s
+        .app
+        .ready_calls(&s.owner, &s.operator, &s.script, 1, 1)
+        .await
+        .remove(0);
+    let anna = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
+    s.review(&anna, |t| with_step(t, 0, "incorrect", "Greeting skipped"))
+        .await;
+    let browser = s.app.browser_for(&s.owner).await;
+    let path = format!("/recordings/{call}");
+    let page = s.app.page_text(&browser, &path).await;
+    assert!(
+        page.contains("side-by-side") && page.contains("Greeting skipped"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Name of anna"),
+        "the reviewer is named: {page}"
+    );
+    let (_, view) = s
+        .get(&format!("/api/v1/recordings/{call}/reviews"), &s.owner)
+        .await;
+    let review = view["reviews"][0]["id"].as_str().unwrap().to_owned();
+    let csrf = crate::helpers::csrf_of(&page);
+
+    // An empty reason is refused on the page, in Russian for a Russian page.
+    browser.get(s.app.url("/lang/ru")).send().await.unwrap();
+    let reject = format!("{path}/reviews/{review}/reject");
+    let response = s
+        .app
+        .post_form(
+            &browser,
+            &reject,
+            &[("csrf", csrf.as_str()), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("Обязательное поле"), "{text}");
+    let response = s
+        .app
+        .post_form(
+            &browser,
+            &reject,
+            &[("csrf", csrf.as_str()), ("reason", "Не дослушал")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = s.app.page_text(&browser, &path).await;
+    assert!(
+        page.contains("Отклонена") && page.contains("Не дослушал"),
+        "{page}"
+    );
+    let restore = format!("{path}/reviews/{review}/restore");
+    let response = s
+        .app
+        .post_form(&browser, &restore, &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(response.status(), 303);
+
+    // The key form, one field per step, prefilled from the consensus.
+    let page = s.app.page_text(&browser, &path).await;
+    assert!(page.contains("gold-form"), "{page}");
+    let keys: Vec<String> = view["consensus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["step_key"].as_str().unwrap().to_owned())
+        .collect();
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    for (n, key) in keys.iter().enumerate() {
+        let answer = if n == 0 { "incorrect" } else { "any" };
+        form.push((format!("answer-{key}"), answer.into()));
+    }
+    let response = s
+        .app
+        .post_form(&browser, &format!("{path}/gold"), &form)
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, key) = s
+        .get(&format!("/api/v1/recordings/{call}/gold"), &s.owner)
+        .await;
+    assert_eq!(key["active"], true);
+    assert_eq!(key["answers"][0]["verdict"], "incorrect");
+    assert_eq!(key["answers"][1]["verdict"], "any");
+    let page = s.app.page_text(&browser, &path).await;
+    assert!(page.contains("status-gold"), "{page}");
+    let response = s
+        .app
+        .post_form(
+            &browser,
+            &format!("{path}/gold/unmark"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, key) = s
+        .get(&format!("/api/v1/recordings/{call}/gold"), &s.owner)
+        .await;
+    assert_eq!(key["active"], false);
 }

@@ -109,6 +109,9 @@ pub fn seed(state: &AppState, progress: &mut dyn FnMut(&str)) -> Result<Seeded, 
         reviews += review_all(conn, &reviewer.id, index, &uploaded)?;
     }
 
+    progress("a gold call with its answer key");
+    make_one_gold(conn, &owner.id, &uploaded)?;
+
     progress("version 2 of the Russian script");
     publish_version_two(conn, &owner.id, &russian, &uploaded)?;
 
@@ -146,6 +149,48 @@ pub fn seed(state: &AppState, progress: &mut dyn FnMut(&str)) -> Result<Seeded, 
         reviews,
         open_gaps,
     })
+}
+
+/// Makes the first reviewed call gold, its key taken from the consensus: the reviewers page
+/// and the call's page then show what gold calls are for.
+fn make_one_gold(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    uploaded: &HashMap<RecordingId, &DemoCall>,
+) -> Result<(), String> {
+    let mut ids: Vec<&RecordingId> = uploaded.keys().collect();
+    ids.sort();
+    for id in ids {
+        let Some(view) =
+            crate::dashboards::call_reviews::load(conn, id).map_err(failed("reviews"))?
+        else {
+            continue;
+        };
+        if !view.complete {
+            continue;
+        }
+        let key = view.key_or_proposal(id);
+        if key
+            .answers
+            .iter()
+            .all(|a| a.verdict == crate::reviews::gold::GoldAnswer::Any)
+        {
+            continue;
+        }
+        let input = crate::reviews::gold::KeyInput {
+            answers: key
+                .answers
+                .iter()
+                .map(|a| crate::reviews::gold::KeyAnswerInput {
+                    step_key: a.step_key.clone(),
+                    verdict: a.verdict.as_str().to_owned(),
+                })
+                .collect(),
+        };
+        crate::reviews::gold::mark(conn, owner, id, &input).map_err(failed("gold call"))?;
+        return Ok(());
+    }
+    Ok(())
 }
 
 fn create_user(

@@ -120,13 +120,7 @@ mod tests {
             [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, 0],
         ];
         let units: Vec<Vec<u8>> = (0..12)
-            .map(|u| {
-                coders
-                    .iter()
-                    .map(|c| c[u])
-                    .filter(|v| *v != 0)
-                    .collect()
-            })
+            .map(|u| coders.iter().map(|c| c[u]).filter(|v| *v != 0).collect())
             .collect();
         let agreement = nominal_alpha(&units);
         // The paper gives 0.743 on 40 pairable values (unit 12 has a single value).

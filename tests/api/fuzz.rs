@@ -856,6 +856,7 @@ pub fn query_base(route: &str) -> &'static [(&'static str, &'static str)] {
         "/api/v1/overview" | "/overview" | "/overview.csv" => {
             &[("from", "2024-01-01"), ("to", "2024-01-31")]
         }
+        "/api/v1/agreement" => &[("script_id", "x"), ("version", "1")],
         "/api/v1/scripts/{id}/diff" | "/scripts/{id}/diff" => &[("from", "1"), ("to", "1")],
         "/api/v1/scripts/{id}/export" | "/scripts/{id}/print" => &[("version", "1")],
         "/login" | "/lang/{code}" => &[("next", "/scripts")],

@@ -465,7 +465,10 @@ async fn gold_calls_are_scored_against_the_key_and_a_careless_reviewer_is_paused
     let browser = s.app.browser_for(&boris).await;
     let start = s.app.page_text(&browser, "/review").await;
     assert!(start.contains("Reviewing is paused"), "{start}");
-    assert!(!start.contains("/review/next"), "no call is offered: {start}");
+    assert!(
+        !start.contains("/review/next"),
+        "no call is offered: {start}"
+    );
 
     // Unmarked, a call is no longer gold; its key stays for the reviews made against it.
     assert_eq!(s.delete(&gold(reviewed[0]), &s.owner).await, 204);

@@ -440,13 +440,21 @@ async fn the_whole_loop_in_a_browser() {
     wait_workspace(&reviewer).await;
     let steps = reviewer.find_all(".ws-step").await;
     for (i, step) in steps.iter().enumerate() {
-        let id = step.attr("data-step").await.expect("data-step").unwrap_or_default();
+        let id = step
+            .attr("data-step")
+            .await
+            .expect("data-step")
+            .unwrap_or_default();
         let verdict = if i == 0 { "incorrect" } else { "correct" };
         reviewer
-            .click(&format!(".ws-step[data-step='{id}'] label.verdict-{verdict}"))
+            .click(&format!(
+                ".ws-step[data-step='{id}'] label.verdict-{verdict}"
+            ))
             .await;
         if i == 0 {
-            reviewer.fill(&format!("#comment-{id}"), REJECTED_COMMENT).await;
+            reviewer
+                .fill(&format!("#comment-{id}"), REJECTED_COMMENT)
+                .await;
         }
     }
     reviewer.click_and_load("#send").await;
@@ -467,7 +475,12 @@ async fn the_whole_loop_in_a_browser() {
         owner.path().await
     );
     let listed = owner.find_all("td a[href^='/recordings/']").await;
-    assert_eq!(listed.len(), 1, "one call has the greeting wrong: {}", owner.text().await);
+    assert_eq!(
+        listed.len(),
+        1,
+        "one call has the greeting wrong: {}",
+        owner.text().await
+    );
     owner.click_and_load("td a[href^='/recordings/']").await;
     let second_call = owner.path().await;
     let text = owner.text().await;

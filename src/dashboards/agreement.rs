@@ -33,6 +33,10 @@ pub struct StepAgreement {
     /// Low on enough values ([`Agreement::is_low`]): the step's guidance needs work.
     #[serde(skip)]
     pub low: bool,
+    /// The step's 1-based place in the chosen (else latest) version; `None` for a key only
+    /// older versions have.
+    #[serde(skip)]
+    pub place: Option<usize>,
 }
 
 /// A script's agreement: over all its steps (every unit pooled) and step by step, in the
@@ -175,6 +179,7 @@ fn figures(steps: &[&StepRow], verdicts: &[&VerdictRow], version: Option<i32>) -
             alpha: agreement.alpha,
             values: agreement.values,
             low: agreement.is_low(),
+            place: in_chosen.then_some(lines.len() + 1),
         });
     }
     let all: Vec<&Vec<&str>> = units

@@ -41,8 +41,7 @@ impl Setup {
     }
 
     /// A new call needing `required` reviews, then each of `reviews` in turn: the reviewer
-    /// draws it (the only call in the pool) and gives these verdicts on the script's three
-    /// steps (`c`orrect, `i`ncorrect, `m`issing). Returns the call's id.
+    /// draws it (the only call in the pool) and grades it. Returns the call's id.
     async fn call(&self, required: u32, reviews: &[(&TestUser, [char; 3])]) -> String {
         let call = self
             .app
@@ -50,42 +49,48 @@ impl Setup {
             .await
             .remove(0);
         for (reviewer, words) in reviews {
-            let response = self
-                .app
-                .post_json(
-                    "/api/v1/assignments/next",
-                    Some(&reviewer.token),
-                    &json!({}),
-                )
-                .await;
-            assert_eq!(response.status(), 200);
-            let task: Value = response.json().await.unwrap();
-            let mut verdicts = all_correct(&task);
-            for (n, word) in words.iter().enumerate() {
-                let verdict = match word {
-                    'c' => continue,
-                    'i' => "incorrect",
-                    _ => "missing",
-                };
-                verdicts[n] = json!({
-                    "step_id": task["script"]["steps"][n]["id"],
-                    "verdict": verdict,
-                    "comment": "Heard otherwise",
-                    "at_ms": 300,
-                });
-            }
-            let code = task["code"].as_str().unwrap();
-            let response = self
-                .app
-                .post_json(
-                    &format!("/api/v1/assignments/{code}/review"),
-                    Some(&reviewer.token),
-                    &json!({ "verdicts": verdicts }),
-                )
-                .await;
-            assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+            self.review_next(reviewer, *words).await;
         }
         call
+    }
+
+    /// `reviewer` draws a call and gives these verdicts on the script's three steps
+    /// (`c`orrect, `i`ncorrect, `m`issing).
+    async fn review_next(&self, reviewer: &TestUser, words: [char; 3]) {
+        let response = self
+            .app
+            .post_json(
+                "/api/v1/assignments/next",
+                Some(&reviewer.token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let task: Value = response.json().await.unwrap();
+        let mut verdicts = all_correct(&task);
+        for (n, word) in words.iter().enumerate() {
+            let verdict = match word {
+                'c' => continue,
+                'i' => "incorrect",
+                _ => "missing",
+            };
+            verdicts[n] = json!({
+                "step_id": task["script"]["steps"][n]["id"],
+                "verdict": verdict,
+                "comment": "Heard otherwise",
+                "at_ms": 300,
+            });
+        }
+        let code = task["code"].as_str().unwrap();
+        let response = self
+            .app
+            .post_json(
+                &format!("/api/v1/assignments/{code}/review"),
+                Some(&reviewer.token),
+                &json!({ "verdicts": verdicts }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     }
 
     async fn agreement(&self) -> Value {
@@ -253,4 +258,77 @@ async fn the_script_is_required_and_must_exist() {
     let reviewer = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
     assert_eq!(s.get("/api/v1/agreement", &reviewer).await.0, 403);
     assert_eq!(s.get("/api/v1/agreement", &s.olga).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_step_with_low_agreement_is_flagged_on_the_script_page_and_in_the_gap_queue() {
+    let s = setup().await;
+    let anna = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
+    let boris = s.app.invited(&s.owner, Invitee::Reviewer, "boris").await;
+    s.app
+        .ready_calls(&s.owner, &s.operator, &s.script, 10, 2)
+        .await;
+    // Anna finds every step correct on all ten calls; Boris finds the greeting wrong on the
+    // first five he draws. Greeting: five units {c,i}, five {c,c}; n = 20, n_c = 15,
+    // n_i = 5, disagreement 5·2 = 10, expected 400 − 225 − 25 = 150:
+    // α = 1 − 19·10/150 = −4/15 ≈ −0.27.
+    for _ in 0..10 {
+        s.review_next(&anna, ['c', 'c', 'c']).await;
+    }
+    for n in 0..9 {
+        let greeting = if n < 5 { 'i' } else { 'c' };
+        s.review_next(&boris, [greeting, 'c', 'c']).await;
+    }
+    let browser = s.app.browser_for(&s.owner).await;
+    let script_page = format!("/scripts/{}", s.script);
+    // 18 values: too few to flag, however low.
+    let page = s.app.page_text(&browser, &script_page).await;
+    assert!(page.contains("Agreement between reviewers"), "{page}");
+    assert!(
+        page.contains("-0.") && !page.contains("Low agreement"),
+        "{page}"
+    );
+    let queue = s.app.page_text(&browser, "/gaps").await;
+    assert!(
+        !queue.contains("Steps reviewers judge differently"),
+        "{queue}"
+    );
+
+    s.review_next(&boris, ['c', 'c', 'c']).await;
+    let figures = s.agreement().await;
+    close(&figures["steps"][0]["alpha"], -4.0 / 15.0);
+    assert_eq!(figures["steps"][0]["values"], 20);
+    let page = s.app.page_text(&browser, &script_page).await;
+    assert!(page.contains("-0.27"), "{page}");
+    assert!(page.contains("Low agreement"), "{page}");
+    assert!(page.contains("guidance is probably unclear"), "{page}");
+    let queue = s.app.page_text(&browser, "/gaps").await;
+    assert!(
+        queue.contains("Steps reviewers judge differently"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("“Greeting” in Inbound call: agreement (alpha) -0.27 over 20 verdicts"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains(&format!("/scripts/{}/edit#step-1", s.script)),
+        "{queue}"
+    );
+    assert!(queue.contains(&format!("/scripts/{}#agreement", s.script)));
+    // Filtered by another script, the item is not that script's.
+    let other = format!("/gaps?script_id={}", "00000000-0000-0000-0000-000000000000");
+    let queue = s.app.page_text(&browser, &other).await;
+    assert!(!queue.contains("Steps reviewers judge differently"));
+
+    // In Russian.
+    browser.get(s.app.url("/lang/ru")).send().await.unwrap();
+    let page = s.app.page_text(&browser, &script_page).await;
+    assert!(page.contains("Согласие между проверяющими"), "{page}");
+    assert!(
+        page.contains("-0,27") && page.contains("Низкое согласие"),
+        "{page}"
+    );
+    let queue = s.app.page_text(&browser, "/gaps").await;
+    assert!(queue.contains("Шаг неясен"), "{queue}");
 }

@@ -2,6 +2,7 @@
 //! Handlers here are thin: extract, call the domain, serialize.
 
 pub mod accounts;
+pub mod agreement;
 pub mod assignments;
 pub mod gaps;
 pub mod operator;
@@ -46,4 +47,5 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     overview::routes(r);
     gaps::routes(r);
     operator::routes(r);
+    agreement::routes(r);
 }

@@ -3,6 +3,7 @@
 //! and its trend, the reviewer's history and earnings, and the owner's start-page progress.
 //! Nothing here writes; `reviews`, `gaps` and `recordings` keep the write paths.
 
+pub mod agreement;
 pub mod call_reviews;
 pub mod operator;
 pub mod overview;

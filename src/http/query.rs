@@ -174,3 +174,30 @@ pub fn version_number(text: &str) -> Result<i32, AppError> {
         .filter(|n| *n >= 1)
         .ok_or(AppError::NotFound)
 }
+
+/// `?script_id=…&version=N` of the agreement figures.
+#[derive(Debug, Default, Deserialize)]
+pub struct AgreementQuery {
+    pub script_id: Option<String>,
+    pub version: Option<String>,
+}
+
+impl AgreementQuery {
+    /// The script (required: 422 naming `script_id`) and the version number, if any (one
+    /// that is not a number names no version: 404).
+    pub fn parse(&self) -> Result<(ScriptId, Option<i32>), AppError> {
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let script = present(&self.script_id)
+            .map(ScriptId::from_raw)
+            .ok_or_else(|| AppError::field("script_id", "required"))?;
+        let version = present(&self.version)
+            .map(|text| version_number(&text))
+            .transpose()?;
+        Ok((script, version))
+    }
+}

@@ -3,6 +3,7 @@
 //! `missing` verdict; and the operator's acknowledgement of the feedback. What reviews add up
 //! to is read in `crate::dashboards`.
 
+pub mod agreement;
 pub mod consensus;
 pub mod gold;
 pub mod label;

@@ -3,14 +3,18 @@
 //! marked time, and actions on one gap or a selection: accept, dismiss with a reason, or
 //! refine the script (opens the script's draft with the gaps attached). An accept or
 //! dismiss is confirmed on the page it came from, with a button that takes it back for
-//! [`gaps::UNDO_MINUTES`] minutes.
+//! [`gaps::UNDO_MINUTES`] minutes. Above the stored gaps, "step unclear" items: steps of a
+//! script that reviewers judge differently (low agreement between reviewers), each linking
+//! to the script's editor and page.
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::agreement::{UnclearItem, unclear_items};
 use super::page::Page;
 use super::{FormErrors, PageBase, safe_next, see_other};
+use crate::dashboards::agreement;
 use crate::db::ids::GapId;
 use crate::error::AppError;
 use crate::gaps::{self, Before, DismissReason, GapGroup, GapStatus};
@@ -55,6 +59,9 @@ struct QueuePage {
     done: Option<Done>,
     /// Gaps ticked when an action was refused: they stay ticked.
     selected: Vec<String>,
+    /// "Step unclear": steps reviewers judge differently (low agreement), derived from the
+    /// reviews rather than stored; of the chosen script only when the queue is filtered by one.
+    unclear: Vec<UnclearItem>,
 }
 
 /// The confirmation of an accept or dismiss, and the form that takes it back.
@@ -144,14 +151,19 @@ async fn queue_view(
     if failed.is_some() {
         error = failed;
     }
-    let (found, scripts) = state
+    let only_script = echo.script_id.clone();
+    let (found, scripts, unclear) = state
         .db
         .run(move |conn| {
             let found = match parsed {
                 Some(parsed) => gaps::list(conn, &parsed, gaps::LIST_LIMIT)?,
                 None => Vec::new(),
             };
-            Ok::<_, AppError>((found, scripts::list(conn)?))
+            let mut unclear = agreement::unclear_steps(conn)?;
+            if !only_script.is_empty() {
+                unclear.retain(|u| u.script_id.as_str() == only_script);
+            }
+            Ok::<_, AppError>((found, scripts::list(conn)?, unclear))
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -177,6 +189,7 @@ async fn queue_view(
             .to_owned(),
         done,
         selected,
+        unclear: unclear_items(page.lang, unclear),
     };
     page.render("gaps/queue.html", status, &data)
 }

@@ -2,6 +2,7 @@
 //! assets and the error pages. Handlers here are thin: extract, call the domain, render.
 
 pub mod accounts;
+pub mod agreement;
 pub mod assets;
 pub mod call_reviews;
 pub mod errors;

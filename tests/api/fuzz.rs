@@ -45,6 +45,8 @@ const NO_ID: &str = "00000000-0000-0000-0000-000000000000";
 /// replaced, a changed password is remembered); put in when a case is sent. Letters only, so
 /// no encoding changes them.
 const TOKEN_MARK: &str = "zzINVITEzTOKENzz";
+/// Stands for the data set's script in a query (`query_base` values are fixed text).
+const SCRIPT_MARK: &str = "zzSCRIPTzIDzz";
 const CODE_MARK: &str = "zzASSIGNMENTzCODEzz";
 const OPERATOR_PASSWORD_MARK: &str = "zzOPERATORzPASSWORDzz";
 const REVIEWER_PASSWORD_MARK: &str = "zzREVIEWERzPASSWORDzz";
@@ -532,6 +534,7 @@ impl Dataset {
     /// where they go).
     pub fn resolve(&self, text: &str, escape: impl Fn(&str) -> String) -> String {
         text.replace(TOKEN_MARK, &escape(&self.invite_token))
+            .replace(SCRIPT_MARK, &escape(&self.script_id))
             .replace(
                 CODE_MARK,
                 &escape(self.code.as_deref().unwrap_or("no-assignment-left")),
@@ -856,6 +859,7 @@ pub fn query_base(route: &str) -> &'static [(&'static str, &'static str)] {
         "/api/v1/overview" | "/overview" | "/overview.csv" => {
             &[("from", "2024-01-01"), ("to", "2024-01-31")]
         }
+        "/api/v1/agreement" => &[("script_id", SCRIPT_MARK), ("version", "1")],
         "/api/v1/scripts/{id}/diff" | "/scripts/{id}/diff" => &[("from", "1"), ("to", "1")],
         "/api/v1/scripts/{id}/export" | "/scripts/{id}/print" => &[("version", "1")],
         "/login" | "/lang/{code}" => &[("next", "/scripts")],

@@ -4,6 +4,7 @@
 //! server's database must still hold the invariants of `invariants.rs` when it ends.
 
 mod accounts;
+mod agreement;
 mod assignments;
 mod audio;
 mod canary;

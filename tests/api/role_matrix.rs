@@ -763,6 +763,13 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/agreement",
+            format!("/api/v1/agreement?script_id={NO_ID}"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/overview",
             "/overview",
             Body::None,

@@ -46,3 +46,11 @@ gaps-undone = Undone: the gaps are back as they were.
 gaps-undo = Undo
 gaps-undo-hint = possible for { $minutes } minutes
 error-undo-expired = This can no longer be undone: too much time has passed or the gap has changed since.
+
+## Step unclear: derived from agreement between reviewers
+gaps-unclear-title = Steps reviewers judge differently
+gaps-unclear-lead = Not a reviewer’s comment: on these steps reviewers of the same calls keep giving different verdicts, so the guidance is probably unclear. Make it plainer in the script’s editor.
+gaps-unclear-kind = Step unclear
+gaps-unclear-item = “{ $step }” in { $script }: agreement (alpha) { $alpha } over { $values } verdicts
+gaps-unclear-edit = Improve the guidance
+gaps-unclear-script = Agreement on the script page

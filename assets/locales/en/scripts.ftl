@@ -71,3 +71,18 @@ scripts-gaps-attached = Publishing this version resolves { $count ->
    *[other] these { $count } gaps
 }. Untick one to leave it open.
 scripts-step-has-gaps = the step the gaps are about
+
+## Agreement between reviewers
+agreement-title = Agreement between reviewers
+agreement-lead = How alike reviewers grade the same step of the same call, over calls with at least two accepted reviews (Krippendorff’s alpha: 1 means they always give the same verdict, 0 means no better than chance). Agreement is low below { $low } once at least { $min } verdicts are compared.
+agreement-scope-version = Version { $number } only.
+agreement-scope-all = All versions together.
+agreement-none = No call of this script has two accepted reviews yet.
+agreement-step = Step
+agreement-alpha = Alpha
+agreement-values = Verdicts compared
+agreement-overall = All steps
+agreement-undefined = not measurable
+agreement-undefined-hint = Every verdict compared was the same, or no call has two reviews of this step.
+agreement-low = Low agreement
+agreement-low-explained = Reviewers judge the steps marked “Low agreement” differently on the same calls: their guidance is probably unclear and needs work, so that everyone checks them the same way.

@@ -7,8 +7,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use super::agreement::AgreementView;
 use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
+use crate::dashboards::agreement;
 use crate::db::ids::ScriptId;
 use crate::error::AppError;
 use crate::http::Owner;
@@ -178,6 +180,11 @@ struct ScriptPage {
     shown: Option<Version>,
     is_current: bool,
     has_draft: bool,
+    /// Agreement between reviewers on the steps: over the version shown when one was asked
+    /// for, else over every version.
+    agreement: AgreementView,
+    /// The version the agreement is over; `None`: every version.
+    agreement_version: Option<i32>,
 }
 
 async fn script_view(
@@ -186,7 +193,7 @@ async fn script_view(
     number: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (script, shown, has_draft) = state
+    let (script, shown, has_draft, figures) = state
         .db
         .run(move |conn| {
             let script = scripts::load(conn, &id)?;
@@ -195,7 +202,8 @@ async fn script_view(
                 None => script.version.clone(),
             };
             let has_draft = draft::load(conn, &id)?.is_some();
-            Ok::<_, ScriptError>((script, shown, has_draft))
+            let figures = agreement::load(conn, &id, number)?;
+            Ok::<_, AppError>((script, shown, has_draft, figures))
         })
         .await?;
     let is_current = match (&shown, &script.version) {
@@ -208,6 +216,8 @@ async fn script_view(
         shown,
         is_current,
         has_draft,
+        agreement: AgreementView::new(page.lang, figures),
+        agreement_version: number,
     };
     page.render("scripts/show.html", StatusCode::OK, &data)
 }

@@ -14,6 +14,7 @@ pub mod overview;
 pub mod page;
 pub mod recordings;
 pub mod review;
+pub mod reviewers;
 pub mod scripts;
 pub mod settings;
 pub mod templates;
@@ -217,6 +218,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     settings::routes(r);
     scripts::routes(r);
     review::routes(r);
+    reviewers::routes(r);
     overview::routes(r);
     gaps::routes(r);
     operator::routes(r);

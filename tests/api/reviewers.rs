@@ -183,9 +183,32 @@ async fn the_owner_pauses_and_resumes_a_reviewer_and_nobody_else_may_look() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [anna.id.as_str()]);
+    // The pages: the start page counts the paused reviewer, the table offers a resume.
+    let browser = app.browser_for(&owner).await;
+    let start = app.page_text(&browser, "/").await;
+    assert!(start.contains("/reviewers?status=paused"), "{start}");
+    let table = app.page_text(&browser, "/reviewers?status=paused").await;
+    assert!(
+        table.contains(&format!("/reviewers/{}/resume", anna.id)),
+        "{table}"
+    );
+    assert!(!table.contains("Name of boris"), "{table}");
+    let page = app
+        .page_text(&browser, &format!("/reviewers/{}", anna.id))
+        .await;
+    assert!(page.contains("Name of anna"), "{page}");
+    let bad = browser
+        .get(app.url("/reviewers?sort=wage"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
     let (status, resumed) = post(&app, &resume, &owner).await;
     assert_eq!((status, resumed["status"].as_str()), (200, Some("active")));
     assert_eq!(post(&app, &resume, &owner).await.0, 200);
+    let start = app.page_text(&browser, "/").await;
+    assert!(!start.contains("/reviewers?status=paused"), "{start}");
 
     // One pause and one resume in the log, however often they were asked for.
     let actions: Vec<String> = {

@@ -8,6 +8,7 @@ pub mod gaps;
 pub mod operator;
 pub mod overview;
 pub mod recordings;
+pub mod reviewers;
 pub mod reviews;
 pub mod scripts;
 pub mod settings;
@@ -41,6 +42,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     accounts::routes(r);
     recordings::routes(r);
     reviews::routes(r);
+    reviewers::routes(r);
     settings::routes(r);
     scripts::routes(r);
     assignments::routes(r);

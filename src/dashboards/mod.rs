@@ -9,6 +9,7 @@ pub mod operator;
 pub mod overview;
 pub mod period;
 pub mod reviewer;
+pub mod reviewers;
 pub mod start;
 
 use crate::db::DbError;

@@ -22,6 +22,8 @@ pub struct Progress {
     /// Calls with all their reviews in.
     pub reviewed: i64,
     pub open_gaps: i64,
+    /// Active reviewers paused (by the gold check or by hand): no new calls until resumed.
+    pub paused_reviewers: i64,
     /// Every setup step is done.
     pub set_up: bool,
 }
@@ -34,6 +36,12 @@ pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
     let reviewers = users::table
         .filter(users::role.eq(Role::Reviewer))
         .filter(users::active.eq(true))
+        .select(count_star())
+        .first(conn)?;
+    let paused_reviewers = users::table
+        .filter(users::role.eq(Role::Reviewer))
+        .filter(users::active.eq(true))
+        .filter(users::paused_at.is_not_null())
         .select(count_star())
         .first(conn)?;
     let recordings_count = recordings::table.select(count_star()).first(conn)?;
@@ -60,5 +68,6 @@ pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
         awaiting_review,
         reviewed,
         open_gaps,
+        paused_reviewers,
     })
 }

@@ -15,6 +15,7 @@ pub mod overview;
 pub mod page;
 pub mod recordings;
 pub mod review;
+pub mod reviewers;
 pub mod scripts;
 pub mod settings;
 pub mod templates;
@@ -218,6 +219,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     settings::routes(r);
     scripts::routes(r);
     review::routes(r);
+    reviewers::routes(r);
     overview::routes(r);
     gaps::routes(r);
     operator::routes(r);

@@ -504,7 +504,15 @@ impl Dataset {
             "token" => TOKEN_MARK.into(),
             "code" if route.starts_with("/lang/") => "ru".into(),
             "code" => CODE_MARK.into(),
-            _ if under(&["/api/v1/users/", "/people/users/"]) => self.reviewer.id.clone(),
+            _ if under(&[
+                "/api/v1/users/",
+                "/people/users/",
+                "/api/v1/reviewers/",
+                "/reviewers/",
+            ]) =>
+            {
+                self.reviewer.id.clone()
+            }
             _ if under(&["/api/v1/invites/", "/people/invites/"]) => self.invite_id.clone(),
             _ if under(&["/api/v1/me/calls/", "/calls/"]) => self.reviewed.clone(),
             _ if under(&["/api/v1/recordings/", "/recordings/"]) => self.recordings[0].clone(),

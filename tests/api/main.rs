@@ -27,6 +27,7 @@ mod recordings;
 mod redirects;
 mod review_quality;
 mod reviewer_audio;
+mod reviewers;
 mod role_matrix;
 mod script_diff;
 mod scripts;

@@ -201,15 +201,21 @@ pub async fn load(page: &Page, recording: RecordingId) -> Result<Option<ReviewsS
     Ok(view.map(|view| section(&recording, view)))
 }
 
-/// Back to the call's reviews after a change, or the call's page with the problem.
-async fn answer(
+/// Runs one of the page's changes on the writer; then back to the call's reviews, or the
+/// call's page with the problem (a refused input, a state that stood in the way).
+async fn act<T, E, F>(
     page: &Page,
     session: &crate::http::Session,
     id: String,
-    outcome: Result<(), AppError>,
-) -> Result<HttpResponse, AppError> {
-    match outcome {
-        Ok(()) => Ok(see_other(&format!("/recordings/{id}#reviews"))),
+    work: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<crate::db::DbError> + Into<AppError> + Send + 'static,
+{
+    match page.state().db.write(work).await.map_err(Into::into) {
+        Ok(_) => Ok(see_other(&format!("/recordings/{id}#reviews"))),
         Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             detail_view(page, session, id, Some(error)).await
         }
@@ -231,14 +237,10 @@ async fn reject_submit(
 ) -> Result<HttpResponse, AppError> {
     let (id, review) = path.into_inner();
     let owner = session.user_id.clone();
-    let outcome = page
-        .state()
-        .db
-        .write(move |conn| reviews::reject(conn, &owner, &review, &form.reason))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    answer(&page, &session, id, outcome).await
+    act(&page, &session, id, move |conn| {
+        reviews::reject(conn, &owner, &review, &form.reason)
+    })
+    .await
 }
 
 async fn restore_submit(
@@ -249,14 +251,10 @@ async fn restore_submit(
 ) -> Result<HttpResponse, AppError> {
     let (id, review) = path.into_inner();
     let owner = session.user_id.clone();
-    let outcome = page
-        .state()
-        .db
-        .write(move |conn| reviews::restore(conn, &owner, &review))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    answer(&page, &session, id, outcome).await
+    act(&page, &session, id, move |conn| {
+        reviews::restore(conn, &owner, &review)
+    })
+    .await
 }
 
 /// The key form: one `answer-{step key}` field per step.
@@ -280,14 +278,10 @@ async fn gold_submit(
     };
     let owner = session.user_id.clone();
     let recording = RecordingId::from_raw(id.clone());
-    let outcome = page
-        .state()
-        .db
-        .write(move |conn| gold::mark(conn, &owner, &recording, &input))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    answer(&page, &session, id, outcome).await
+    act(&page, &session, id, move |conn| {
+        gold::mark(conn, &owner, &recording, &input)
+    })
+    .await
 }
 
 async fn unmark_submit(
@@ -299,11 +293,8 @@ async fn unmark_submit(
     let id = id.into_inner();
     let owner = session.user_id.clone();
     let recording = RecordingId::from_raw(id.clone());
-    let outcome = page
-        .state()
-        .db
-        .write(move |conn| gold::unmark(conn, &owner, &recording))
-        .await
-        .map_err(AppError::from);
-    answer(&page, &session, id, outcome).await
+    act(&page, &session, id, move |conn| {
+        gold::unmark(conn, &owner, &recording)
+    })
+    .await
 }

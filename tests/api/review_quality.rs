@@ -55,17 +55,22 @@ impl Setup {
     async fn review(&self, reviewer: &TestUser, verdicts: impl Fn(&Value) -> Vec<Value>) -> Value {
         let (status, task) = self.next(reviewer).await;
         assert_eq!(status, 200, "{task}");
+        self.send(reviewer, &task, verdicts(&task)).await;
+        task
+    }
+
+    /// Sends the review of a task the reviewer holds; it must be taken (201).
+    async fn send(&self, reviewer: &TestUser, task: &Value, verdicts: Vec<Value>) {
         let code = task["code"].as_str().unwrap();
         let response = self
             .app
             .post_json(
                 &format!("/api/v1/assignments/{code}/review"),
                 Some(&reviewer.token),
-                &json!({ "verdicts": verdicts(&task) }),
+                &json!({ "verdicts": verdicts }),
             )
             .await;
         assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-        task
     }
 
     async fn get(&self, path: &str, user: &TestUser) -> (u16, Value) {
@@ -279,16 +284,7 @@ async fn a_rejected_review_counts_nowhere_until_the_owner_restores_it() {
     assert_eq!(gaps.as_array().unwrap().len(), 1);
     let (_, history) = s.get("/api/v1/me/reviews", &anna).await;
     assert_eq!(history["total_earned"], "1.50");
-    let code = task["code"].as_str().unwrap();
-    let response = s
-        .app
-        .post_json(
-            &format!("/api/v1/assignments/{code}/review"),
-            Some(&boris.token),
-            &json!({ "verdicts": all_correct(&task) }),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
+    s.send(&boris, &task, all_correct(&task)).await;
     let (_, recording) = s.get(&format!("/api/v1/recordings/{call}"), &s.owner).await;
     assert_eq!(recording["reviews_required"], 2, "{recording}");
     assert_eq!(recording["reviews_done"], 2, "{recording}");
@@ -416,16 +412,7 @@ async fn gold_calls_are_scored_against_the_key_and_a_careless_reviewer_is_paused
     // 1 of 2 scored steps right, but fewer than 3 scored: not paused yet.
     let (status, second) = s.next(&boris).await;
     assert_eq!(status, 200, "{second}");
-    let code = second["code"].as_str().unwrap();
-    let response = s
-        .app
-        .post_json(
-            &format!("/api/v1/assignments/{code}/review"),
-            Some(&boris.token),
-            &json!({ "verdicts": all_correct(&second) }),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
+    s.send(&boris, &second, all_correct(&second)).await;
 
     // Neither gold review counted for the calls; both are scored in the review view.
     for call in &reviewed {
@@ -676,4 +663,72 @@ async fn the_call_page_rejects_a_review_and_makes_the_call_gold() {
         .get(&format!("/api/v1/recordings/{call}/gold"), &s.owner)
         .await;
     assert_eq!(key["active"], false);
+}
+
+/// Races are input too: owners rejecting the same review at once, restoring it at once, and
+/// marking the same call gold at once each end with one outcome, never a 500 or a second one.
+#[tokio::test]
+async fn parallel_owner_actions_on_a_review_and_a_key_end_once() {
+    let s = setup().await;
+    let call = s
+        .app
+        .ready_calls(&s.owner, &s.operator, &s.script, 1, 1)
+        .await
+        .remove(0);
+    let anna = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
+    s.review(&anna, all_correct).await;
+    let (_, view) = s
+        .get(&format!("/api/v1/recordings/{call}/reviews"), &s.owner)
+        .await;
+    let review = view["reviews"][0]["id"].as_str().unwrap().to_owned();
+
+    const RACERS: usize = 8;
+    let reject = format!("/api/v1/reviews/{review}/reject");
+    let body = json!({"reason": "Sent without listening"});
+    let statuses = futures_util::future::join_all(
+        (0..RACERS).map(|_| s.post(&reject, &s.owner, body.clone())),
+    )
+    .await;
+    let mut codes: Vec<u16> = statuses.iter().map(|(status, _)| *status).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [&[200][..], &[409; RACERS - 1][..]].concat(),
+        "{statuses:?}"
+    );
+
+    let restore = format!("/api/v1/reviews/{review}/restore");
+    let statuses =
+        futures_util::future::join_all((0..RACERS).map(|_| s.post(&restore, &s.owner, json!({}))))
+            .await;
+    let mut codes: Vec<u16> = statuses.iter().map(|(status, _)| *status).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [&[200][..], &[409; RACERS - 1][..]].concat(),
+        "{statuses:?}"
+    );
+
+    let answers: Vec<Value> = view["consensus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({"step_key": c["step_key"], "verdict": "correct"}))
+        .collect();
+    let gold = format!("/api/v1/recordings/{call}/gold");
+    let key = json!({ "answers": answers });
+    let statuses =
+        futures_util::future::join_all((0..RACERS).map(|_| s.put(&gold, &s.owner, key.clone())))
+            .await;
+    assert!(
+        statuses.iter().all(|(status, _)| *status == 200),
+        "{statuses:?}"
+    );
+    let (_, read) = s.get(&gold, &s.owner).await;
+    assert_eq!(
+        read["answers"].as_array().map(Vec::len),
+        Some(answers.len())
+    );
+    let actions = s.audit_actions(&call).await;
+    assert_eq!(actions, vec!["recording.gold"; RACERS]);
 }

@@ -7,7 +7,7 @@ use crate::dashboards::period::Period;
 use crate::db::ids::{OperatorId, ScriptId};
 use crate::error::AppError;
 use crate::gaps::{GapFilter, GapStatus};
-use crate::recordings::{RecordingFilter, RecordingOrder, RecordingSort, RecordingStatus};
+use crate::recordings::{Problem, RecordingFilter, RecordingOrder, RecordingSort, RecordingStatus};
 use crate::zone::Zone;
 
 #[derive(Deserialize)]
@@ -18,12 +18,29 @@ pub struct ListQuery {
     pub from: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     pub to: Option<String>,
+    /// The day the call took place (the upload day when unknown), `YYYY-MM-DD`, inclusive:
+    /// the days of the overview the list is opened from.
+    pub called_from: Option<String>,
+    pub called_to: Option<String>,
     /// A column: `uploaded` (default), `operator`, `file`, `duration`, `status`, `reviews`.
     pub sort: Option<String>,
     /// `asc` or `desc` (the column's natural direction when absent).
     pub dir: Option<String>,
     /// 1-based.
     pub page: Option<String>,
+    pub script_id: Option<String>,
+    /// `incorrect` or `disagreement`: calls whose counted reviews show it.
+    pub problem: Option<String>,
+    /// The step the problem is on; alone, calls whose reviews graded the step.
+    pub step_key: Option<String>,
+}
+
+/// A query parameter's text, trimmed; `None` when absent or blank.
+fn present(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// The page of a list asked for: 1 when absent or blank.
@@ -64,28 +81,20 @@ impl ListQuery {
     /// The filter, its dates read as days in `zone`.
     pub fn filter(&self, zone: &Zone) -> Result<RecordingFilter, AppError> {
         let day = |field, text, add| day_in(zone, field, text, add);
-        let status = match self
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => None,
-            Some(word) => Some(
-                RecordingStatus::parse(word)
-                    .ok_or_else(|| AppError::field("status", "unknown_value"))?,
-            ),
-        };
-        let by = match self
-            .sort
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => RecordingSort::Uploaded,
-            Some(word) => RecordingSort::parse(word)
-                .ok_or_else(|| AppError::field("sort", "unknown_value"))?,
-        };
+        let word =
+            |field: &'static str, text: &Option<String>| present(text).map(|word| (field, word));
+        let unknown = |(field, _): (&'static str, String)| AppError::field(field, "unknown_value");
+        let status = word("status", &self.status)
+            .map(|w| RecordingStatus::parse(&w.1).ok_or_else(|| unknown(w)))
+            .transpose()?;
+        let by = word("sort", &self.sort)
+            .map(|w| RecordingSort::parse(&w.1).ok_or_else(|| unknown(w)))
+            .transpose()?
+            .unwrap_or(RecordingSort::Uploaded);
+        let problem = word("problem", &self.problem)
+            .map(|w| Problem::parse(&w.1).ok_or_else(|| unknown(w)))
+            .transpose()?;
+        let step_key = present(&self.step_key);
         // Times and numbers read best largest first; names and words from A.
         let natural = matches!(
             by,
@@ -96,14 +105,15 @@ impl ListQuery {
                 by,
                 descending: descending(&self.dir)?.unwrap_or(natural),
             },
-            operator_id: self
-                .operator_id
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(OperatorId::from_raw),
+            operator_id: present(&self.operator_id).map(OperatorId::from_raw),
             status,
             from: day("from", &self.from, 0)?,
             until: day("to", &self.to, 1)?,
+            called_from: day("called_from", &self.called_from, 0)?,
+            called_until: day("called_to", &self.called_to, 1)?,
+            script_id: present(&self.script_id).map(ScriptId::from_raw),
+            problem,
+            step_key,
         })
     }
 }
@@ -123,12 +133,6 @@ pub struct GapQuery {
 impl GapQuery {
     /// The filter, its dates read as days in `zone`.
     pub fn filter(&self, zone: &Zone) -> Result<GapFilter, AppError> {
-        let present = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
         let status = match present(&self.status) {
             None => None,
             Some(word) => Some(
@@ -186,12 +190,6 @@ impl AgreementQuery {
     /// The script (required: 422 naming `script_id`) and the version number, if any (one
     /// that is not a number names no version: 404).
     pub fn parse(&self) -> Result<(ScriptId, Option<i32>), AppError> {
-        let present = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
         let script = present(&self.script_id)
             .map(ScriptId::from_raw)
             .ok_or_else(|| AppError::field("script_id", "required"))?;

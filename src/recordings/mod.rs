@@ -177,10 +177,31 @@ pub struct RecordingFilter {
     pub order: RecordingOrder,
     pub operator_id: Option<OperatorId>,
     pub status: Option<RecordingStatus>,
-    /// Uploaded (or called, when known) at or after.
+    /// Uploaded at or after.
     pub from: Option<Timestamp>,
-    /// Before.
+    /// Uploaded before.
     pub until: Option<Timestamp>,
+    /// Called (or uploaded, when the call time is unknown) at or after: the day a call counts
+    /// for on the overview.
+    pub called_from: Option<Timestamp>,
+    /// Called (or uploaded, when unknown) before.
+    pub called_until: Option<Timestamp>,
+    /// Bound to a version of this script.
+    pub script_id: Option<ScriptId>,
+    /// What the counted reviews found, on `step_key` when given (on any step otherwise).
+    pub problem: Option<Problem>,
+    /// Alone: a counted review graded this step.
+    pub step_key: Option<String>,
+}
+
+crate::text_enum! {
+    /// A call the owner should look at, by what its counted reviews say.
+    Problem {
+        /// A reviewer marked a step incorrect.
+        Incorrect = "incorrect",
+        /// Reviewers gave one step different verdicts.
+        Disagreement = "disagreement",
+    }
 }
 
 /// The most recordings one list returns.
@@ -206,8 +227,71 @@ macro_rules! filtered {
         if let Some(until) = filter.until {
             query = query.filter(recordings::created_at.lt(until));
         }
+        if let Some(from) = filter.called_from {
+            query = query.filter(
+                recordings::called_at.ge(from).or(recordings::called_at
+                    .is_null()
+                    .and(recordings::created_at.ge(from))),
+            );
+        }
+        if let Some(until) = filter.called_until {
+            query = query.filter(
+                recordings::called_at.lt(until).or(recordings::called_at
+                    .is_null()
+                    .and(recordings::created_at.lt(until))),
+            );
+        }
+        if let Some(script) = &filter.script_id {
+            query = query.filter(
+                recordings::script_version_id.eq_any(
+                    script_versions::table
+                        .filter(script_versions::script_id.eq(script))
+                        .select(script_versions::id),
+                ),
+            );
+        }
+        if filter.problem.is_some() || filter.step_key.is_some() {
+            use diesel::dsl::sql;
+            use diesel::sql_types::{Bool, Text};
+            let (head, tail) = problem_sql(filter.problem, filter.step_key.is_some());
+            query = match &filter.step_key {
+                Some(key) => {
+                    query.filter(sql::<Bool>(&head).bind::<Text, _>(key.clone()).sql(&tail))
+                }
+                None => query.filter(sql::<Bool>(&(head + &tail))),
+            };
+        }
         query
     }};
+}
+
+/// The condition "a counted review of the call shows `problem`" (any review with a verdict
+/// when `None`), on the step bound between the two parts when `on_step`. Written as SQL: a
+/// grouped subquery cannot be boxed for both backends at once. Only constant words go in;
+/// the step key is a bound parameter.
+fn problem_sql(problem: Option<Problem>, on_step: bool) -> (String, String) {
+    use crate::reviews::ReviewStatus;
+    use crate::reviews::validate::Verdict;
+    // The SQL of `crate::reviews::counted()`.
+    let mut head = format!(
+        "recordings.id IN (SELECT r.recording_id FROM reviews r \
+         JOIN verdicts v ON v.review_id = r.id \
+         WHERE r.status = '{}' AND NOT r.gold",
+        ReviewStatus::Accepted.as_str()
+    );
+    if problem == Some(Problem::Incorrect) {
+        head += &format!(" AND v.verdict = '{}'", Verdict::Incorrect.as_str());
+    }
+    if on_step {
+        head += " AND v.step_key = ";
+    }
+    let tail = match problem {
+        Some(Problem::Disagreement) => {
+            " GROUP BY r.recording_id, v.step_key HAVING COUNT(DISTINCT v.verdict) > 1)"
+        }
+        _ => ")",
+    };
+    (head, tail.to_owned())
 }
 
 impl Recording {

@@ -130,6 +130,30 @@ pub fn known_keys(conn: &mut DbConnection, script_id: &ScriptId) -> QueryResult<
     Ok(keys.into_iter().collect())
 }
 
+/// The latest wording of the step with `key` (in `script`, or in whichever script last used
+/// the key); `None` when no version has it.
+pub fn step_title(
+    conn: &mut DbConnection,
+    script: Option<&ScriptId>,
+    key: &str,
+) -> QueryResult<Option<String>> {
+    let mut query = steps::table
+        .inner_join(script_versions::table)
+        .filter(steps::step_key.eq(key))
+        .into_boxed();
+    if let Some(script) = script {
+        query = query.filter(script_versions::script_id.eq(script));
+    }
+    query
+        .order((
+            script_versions::published_at.desc(),
+            script_versions::number.desc(),
+        ))
+        .select(steps::title)
+        .first(conn)
+        .optional()
+}
+
 /// Creates a script and publishes its version 1.
 pub fn create(
     conn: &mut DbConnection,

@@ -31,7 +31,7 @@ pub struct Pager {
 }
 
 /// The link to `path` with `params` (blank ones left out) and `extra` over them.
-fn link(path: &str, params: &[(&str, String)], extra: &[(&str, String)]) -> String {
+pub fn link(path: &str, params: &[(&str, String)], extra: &[(&str, String)]) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in params {
         if value.trim().is_empty() || extra.iter().any(|(n, _)| n == name) {

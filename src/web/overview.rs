@@ -166,6 +166,8 @@ fn sparkline(weeks: &[WeekPoint], lang: Lang) -> Sparkline {
 #[derive(Serialize)]
 struct OperatorLine {
     name: String,
+    /// The operator's calls of the period.
+    href: String,
     external_id: Option<String>,
     active: bool,
     calls: usize,
@@ -205,11 +207,16 @@ struct CellView {
     count: String,
     /// The cell in words, for its `title` and screen readers.
     text: String,
+    /// The calls behind the cell: those with the step marked incorrect when there are any,
+    /// else all graded on it.
+    href: Option<String>,
 }
 
 #[derive(Serialize)]
 struct HeatRow {
     name: String,
+    /// The operator's calls of the period.
+    href: String,
     cells: Vec<CellView>,
 }
 
@@ -283,9 +290,21 @@ fn trend_text(line: &OperatorFigures, lang: Lang) -> (&'static str, String) {
     }
 }
 
-fn cell_view(cell: &Cell, lang: Lang) -> CellView {
+/// The recordings list narrowed to `pairs` and the calls that took place in `period`.
+fn calls_href(period: &Period, pairs: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        query.append_pair(name, value);
+    }
+    query.append_pair("called_from", &day_text(period.from));
+    query.append_pair("called_to", &day_text(period.to));
+    format!("/recordings?{}", query.finish())
+}
+
+fn cell_view(cell: &Cell, href: Option<String>, lang: Lang) -> CellView {
     match cell.share {
         Some(share) => CellView {
+            href,
             class: heat_class(Some(share)),
             percent: percent(share),
             count: format!("{}/{}", cell.correct, cell.judged()),
@@ -300,6 +319,7 @@ fn cell_view(cell: &Cell, lang: Lang) -> CellView {
             ),
         },
         None => CellView {
+            href: None,
             class: heat_class(None),
             percent: String::new(),
             count: String::new(),
@@ -310,12 +330,14 @@ fn cell_view(cell: &Cell, lang: Lang) -> CellView {
 
 fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
     let this_year = zone.today().year();
+    let period = &overview.period;
     let operators = overview
         .operators
         .iter()
         .map(|line| {
             let (trend, trend_text) = trend_text(line, lang);
             OperatorLine {
+                href: calls_href(period, &[("operator_id", line.operator_id.as_str())]),
                 name: line.name.clone(),
                 external_id: line.external_id.clone(),
                 active: line.active,
@@ -363,9 +385,21 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
             .filter(|row| row.cells[span.clone()].iter().any(|c| c.graded() > 0))
             .map(|row| HeatRow {
                 name: row.name.clone(),
+                href: calls_href(period, &[("operator_id", row.operator_id.as_str())]),
                 cells: row.cells[span.clone()]
                     .iter()
-                    .map(|c| cell_view(c, lang))
+                    .zip(&all[span.clone()])
+                    .map(|(cell, column)| {
+                        let mut pairs = vec![
+                            ("operator_id", row.operator_id.as_str()),
+                            ("script_id", column.script_id.as_str()),
+                            ("step_key", column.key.as_str()),
+                        ];
+                        if cell.incorrect > 0 {
+                            pairs.push(("problem", "incorrect"));
+                        }
+                        cell_view(cell, Some(calls_href(period, &pairs)), lang)
+                    })
                     .collect(),
             })
             .collect();

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::format::seconds::seconds;
-use super::listing::{Column, Pager, SortHeader, headers, pager};
+use super::listing::{Column, Pager, SortHeader, headers, link, pager};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::accounts::operators::{OperatorRecord, OperatorView};
@@ -24,7 +24,7 @@ use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
 use crate::org_settings::OrgSettings;
 use crate::recordings::view::{RecordingView, retry_can_help, view};
-use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
+use crate::recordings::{Problem, Recording, RecordingStatus, RedactionKind, RedactionRange};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/recordings", Access::Owner, list_page);
@@ -98,6 +98,11 @@ struct ListPage {
     operators: Vec<OperatorView>,
     statuses: Vec<&'static str>,
     filter: FilterEcho,
+    problems: Vec<&'static str>,
+    /// The list without the step it was narrowed to.
+    all_steps_href: String,
+    /// The list without the days of the calls.
+    any_day_href: String,
     headers: Vec<SortHeader>,
     /// The current order, kept when the filters change.
     sort: &'static str,
@@ -113,6 +118,14 @@ struct FilterEcho {
     status: String,
     from: String,
     to: String,
+    script_id: String,
+    problem: String,
+    step_key: String,
+    called_from: String,
+    called_to: String,
+    /// The latest wording of `step_key` (the key when no version has it), shown with the
+    /// filters.
+    step_title: String,
 }
 
 /// Rows on one page of the list.
@@ -168,6 +181,12 @@ async fn list_page(
         status: query.status.clone().unwrap_or_default(),
         from: query.from.clone().unwrap_or_default(),
         to: query.to.clone().unwrap_or_default(),
+        script_id: query.script_id.clone().unwrap_or_default(),
+        problem: query.problem.clone().unwrap_or_default(),
+        step_key: query.step_key.clone().unwrap_or_default(),
+        called_from: query.called_from.clone().unwrap_or_default(),
+        called_to: query.called_to.clone().unwrap_or_default(),
+        step_title: String::new(),
     };
     let parsed = query
         .filter(&page.zone())
@@ -180,10 +199,17 @@ async fn list_page(
         .as_ref()
         .map(|(filter, _)| filter.order)
         .unwrap_or_default();
-    let (rows, operators, total, number) = state
+    let step = parsed
+        .as_ref()
+        .and_then(|(filter, _)| Some((filter.script_id.clone(), filter.step_key.clone()?)));
+    let (rows, operators, total, number, step_title) = state
         .db
         .run(move |conn| {
             let operators = OperatorRecord::list(conn)?;
+            let step_title = match step {
+                Some((script, key)) => crate::scripts::step_title(conn, script.as_ref(), &key)?,
+                None => None,
+            };
             let mut rows = Vec::new();
             let (mut total, mut number) = (0, 1);
             if let Some((filter, asked)) = parsed {
@@ -196,9 +222,13 @@ async fn list_page(
                     rows.push((recording, bound));
                 }
             }
-            Ok::<_, AppError>((rows, operators, total, number))
+            Ok::<_, AppError>((rows, operators, total, number, step_title))
         })
         .await?;
+    let echo = FilterEcho {
+        step_title: step_title.unwrap_or_else(|| echo.step_key.clone()),
+        ..echo
+    };
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let rows = rows
         .into_iter()
@@ -230,17 +260,34 @@ async fn list_page(
         ("status", echo.status.clone()),
         ("from", echo.from.clone()),
         ("to", echo.to.clone()),
+        ("script_id", echo.script_id.clone()),
+        ("problem", echo.problem.clone()),
+        ("step_key", echo.step_key.clone()),
+        ("called_from", echo.called_from.clone()),
+        ("called_to", echo.called_to.clone()),
         ("sort", order.by.as_str().to_owned()),
         ("dir", order.dir().to_owned()),
     ];
     let pager = error
         .is_none()
         .then(|| pager("/recordings", &params, number, PAGE_SIZE, total));
+    // The list without some of the narrowing it was opened with (from the overview).
+    let without = |names: &[&str]| {
+        let kept: Vec<(&str, String)> = params
+            .iter()
+            .filter(|(name, _)| !names.contains(name))
+            .cloned()
+            .collect();
+        link("/recordings", &kept, &[])
+    };
     let data = ListPage {
         base: page.base(),
         rows,
         operators,
         statuses: RecordingStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        problems: Problem::ALL.iter().map(|p| p.as_str()).collect(),
+        all_steps_href: without(&["script_id", "step_key"]),
+        any_day_href: without(&["called_from", "called_to"]),
         headers: headers(
             page.lang,
             "/recordings",

@@ -23,6 +23,7 @@ mod operator;
 mod operator_names;
 mod overview;
 mod owner_races;
+mod recording_filters;
 mod recordings;
 mod redirects;
 mod review_quality;

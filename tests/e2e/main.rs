@@ -441,13 +441,33 @@ async fn the_whole_loop_in_a_browser() {
     timer.lap("tour: the signed-out pages");
 
     // ---- the owner checks the reviews: side by side, a rejection, a gold call --------------
-    // The owner opens the second call's page (the tour's reviewer graded it).
+    // The owner goes from a heatmap cell to the calls behind it, and from there to the
+    // second call's page (the tour's reviewer graded it).
     let second = recordings
         .iter()
         .find(|id| **id != call_id)
         .expect("the second call");
-    owner.goto(&app.url(&format!("/recordings/{second}"))).await;
+    owner.goto(&app.url("/overview")).await;
+    owner.click_and_load("a.hm-link").await;
+    assert!(
+        owner.path().await.starts_with("/recordings?"),
+        "a heatmap cell opens the recordings list: {}",
+        owner.path().await
+    );
+    owner.find(".notice.narrowed").await;
+    let listed = owner.find_all("td.filename a").await;
+    assert_eq!(
+        listed.len(),
+        2,
+        "both calls were graded on the cell's step: {}",
+        owner.text().await
+    );
+    owner.screenshot("owner-recordings-from-heatmap").await;
+    owner
+        .click_and_load(&format!("td.filename a[href='/recordings/{second}']"))
+        .await;
     let second_call = owner.path().await;
+    assert_eq!(second_call, format!("/recordings/{second}"));
     let text = owner.text().await;
     assert!(
         text.contains(GAP_COMMENT) && text.contains("Rita Reviewer"),

@@ -45,12 +45,21 @@ pub struct OrgSettings {
     /// least `pause_min_steps` gold steps are scored is paused.
     pub pause_accuracy: i32,
     pub pause_min_steps: i32,
+    /// A call with dynamic overlap gets another review while one of its reviewers has fewer
+    /// scored gold steps than this (0: every reviewer is trusted)...
+    pub trust_gold_steps: i32,
+    /// ...or a step's consensus is less confident than this percent (50–100).
+    pub confidence_percent: i32,
 }
 
 /// Bounds of a percent setting.
 pub const PERCENT_RANGE: (i32, i32) = (0, 100);
 /// Bounds of the gold counts (reviews before the lower gold rate, steps before a pause).
 pub const GOLD_COUNT_RANGE: (i32, i32) = (1, 1000);
+/// Bounds of the gold steps before a reviewer is trusted alone.
+pub const TRUST_STEPS_RANGE: (i32, i32) = (0, 1000);
+/// Bounds of the consensus confidence a call must reach, %.
+pub const CONFIDENCE_RANGE: (i32, i32) = (50, 100);
 
 impl Default for OrgSettings {
     fn default() -> Self {
@@ -67,6 +76,8 @@ impl Default for OrgSettings {
             gold_percent: 5,
             pause_accuracy: 70,
             pause_min_steps: 20,
+            trust_gold_steps: 20,
+            confidence_percent: 90,
         }
     }
 }
@@ -90,6 +101,8 @@ pub struct SettingsInput {
     pub gold_percent: i32,
     pub pause_accuracy: i32,
     pub pause_min_steps: i32,
+    pub trust_gold_steps: i32,
+    pub confidence_percent: i32,
 }
 
 impl Default for SettingsInput {
@@ -113,6 +126,8 @@ impl From<OrgSettings> for SettingsInput {
             gold_percent: settings.gold_percent,
             pause_accuracy: settings.pause_accuracy,
             pause_min_steps: settings.pause_min_steps,
+            trust_gold_steps: settings.trust_gold_steps,
+            confidence_percent: settings.confidence_percent,
         }
     }
 }
@@ -136,6 +151,8 @@ impl SettingsInput {
             gold_percent: self.gold_percent,
             pause_accuracy: self.pause_accuracy,
             pause_min_steps: self.pause_min_steps,
+            trust_gold_steps: self.trust_gold_steps,
+            confidence_percent: self.confidence_percent,
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -214,7 +231,7 @@ impl OrgSettings {
         f64::from(percent.clamp(0, 100)) / 100.0
     }
 
-    fn pairs(&self) -> [(&'static str, String); 12] {
+    fn pairs(&self) -> [(&'static str, String); 14] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -228,6 +245,8 @@ impl OrgSettings {
             ("gold_percent", self.gold_percent.to_string()),
             ("pause_accuracy", self.pause_accuracy.to_string()),
             ("pause_min_steps", self.pause_min_steps.to_string()),
+            ("trust_gold_steps", self.trust_gold_steps.to_string()),
+            ("confidence_percent", self.confidence_percent.to_string()),
         ]
     }
 
@@ -256,6 +275,8 @@ impl OrgSettings {
                 ("gold_percent", Ok(n)) => candidate.gold_percent = n,
                 ("pause_accuracy", Ok(n)) => candidate.pause_accuracy = n,
                 ("pause_min_steps", Ok(n)) => candidate.pause_min_steps = n,
+                ("trust_gold_steps", Ok(n)) => candidate.trust_gold_steps = n,
+                ("confidence_percent", Ok(n)) => candidate.confidence_percent = n,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -281,6 +302,12 @@ impl OrgSettings {
             ("gold_percent", self.gold_percent, PERCENT_RANGE),
             ("pause_accuracy", self.pause_accuracy, PERCENT_RANGE),
             ("pause_min_steps", self.pause_min_steps, GOLD_COUNT_RANGE),
+            ("trust_gold_steps", self.trust_gold_steps, TRUST_STEPS_RANGE),
+            (
+                "confidence_percent",
+                self.confidence_percent,
+                CONFIDENCE_RANGE,
+            ),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(

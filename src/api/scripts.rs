@@ -13,7 +13,7 @@ use crate::http::Owner;
 use crate::http::routes::{Access, RouteSink};
 use crate::scripts::diff::diff_versions;
 use crate::scripts::validate::StepInput;
-use crate::scripts::{self, NewVersion, ScriptError, transfer};
+use crate::scripts::{self, NewVersion, ScriptError, overlap, transfer};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/scripts", Access::Owner, list);
@@ -49,6 +49,60 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         export,
     );
+    r.add(
+        Method::GET,
+        "/api/v1/scripts/{id}/overlap",
+        Access::Owner,
+        show_overlap,
+    );
+    r.add(
+        Method::PUT,
+        "/api/v1/scripts/{id}/overlap",
+        Access::Owner,
+        save_overlap,
+    );
+}
+
+async fn show_overlap(
+    _: Owner,
+    state: web::Data<AppState>,
+    id: web::Path<ScriptId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let bounds = state
+        .db
+        .run(move |conn| overlap::load(conn, &id).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(bounds))
+}
+
+/// The bounds to set; one left out keeps its value.
+#[derive(Deserialize)]
+struct BoundsBody {
+    min_reviews: Option<i32>,
+    max_reviews: Option<i32>,
+}
+
+async fn save_overlap(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<ScriptId>,
+    body: web::Json<BoundsBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let bounds = state
+        .db
+        .run(move |conn| {
+            let current = overlap::load(conn, &id)?;
+            let wanted = overlap::ReviewBounds {
+                min_reviews: body.min_reviews.unwrap_or(current.min_reviews),
+                max_reviews: body.max_reviews.unwrap_or(current.max_reviews),
+            };
+            overlap::save(conn, &owner.user_id, &id, wanted).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(bounds))
 }
 
 async fn list(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -62,6 +62,8 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         archived -> Bool,
+        min_reviews -> Integer,
+        max_reviews -> Integer,
     }
 }
 
@@ -124,6 +126,8 @@ diesel::table! {
         created_at -> Timestamp,
         ready_at -> Nullable<Timestamp>,
         build_generation -> Integer,
+        reviews_min -> Nullable<Integer>,
+        reviews_max -> Nullable<Integer>,
     }
 }
 

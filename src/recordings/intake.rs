@@ -17,7 +17,7 @@ use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
 use crate::db::schema::recordings;
 use crate::db::time::{Timestamp, now, parse_rfc3339};
 use crate::db::{Db, DbConnection};
-use crate::org_settings::{MAX_REVIEWS_REQUIRED, OrgSettings};
+use crate::org_settings::MAX_REVIEWS_REQUIRED;
 use crate::validation::FieldProblem;
 
 /// A file received into `incoming/`, hashed on the way in.
@@ -205,6 +205,13 @@ impl RawMetadata {
     }
 }
 
+/// How many reviews a new call gets: a fixed number asked for at upload, or its script's
+/// bounds (dynamic overlap, starting at the minimum).
+struct Overlap {
+    first: i32,
+    bounds: Option<(i32, i32)>,
+}
+
 /// Keeps a received file as a new recording bound to the script's current version, and
 /// queues its processing. On any refusal the received file is removed.
 pub fn accept(
@@ -215,7 +222,7 @@ pub fn accept(
     uploaded_by: Option<&UserId>,
 ) -> Result<Recording, RecordingError> {
     match check(conn, &received, raw) {
-        Ok((metadata, version_id, reviews_required)) => {
+        Ok((metadata, version_id, overlap)) => {
             let original = match store.keep_original(&received.path, &received.file) {
                 Ok(name) => name,
                 Err(error) => {
@@ -238,7 +245,9 @@ pub fn accept(
                         recordings::called_at.eq(metadata.called_at),
                         recordings::direction.eq(metadata.direction),
                         recordings::customer_number.eq(&metadata.customer_number),
-                        recordings::reviews_required.eq(reviews_required),
+                        recordings::reviews_required.eq(overlap.first),
+                        recordings::reviews_min.eq(overlap.bounds.map(|(min, _)| min)),
+                        recordings::reviews_max.eq(overlap.bounds.map(|(_, max)| max)),
                         recordings::reviews_done.eq(0),
                         recordings::uploaded_by.eq(uploaded_by),
                         recordings::created_at.eq(now()),
@@ -263,7 +272,7 @@ fn check(
     conn: &mut DbConnection,
     received: &ReceivedFile,
     raw: &RawMetadata,
-) -> Result<(Metadata, crate::db::ids::ScriptVersionId, i32), RecordingError> {
+) -> Result<(Metadata, crate::db::ids::ScriptVersionId, Overlap), RecordingError> {
     let mut problems = Vec::new();
     if received.size == 0 {
         problems.push(FieldProblem::new("file", "empty_file"));
@@ -291,11 +300,20 @@ fn check(
     }
     match (metadata, version) {
         (Some(metadata), Some((version_id, _))) if problems.is_empty() => {
-            let reviews_required = match metadata.reviews_required {
-                Some(n) => n,
-                None => OrgSettings::load(conn)?.reviews_required,
+            let overlap = match metadata.reviews_required {
+                Some(n) => Overlap {
+                    first: n,
+                    bounds: None,
+                },
+                None => {
+                    let bounds = crate::scripts::overlap::load(conn, &metadata.script_id)?;
+                    Overlap {
+                        first: bounds.min_reviews,
+                        bounds: Some((bounds.min_reviews, bounds.max_reviews)),
+                    }
+                }
             };
-            Ok((metadata, version_id, reviews_required))
+            Ok((metadata, version_id, overlap))
         }
         _ => Err(RecordingError::Invalid(problems)),
     }

@@ -136,6 +136,9 @@ pub struct Recording {
     pub peaks_file: Option<String>,
     pub reviews_required: i32,
     pub reviews_done: i32,
+    /// Dynamic overlap's bounds, copied from the script at upload; `None`: fixed overlap.
+    pub reviews_min: Option<i32>,
+    pub reviews_max: Option<i32>,
     pub acknowledged_at: Option<Timestamp>,
     pub uploaded_by: Option<UserId>,
     pub created_at: Timestamp,

@@ -32,8 +32,12 @@ pub struct RecordingView {
     pub operator_id: OperatorId,
     pub script_id: ScriptId,
     pub script_version: i32,
+    /// The reviews the call needs now (with dynamic overlap it moves between the bounds).
     pub reviews_required: i32,
     pub reviews_done: i32,
+    /// The bounds of dynamic overlap; `null` when the call's overlap is fixed.
+    pub reviews_min: Option<i32>,
+    pub reviews_max: Option<i32>,
     #[serde(serialize_with = "serde_rfc3339::option::serialize")]
     pub called_at: Option<crate::db::time::Timestamp>,
     pub direction: Option<Direction>,
@@ -101,6 +105,8 @@ pub fn view(
         script_version,
         reviews_required: recording.reviews_required,
         reviews_done: recording.reviews_done,
+        reviews_min: recording.reviews_min,
+        reviews_max: recording.reviews_max,
         called_at: recording.called_at,
         direction: recording.direction,
         channels: recording.channels,

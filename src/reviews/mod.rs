@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod consensus;
 pub mod gold;
 pub mod label;
+pub mod overlap;
 pub mod validate;
 
 use diesel::prelude::*;
@@ -234,6 +235,10 @@ pub fn submit(
         )?;
         Recording::recount_reviews(conn, &assignment.recording_id)?;
         assignments::mark_submitted(conn, &assignment.id, at)?;
+        if !assignment.gold {
+            // With dynamic overlap: finished, or one more review.
+            overlap::settle(conn, &assignment.recording_id)?;
+        }
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         if assignment.gold {
             let settings = OrgSettings::load(conn)?;

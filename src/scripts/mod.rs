@@ -11,6 +11,7 @@
 
 pub mod diff;
 pub mod draft;
+pub mod overlap;
 pub mod transfer;
 pub mod validate;
 
@@ -226,6 +227,7 @@ fn insert_script(
     name: &str,
 ) -> Result<ScriptId, ScriptError> {
     let id = ScriptId::random();
+    let bounds = overlap::ReviewBounds::for_new(&crate::org_settings::OrgSettings::load(conn)?);
     diesel::insert_into(scripts::table)
         .values((
             scripts::id.eq(&id),
@@ -233,6 +235,8 @@ fn insert_script(
             scripts::created_by.eq(by),
             scripts::created_at.eq(now()),
             scripts::archived.eq(false),
+            scripts::min_reviews.eq(bounds.min_reviews),
+            scripts::max_reviews.eq(bounds.max_reviews),
         ))
         .execute(conn)?;
     Ok(id)

@@ -246,6 +246,8 @@ struct PageData {
     several_scripts: bool,
     legend: Vec<LegendItem>,
     gaps: Vec<GapLine>,
+    /// "130 of 300 (57 % saved)" when calls of the period had dynamic overlap.
+    reviews_spent: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -438,6 +440,17 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
         heatmaps,
         legend: legend(lang),
         gaps,
+        reviews_spent: overview.reviews.saved().map(|saved| {
+            translate(
+                lang,
+                "overview-reviews-spent",
+                &[
+                    ("spent", overview.reviews.spent.to_string()),
+                    ("maximum", overview.reviews.at_maximum.to_string()),
+                    ("saved", percent(saved)),
+                ],
+            )
+        }),
     }
 }
 

@@ -22,7 +22,6 @@ use crate::http::query::{ListQuery, page_number};
 use crate::http::routes::{Access, RouteSink};
 use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
-use crate::org_settings::OrgSettings;
 use crate::recordings::view::{RecordingView, retry_can_help, view};
 use crate::recordings::{Problem, Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -323,7 +322,6 @@ struct UploadPage {
     base: PageBase,
     operators: Vec<OperatorView>,
     scripts: Vec<Choice>,
-    reviews_required: i32,
     max_upload_mb: u64,
     message: Option<String>,
     fields: Vec<FieldMessage>,
@@ -331,22 +329,15 @@ struct UploadPage {
 
 async fn upload_view(page: &Page, error: Option<AppError>) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (operators, scripts, settings) = state
+    let (operators, scripts) = state
         .db
-        .run(|conn| {
-            Ok::<_, AppError>((
-                OperatorRecord::list(conn)?,
-                script_choices(conn)?,
-                OrgSettings::load(conn)?,
-            ))
-        })
+        .run(|conn| Ok::<_, AppError>((OperatorRecord::list(conn)?, script_choices(conn)?)))
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let data = UploadPage {
         base: page.base(),
         operators,
         scripts,
-        reviews_required: settings.reviews_required,
         max_upload_mb: state.settings.max_upload_mb,
         message: error.as_ref().map(|e| e.message(page.lang)),
         fields: error

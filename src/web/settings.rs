@@ -81,6 +81,10 @@ struct SettingsForm {
     pause_accuracy: Option<String>,
     #[serde(default)]
     pause_min_steps: Option<String>,
+    #[serde(default)]
+    trust_gold_steps: Option<String>,
+    #[serde(default)]
+    confidence_percent: Option<String>,
 }
 
 async fn settings_submit(
@@ -116,6 +120,8 @@ async fn settings_submit(
         gold_percent: number(form.gold_percent.as_ref(), current.gold_percent),
         pause_accuracy: number(form.pause_accuracy.as_ref(), current.pause_accuracy),
         pause_min_steps: number(form.pause_min_steps.as_ref(), current.pause_min_steps),
+        trust_gold_steps: number(form.trust_gold_steps.as_ref(), current.trust_gold_steps),
+        confidence_percent: number(form.confidence_percent.as_ref(), current.confidence_percent),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,

@@ -21,6 +21,7 @@ mod jobs;
 mod login_throttle;
 mod operator;
 mod operator_names;
+mod overlap;
 mod overview;
 mod owner_races;
 mod recording_filters;

@@ -525,6 +525,30 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/scripts/{id}/overlap",
+            format!("/api/v1/scripts/{NO_ID}/overlap"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/scripts/{id}/overlap",
+            format!("/api/v1/scripts/{NO_ID}/overlap"),
+            Body::Json(json!({"min_reviews": 1, "max_reviews": 3})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/scripts/{id}/overlap",
+            format!("/scripts/{NO_ID}/overlap"),
+            Body::Form(vec![
+                ("min_reviews", "1".into()),
+                ("max_reviews", "3".into()),
+            ]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/scripts",
             "/scripts",
             Body::None,

@@ -20,6 +20,7 @@ invalid-not-a-number = Must be a number.
 invalid-out-of-range = Must be between { $min } and { $max }.
 invalid-unknown-value = This value is not one of the allowed ones.
 invalid-date-out-of-range = Must be a date between the years { $min } and { $max }.
+invalid-below-minimum = Must be at least the minimum, { $min }.
 invalid-control-characters = Control characters are not allowed here.
 error-reviewer-paused = Your reviewing is paused. A share of all reviews is checked against answers the owner knows, and too many of yours differed from them. The owner has been told and can resume you.
 error-not-reviewed = The call does not have all its reviews yet.

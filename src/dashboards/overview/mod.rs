@@ -88,6 +88,24 @@ pub struct Overview {
     pub heatmap: Heatmap,
     /// Open gaps right now (whatever the period), by script and step, most first.
     pub open_gaps: Vec<OpenGaps>,
+    /// What dynamic overlap spent on the period's calls.
+    pub reviews: ReviewSpend,
+}
+
+/// The reviews the period's calls with dynamic overlap got, against what a fixed overlap at
+/// each call's maximum would have cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ReviewSpend {
+    pub calls: i64,
+    pub spent: i64,
+    pub at_maximum: i64,
+}
+
+impl ReviewSpend {
+    /// The share of `at_maximum` not spent, 0–1; `None` without such calls.
+    pub fn saved(&self) -> Option<f64> {
+        (self.at_maximum > 0).then(|| 1.0 - self.spent as f64 / self.at_maximum as f64)
+    }
 }
 
 /// The calls (with all their reviews in) that took place in `start..end`: on `called_at`,
@@ -328,7 +346,21 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
             .then(a.step.key.cmp(&b.step.key))
     });
 
+    let dynamic: Vec<(i32, Option<i32>)> = recordings::table
+        .filter(reviewed_in!(period.start(zone), period.end(zone)))
+        .filter(recordings::reviews_max.is_not_null())
+        .select((recordings::reviews_done, recordings::reviews_max))
+        .load(conn)?;
+    let reviews = dynamic
+        .iter()
+        .fold(ReviewSpend::default(), |sum, (done, max)| ReviewSpend {
+            calls: sum.calls + 1,
+            spent: sum.spent + i64::from(*done),
+            at_maximum: sum.at_maximum + i64::from(max.unwrap_or(*done).max(*done)),
+        });
+
     Ok(Overview {
+        reviews,
         period: *period,
         previous,
         calls: all.calls,

@@ -42,6 +42,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         version_page,
     );
+    r.add(
+        Method::POST,
+        "/scripts/{id}/overlap",
+        Access::Owner,
+        overlap_submit,
+    );
     r.add(Method::GET, "/scripts/{id}/edit", Access::Owner, edit_page);
     r.add(
         Method::POST,
@@ -185,27 +191,47 @@ struct ScriptPage {
     agreement: AgreementView,
     /// The version the agreement is over; `None`: every version.
     agreement_version: Option<i32>,
+    overlap: OverlapForm,
+}
+
+/// The form of the script's review bounds: what it shows, and what went wrong or was saved.
+#[derive(Serialize, Default)]
+struct OverlapForm {
+    min_reviews: String,
+    max_reviews: String,
+    errors: FormErrors,
+    saved: bool,
 }
 
 async fn script_view(
     page: &Page,
     id: ScriptId,
     number: Option<i32>,
+    form: Option<(OverlapForm, StatusCode)>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (script, shown, has_draft, figures) = state
+    let (script, shown, has_draft, figures, bounds) = state
         .db
         .run(move |conn| {
             let script = scripts::load(conn, &id)?;
+            let bounds = scripts::overlap::load(conn, &id)?;
             let shown = match number {
                 Some(n) => Some(scripts::load_version(conn, &id, n)?),
                 None => script.version.clone(),
             };
             let has_draft = draft::load(conn, &id)?.is_some();
             let figures = agreement::load(conn, &id, number)?;
-            Ok::<_, AppError>((script, shown, has_draft, figures))
+            Ok::<_, AppError>((script, shown, has_draft, figures, bounds))
         })
         .await?;
+    let (overlap, status) = form.unwrap_or_else(|| {
+        let form = OverlapForm {
+            min_reviews: bounds.min_reviews.to_string(),
+            max_reviews: bounds.max_reviews.to_string(),
+            ..OverlapForm::default()
+        };
+        (form, StatusCode::OK)
+    });
     let is_current = match (&shown, &script.version) {
         (Some(shown), Some(current)) => shown.number == current.number,
         _ => false,
@@ -218,8 +244,53 @@ async fn script_view(
         has_draft,
         agreement: AgreementView::new(page.lang, figures),
         agreement_version: number,
+        overlap,
     };
-    page.render("scripts/show.html", StatusCode::OK, &data)
+    page.render("scripts/show.html", status, &data)
+}
+
+#[derive(Deserialize)]
+struct OverlapFields {
+    #[serde(default)]
+    min_reviews: String,
+    #[serde(default)]
+    max_reviews: String,
+}
+
+/// Saves the script's review bounds; the page again, saying so or what is wrong.
+async fn overlap_submit(
+    Owner(owner): Owner,
+    page: Page,
+    id: web::Path<ScriptId>,
+    PageForm(_, form): PageForm<OverlapFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let number = |text: &str| text.trim().parse::<i32>().unwrap_or(0);
+    let wanted = scripts::overlap::ReviewBounds {
+        min_reviews: number(&form.min_reviews),
+        max_reviews: number(&form.max_reviews),
+    };
+    let script = id.clone();
+    let saved = page
+        .state()
+        .db
+        .run(move |conn| scripts::overlap::save(conn, &owner.user_id, &script, wanted))
+        .await;
+    let (errors, status) = match saved {
+        Ok(_) => (FormErrors::default(), StatusCode::OK),
+        Err(ScriptError::Invalid(problems)) => {
+            let error = AppError::Validation(problems);
+            (FormErrors::from_error(&error, page.lang), error.status())
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let form = OverlapForm {
+        min_reviews: form.min_reviews,
+        max_reviews: form.max_reviews,
+        saved: status == StatusCode::OK,
+        errors,
+    };
+    script_view(&page, id, None, Some((form, status))).await
 }
 
 async fn script_page(
@@ -228,7 +299,7 @@ async fn script_page(
     id: web::Path<ScriptId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    script_view(&page, id, None).await
+    script_view(&page, id, None, None).await
 }
 
 async fn version_page(
@@ -238,7 +309,7 @@ async fn version_page(
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
     let number = version_number(&number)?;
-    script_view(&page, ScriptId::from_raw(id), Some(number)).await
+    script_view(&page, ScriptId::from_raw(id), Some(number), None).await
 }
 
 // ---- diff, preview, print -----------------------------------------------------------------

@@ -16,6 +16,7 @@ use crate::db::time::Timestamp;
 use crate::reviews::ReviewStatus;
 use crate::reviews::consensus::{Outcome, step_outcome};
 use crate::reviews::gold::{self, GoldAnswer, GoldKey, KeyAnswer};
+use crate::reviews::overlap::{self, Standing};
 use crate::reviews::validate::Verdict;
 use crate::scripts::version_steps;
 
@@ -82,6 +83,8 @@ pub struct CallReviews {
     /// Every review the call needs has been counted.
     pub complete: bool,
     pub gold: Option<GoldKey>,
+    /// Where dynamic overlap stands; `None` when the call's overlap is fixed.
+    pub overlap: Option<Standing>,
 }
 
 type Row = (
@@ -242,6 +245,7 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
         consensus,
         complete: done >= required,
         gold: key,
+        overlap: overlap::standing(conn, recording)?,
     }))
 }
 

@@ -21,6 +21,7 @@ use crate::http::Owner;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::reviews::gold::{self, GoldAnswer, KeyAnswerInput, KeyInput};
+use crate::reviews::overlap::Need;
 use crate::reviews::{self, ReviewStatus};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -103,7 +104,23 @@ pub struct ReviewsSection {
     pub gold_since: Option<Timestamp>,
     /// The key to edit: the call's own, or one proposed from the consensus.
     pub key: Vec<KeyRow>,
+    /// Dynamic overlap: how many reviews, within which bounds, and why one more.
+    pub overlap: Option<OverlapLine>,
     pub answers: &'static [&'static str],
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverlapLine {
+    pub min: i32,
+    pub max: i32,
+    pub done: i32,
+    pub required: i32,
+    /// `minimum`, `another`, `at_maximum` or `settled`.
+    pub need: &'static str,
+    pub untrusted: bool,
+    /// Titles of the steps reviewers disagree on, and of those not sure enough.
+    pub disputed: String,
+    pub unsure: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -178,7 +195,32 @@ pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
             answer: answer(&step.step_key).unwrap_or(GoldAnswer::Any),
         })
         .collect();
+    let titles = |keys: &[String]| {
+        keys.iter()
+            .map(|key| {
+                let title = view.consensus.iter().find(|s| s.step_key == *key);
+                title.map_or(key.as_str(), |s| s.title.as_str()).to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let overlap = view.overlap.as_ref().map(|standing| OverlapLine {
+        min: standing.bounds.min,
+        max: standing.bounds.max,
+        done: standing.done,
+        required: standing.required,
+        need: match standing.need {
+            Need::Minimum => "minimum",
+            Need::Another => "another",
+            Need::AtMaximum => "at_maximum",
+            Need::Settled => "settled",
+        },
+        untrusted: standing.signals.untrusted,
+        disputed: titles(&standing.signals.disagreements),
+        unsure: titles(&standing.signals.unsure),
+    });
     ReviewsSection {
+        overlap,
         disagreements: rows.iter().filter(|r| r.disagreement).count(),
         columns,
         rows,

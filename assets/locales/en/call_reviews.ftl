@@ -33,3 +33,14 @@ gold-mark = Make it a gold call
 gold-save = Save the key
 gold-unmark = Stop using it as a gold call
 gold-needs-reviews = A call can be made gold once all its reviews are in.
+call-overlap-count = { $done } { $done ->
+    [one] review
+   *[other] reviews
+} counted (this call gets { $min }–{ $max } as needed).
+call-overlap-minimum = It needs { $required } before it is judged.
+call-overlap-another = It gets one more:
+call-overlap-at_maximum = Not sure yet, but the maximum is reached:
+call-overlap-settled = The answer is sure: no more reviews.
+call-overlap-untrusted = a reviewer is not yet trusted alone (too few gold steps scored);
+call-overlap-disputed = reviewers disagree on { $steps };
+call-overlap-unsure = the consensus is not sure enough on { $steps }.

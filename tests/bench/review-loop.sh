@@ -6,6 +6,7 @@
 #   BENCH_POSTGRES_URL=postgres://user@host/empty_db tests/bench/review-loop.sh   # and PostgreSQL
 #   BENCH_SQLITE=0 BENCH_POSTGRES_URL=postgres://… tests/bench/review-loop.sh   # PostgreSQL only
 #   CALLQA_BIN=path/to/callqa tests/bench/review-loop.sh   # use this binary, skip the build
+#   DYNAMIC=1 REVIEWS_PER_CALL=3 tests/bench/review-loop.sh   # calls with dynamic overlap
 #   CALLS=5000 REVIEWS_PER_CALL=3 tests/bench/review-loop.sh   # pool size (default: enough
 #                                                              # for 2,500 reviews/s)
 #
@@ -93,7 +94,8 @@ run_one() {
     CALLQA_BENCH_OWNER_PASSWORD=$password "$BIN" bench review-loop \
         --url "http://127.0.0.1:$port" --owner-login "$login" \
         --reviewers "$REVIEWERS" --seconds "$SECONDS_TO_RUN" \
-        --reviews-per-call "$REVIEWS_PER_CALL" ${CALLS:+--calls "$CALLS"} || status=$?
+        --reviews-per-call "$REVIEWS_PER_CALL" ${CALLS:+--calls "$CALLS"} \
+        ${DYNAMIC:+--dynamic} || status=$?
 
     kill "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null || true

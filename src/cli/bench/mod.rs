@@ -60,6 +60,12 @@ pub struct ReviewLoopArgs {
     /// Uploads (and status polls) in flight at once while seeding.
     #[arg(long, default_value_t = 8)]
     upload_concurrency: usize,
+    /// Upload without a fixed number of reviews: every call gets dynamic overlap (the
+    /// script's bounds, 1–3 unless changed), which settles each call after every review.
+    /// `--reviews-per-call` then only sizes the pool (3 gives each call its maximum when no
+    /// reviewer is trusted yet).
+    #[arg(long)]
+    dynamic: bool,
 }
 
 /// The default pool: enough recordings for this many reviews per second over the run.

@@ -194,25 +194,32 @@ async fn seed_recordings(
     let uploaded = Cell::new(0usize);
     let calls = args.calls();
     let step = (calls / 10).max(1);
-    println!(
-        "seeding: {calls} recordings of 1 s, {} review(s) each",
-        args.reviews_per_call
-    );
+    if args.dynamic {
+        println!("seeding: {calls} recordings of 1 s, dynamic overlap (the script's bounds)");
+    } else {
+        println!(
+            "seeding: {calls} recordings of 1 s, {} review(s) each",
+            args.reviews_per_call
+        );
+    }
     let ids: Vec<Result<String, String>> = futures_util::stream::iter(0..calls)
         .map(|i| {
             let reviews_required = reviews_required.as_str();
             let uploaded = &uploaded;
             async move {
                 let wav = tone_wav(i)?;
-                let (boundary, bytes) = multipart_form(
-                    &format!("bench-{i:06}.wav"),
-                    &wav,
-                    &[
-                        ("operator_id", operator_id),
-                        ("script_id", script_id),
-                        ("reviews_required", reviews_required),
-                    ],
-                );
+                let fields = [
+                    ("operator_id", operator_id),
+                    ("script_id", script_id),
+                    ("reviews_required", reviews_required),
+                ];
+                let fields = if args.dynamic {
+                    &fields[..2]
+                } else {
+                    &fields[..]
+                };
+                let (boundary, bytes) =
+                    multipart_form(&format!("bench-{i:06}.wav"), &wav, fields);
                 let queued: Created = api
                     .send(
                         awc::http::Method::POST,

@@ -188,10 +188,36 @@ impl Application {
     /// Serves until SIGINT or SIGTERM; in-flight requests then get up to 30 s to finish.
     /// The processing workers then finish their current job and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let refits = tokio::spawn(refit_consensus(self.state.db.clone()));
         let served = self.server.await;
+        refits.abort();
         let workers = self.workers;
         let _ = actix_web::rt::task::spawn_blocking(move || workers.stop()).await;
         served
+    }
+}
+
+/// How often the reviewers' weights of the consensus are fitted again.
+const REFIT_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Fits the weighted consensus once a minute after the start, then every [`REFIT_EVERY`].
+async fn refit_consensus(db: Db) {
+    let mut wait = std::time::Duration::from_secs(60);
+    loop {
+        tokio::time::sleep(wait).await;
+        wait = REFIT_EVERY;
+        match db
+            .run(|conn| crate::reviews::weighted::refit(conn).map_err(crate::db::DbError::from))
+            .await
+        {
+            Ok(fit) => tracing::info!(
+                labels = fit.labels,
+                reviewers = fit.reviewers,
+                weighted = fit.weighted,
+                "consensus refitted"
+            ),
+            Err(error) => tracing::error!(%error, "cannot refit the consensus"),
+        }
     }
 }
 

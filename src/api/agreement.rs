@@ -1,5 +1,7 @@
 //! `GET /api/v1/agreement?script_id=…[&version=N]`: how far reviewers agree on a script's
-//! steps (Krippendorff's alpha; see [`crate::dashboards::agreement`]), for the owner.
+//! steps (Krippendorff's alpha; see [`crate::dashboards::agreement`]), for the owner; and
+//! `POST /api/v1/consensus/refit`: fit the reviewers' weights of the consensus now (the
+//! server also does it every few minutes), answering what the fit found.
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
@@ -18,6 +20,20 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         get_agreement,
     );
+    r.add(
+        Method::POST,
+        "/api/v1/consensus/refit",
+        Access::Owner,
+        refit,
+    );
+}
+
+async fn refit(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let fit = state
+        .db
+        .run(|conn| crate::reviews::weighted::refit(conn).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(fit))
 }
 
 async fn get_agreement(

@@ -35,6 +35,18 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
     r.add(
         Method::GET,
+        "/api/v1/reviews/flagged",
+        Access::Owner,
+        flagged,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/reviews/{id}/check",
+        Access::Owner,
+        check,
+    );
+    r.add(
+        Method::GET,
         "/api/v1/recordings/{id}/gold",
         Access::Owner,
         gold_key,
@@ -99,6 +111,31 @@ async fn restore(
         .write(move |conn| reviews::restore(conn, &owner.user_id, &id))
         .await?;
     Ok(HttpResponse::Ok().json(judged))
+}
+
+async fn flagged(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let reviews = state
+        .db
+        .run(|conn| crate::dashboards::flags::load(conn).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "reviews": reviews })))
+}
+
+async fn check(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<ReviewId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let review = id.clone();
+    let at = state
+        .db
+        .write(move |conn| reviews::mark_checked(conn, &owner.user_id, &review))
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "review_id": id,
+        "checked_at": crate::db::time::rfc3339(at),
+    })))
 }
 
 async fn gold_key(

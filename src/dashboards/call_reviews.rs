@@ -14,10 +14,11 @@ use crate::db::ids::{RecordingId, ReviewId, StepId, UserId};
 use crate::db::schema::{assignments, recordings, reviews, users, verdicts};
 use crate::db::time::Timestamp;
 use crate::reviews::ReviewStatus;
-use crate::reviews::consensus::{Outcome, step_outcome};
+use crate::reviews::consensus::Outcome;
 use crate::reviews::gold::{self, GoldAnswer, GoldKey, KeyAnswer};
 use crate::reviews::overlap::{self, Standing};
 use crate::reviews::validate::Verdict;
+use crate::reviews::weighted;
 use crate::scripts::version_steps;
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,8 +67,11 @@ pub struct ReviewLine {
 pub struct ConsensusStep {
     pub step_key: String,
     pub title: String,
-    /// The majority verdict (`split` on a tie); `null` when no counted review graded it.
+    /// The weighted consensus's verdict (`split` on a tie or when unsure; the majority's
+    /// until reviewers are weighed); `null` when no counted review graded it.
     pub verdict: Option<Outcome>,
+    /// How likely that verdict is, 0–1.
+    pub confidence: Option<f64>,
     /// The share of counted reviews that gave the most common verdict, 0–1.
     pub agreement: Option<f64>,
     /// Counted reviews gave different verdicts.
@@ -215,27 +219,37 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
             }
         })
         .collect();
+    let counted: Vec<&ReviewLine> = reviews
+        .iter()
+        .filter(|r| r.status == ReviewStatus::Accepted && !r.gold)
+        .collect();
+    let reviewers: Vec<UserId> = counted.iter().map(|r| r.reviewer.id.clone()).collect();
+    let model = weighted::load(conn, &reviewers)?;
     let consensus = steps
         .iter()
         .map(|step| {
-            let given: Vec<Verdict> = reviews
+            let given: Vec<(&UserId, Verdict)> = counted
                 .iter()
-                .filter(|r| r.status == ReviewStatus::Accepted && !r.gold)
-                .flat_map(|r| r.verdicts.iter())
-                .filter(|v| v.step_key == step.key)
-                .map(|v| v.verdict)
+                .flat_map(|r| {
+                    r.verdicts
+                        .iter()
+                        .filter(|v| v.step_key == step.key)
+                        .map(|v| (&r.reviewer.id, v.verdict))
+                })
                 .collect();
             let top = Verdict::ALL
                 .iter()
-                .map(|v| given.iter().filter(|g| *g == v).count())
+                .map(|v| given.iter().filter(|(_, g)| g == v).count())
                 .max()
                 .unwrap_or(0);
+            let weighed = model.step(&given);
             ConsensusStep {
                 step_key: step.key.clone(),
                 title: step.title.clone(),
-                verdict: step_outcome(&given),
+                verdict: weighed.outcome,
+                confidence: weighed.confidence,
                 agreement: (!given.is_empty()).then(|| top as f64 / given.len() as f64),
-                disagreement: given.iter().any(|v| *v != given[0]),
+                disagreement: given.iter().any(|(_, v)| *v != given[0].1),
                 key: answer(&step.key),
             }
         })

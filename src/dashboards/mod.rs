@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod call_reviews;
+pub mod flags;
 pub mod operator;
 pub mod overview;
 pub mod period;

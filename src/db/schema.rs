@@ -199,6 +199,29 @@ diesel::table! {
         rejected_at -> Nullable<Timestamp>,
         rejected_by -> Nullable<Text>,
         reject_reason -> Nullable<Text>,
+        checked_at -> Nullable<Timestamp>,
+        checked_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reviewer_skill (reviewer_id) {
+        reviewer_id -> Text,
+        labels -> BigInt,
+        matrix -> Text,
+        fitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consensus_fit (id) {
+        id -> Integer,
+        priors -> Text,
+        labels -> BigInt,
+        reviewers -> Integer,
+        iterations -> Integer,
+        weighted -> Bool,
+        fitted_at -> Timestamp,
     }
 }
 
@@ -306,4 +329,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     gold_calls,
     gold_answers,
+    reviewer_skill,
+    consensus_fit,
 );

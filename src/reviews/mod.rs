@@ -5,10 +5,12 @@
 
 pub mod agreement;
 pub mod consensus;
+pub mod dawid_skene;
 pub mod gold;
 pub mod label;
 pub mod overlap;
 pub mod validate;
+pub mod weighted;
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -353,6 +355,40 @@ fn judge(
             recording_id,
             status: to,
         })
+    })
+}
+
+/// The owner looked at a flagged review and keeps it: it leaves the list of reviews to
+/// check (again is harmless). A rejected review is refused (reject and restore decide it).
+pub fn mark_checked(
+    conn: &mut DbConnection,
+    owner: &UserId,
+    review: &ReviewId,
+) -> Result<Timestamp, ReviewError> {
+    conn.write_transaction(|conn| {
+        let (status, checked): (ReviewStatus, Option<Timestamp>) = reviews::table
+            .find(review)
+            .select((reviews::status, reviews::checked_at))
+            .first(conn)?;
+        if status == ReviewStatus::Rejected {
+            return Err(ReviewError::AlreadyRejected);
+        }
+        if let Some(at) = checked {
+            return Ok(at);
+        }
+        let at = now();
+        diesel::update(reviews::table.find(review))
+            .set((reviews::checked_at.eq(at), reviews::checked_by.eq(owner)))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Some(owner),
+            "review.checked",
+            "review",
+            review.as_str(),
+            serde_json::json!({}),
+        )?;
+        Ok(at)
     })
 }
 

@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::consensus::{Outcome, step_outcome};
 use super::validate::Verdict;
+use super::weighted;
 use super::{ReviewStatus, counted};
 use crate::assignments::AssignmentStatus;
 use crate::db::DbConnection;
@@ -106,7 +106,8 @@ pub struct CountedReview {
 }
 
 /// The signals of a call's counted reviews; `trusted` says which reviewers are trusted and
-/// `confidence` gives a step's consensus confidence (0–1) from its verdicts.
+/// `confidence` gives a step's consensus confidence (0–1) from its verdicts (the weighted
+/// consensus's, see [`weighted`]).
 pub fn signals(
     reviews: &[CountedReview],
     trusted: impl Fn(&UserId) -> bool,
@@ -135,22 +136,6 @@ pub fn signals(
         }
     }
     found
-}
-
-/// The majority's confidence in a step: the share of verdicts that agree with the outcome
-/// (0 for a tie). The fallback while no reviewer model is fitted.
-pub fn majority_confidence(given: &[(&UserId, Verdict)]) -> f64 {
-    let verdicts: Vec<Verdict> = given.iter().map(|(_, v)| *v).collect();
-    let Some(outcome) = step_outcome(&verdicts) else {
-        return 0.0;
-    };
-    let winner = match outcome {
-        Outcome::Correct => Verdict::Correct,
-        Outcome::Incorrect => Verdict::Incorrect,
-        Outcome::Missing => Verdict::Missing,
-        Outcome::Split => return 0.0,
-    };
-    verdicts.iter().filter(|v| **v == winner).count() as f64 / verdicts.len() as f64
 }
 
 /// Scored gold steps of each of `reviewers` (accepted gold reviews, steps the key scores).
@@ -249,10 +234,11 @@ pub fn standing(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult
     } else {
         HashMap::new()
     };
+    let model = weighted::load(conn, &reviewers)?;
     let signals = signals(
         &reviews,
         |reviewer| scored.get(reviewer).copied().unwrap_or(0) >= thresholds.trust_steps,
-        |_, given| majority_confidence(given),
+        |_, given| model.step(given).confidence.unwrap_or(0.0),
         thresholds.confidence,
     );
     let leased = i32::try_from(leased).unwrap_or(i32::MAX);
@@ -338,7 +324,9 @@ mod tests {
     #[test]
     fn signals_name_the_untrusted_the_disputed_and_the_unsure() {
         let all = |_: &UserId| true;
-        let majority = |_: &str, given: &[(&UserId, Verdict)]| majority_confidence(given);
+        let model = weighted::Model::majority();
+        let majority =
+            |_: &str, given: &[(&UserId, Verdict)]| model.step(given).confidence.unwrap_or(0.0);
         let one = [review("anna", &[("greet", C), ("offer", I)])];
         assert_eq!(signals(&one, all, majority, 0.9), Signals::default());
         let nobody = |_: &UserId| false;

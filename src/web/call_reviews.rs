@@ -87,6 +87,8 @@ pub struct StepRow {
     pub cells: Vec<Cell>,
     pub consensus: Option<String>,
     pub agreement: Option<String>,
+    /// How sure the consensus is, as a percent.
+    pub confidence: Option<String>,
     pub disagreement: bool,
     pub answer: Option<String>,
 }
@@ -166,6 +168,7 @@ pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
                 .collect(),
             consensus: step.verdict.map(|o| o.as_str().to_owned()),
             agreement: step.agreement.map(percent),
+            confidence: step.confidence.map(percent),
             disagreement: step.disagreement,
             answer: step.key.map(|k| k.as_str().to_owned()),
         })

@@ -2,6 +2,8 @@
 //! over a period (filterable by status), and `/reviewers/{id}`, one reviewer's figures, weeks
 //! and latest reviews; both with a pause or resume button (`POST /reviewers/{id}/pause`,
 //! `/resume`). Percentages and ratios are worded here, so the templates only lay them out.
+//! The list page also holds the reviews worth a second look, each kept
+//! (`POST /reviewers/flagged/{review}/check`) or rejected on its call's page.
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
@@ -13,9 +15,10 @@ use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
 use crate::accounts::pause;
 use crate::api::reviewers::ReviewersQuery;
+use crate::dashboards::flags::{self, FlaggedReview};
 use crate::dashboards::period::day_text;
 use crate::dashboards::reviewers::{self, RecentReview, ReviewerRow, WeekLine};
-use crate::db::ids::UserId;
+use crate::db::ids::{ReviewId, UserId};
 use crate::error::AppError;
 use crate::http::Owner;
 use crate::http::forms::PageForm;
@@ -24,6 +27,12 @@ use crate::http::routes::{Access, RouteSink};
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/reviewers", Access::Owner, list_page);
     r.add(Method::GET, "/reviewers/{id}", Access::Owner, one_page);
+    r.add(
+        Method::POST,
+        "/reviewers/flagged/{review}/check",
+        Access::Owner,
+        check_submit,
+    );
     r.add(
         Method::POST,
         "/reviewers/{id}/pause",
@@ -101,6 +110,8 @@ struct ListPage {
     status: String,
     headers: Vec<SortHeader>,
     rows: Vec<RowView>,
+    /// Reviews worth a second look (see `dashboards::flags`).
+    flagged: Vec<FlaggedReview>,
 }
 
 fn field_errors(error: &AppError, page: &Page) -> FormErrors {
@@ -147,16 +158,20 @@ async fn list_page(
                 status,
                 headers: headers(page.lang, "/reviewers", &params, &columns, "name", false),
                 rows: Vec::new(),
+                flagged: Vec::new(),
             };
             return page.render("reviewers/list.html", error.status(), &data);
         }
     };
     let zone = owner.zone.clone();
-    let rows = page
+    let (rows, flagged) = page
         .state()
         .db
         .run(move |conn| {
-            reviewers::figures(conn, period, &zone, None, order).map_err(AppError::from)
+            Ok::<_, AppError>((
+                reviewers::figures(conn, period, &zone, None, order)?,
+                flags::load(conn)?,
+            ))
         })
         .await?;
     let data = ListPage {
@@ -174,6 +189,7 @@ async fn list_page(
             order.descending,
         ),
         rows: rows.iter().map(view).collect(),
+        flagged,
     };
     page.render("reviewers/list.html", StatusCode::OK, &data)
 }
@@ -267,6 +283,21 @@ async fn change(
         Some("list") => "/reviewers".to_owned(),
         _ => format!("/reviewers/{}", id.as_str()),
     }))
+}
+
+/// The owner keeps a flagged review: it leaves the list.
+async fn check_submit(
+    _: Owner,
+    page: Page,
+    review: web::Path<ReviewId>,
+    PageForm(owner, _): PageForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let review = review.into_inner();
+    page.state()
+        .db
+        .write(move |conn| crate::reviews::mark_checked(conn, &owner.user_id, &review))
+        .await?;
+    Ok(see_other("/reviewers#flagged"))
 }
 
 async fn pause_submit(

@@ -44,3 +44,4 @@ call-overlap-settled = The answer is sure: no more reviews.
 call-overlap-untrusted = a reviewer is not yet trusted alone (too few gold steps scored);
 call-overlap-disputed = reviewers disagree on { $steps };
 call-overlap-unsure = the consensus is not sure enough on { $steps }.
+call-reviews-confidence = { $share } sure

@@ -42,3 +42,11 @@ start-paused-reviewers = { $count ->
     [one] reviewer paused — check their accuracy
    *[other] reviewers paused — check their accuracy
 }
+flagged-title = Reviews to look at: { $count }
+flagged-lead = Flags, not verdicts: listen to the call and keep the review or reject it with a reason.
+flagged-open = Open the call
+flagged-keep = Keep
+flag-same_answers = The same answer on every step, call after call
+flag-fast = Much faster than this reviewer's usual time
+flag-outlier = Far from the other reviews of the call
+flag-low_coverage = Most of the call was not played

@@ -41,3 +41,4 @@ call-overlap-settled = Итог уверен: больше проверок не
 call-overlap-untrusted = проверяющему ещё нельзя доверять одному (мало оценённых шагов контрольных звонков);
 call-overlap-disputed = проверяющие расходятся в шагах: { $steps };
 call-overlap-unsure = общий итог недостаточно уверен в шагах: { $steps }.
+call-reviews-confidence = уверенность { $share }

@@ -218,8 +218,7 @@ async fn seed_recordings(
                 } else {
                     &fields[..]
                 };
-                let (boundary, bytes) =
-                    multipart_form(&format!("bench-{i:06}.wav"), &wav, fields);
+                let (boundary, bytes) = multipart_form(&format!("bench-{i:06}.wav"), &wav, fields);
                 let queued: Created = api
                     .send(
                         awc::http::Method::POST,

@@ -11,13 +11,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::DashboardError;
-use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId};
+use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::Timestamp;
 use crate::db::{Db, DbConnection};
-use crate::reviews::consensus::{Outcome, score, step_outcome};
+use crate::reviews::consensus::{Outcome, score};
 use crate::reviews::label::reviewer_label;
 use crate::reviews::validate::Verdict;
+use crate::reviews::weighted;
 use crate::scripts::version_steps;
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,12 +99,16 @@ pub fn for_recordings(
             recordings::acknowledged_at,
         ))
         .load(conn)?;
-    let review_rows: Vec<(ReviewId, RecordingId)> = reviews::table
+    let review_rows: Vec<(ReviewId, RecordingId, UserId)> = reviews::table
         .filter(reviews::recording_id.eq_any(ids))
         .filter(crate::reviews::counted())
         .order((reviews::submitted_at.asc(), reviews::id.asc()))
-        .select((reviews::id, reviews::recording_id))
+        .select((reviews::id, reviews::recording_id, reviews::reviewer_id))
         .load(conn)?;
+    let reviewers: Vec<UserId> = review_rows.iter().map(|r| r.2.clone()).collect();
+    let model = weighted::load(conn, &reviewers)?;
+    let reviewer_of: HashMap<&ReviewId, &UserId> =
+        review_rows.iter().map(|(r, _, who)| (r, who)).collect();
     let review_ids: Vec<&ReviewId> = review_rows.iter().map(|r| &r.0).collect();
     let marks: Vec<Mark> = verdicts::table
         .filter(verdicts::review_id.eq_any(&review_ids))
@@ -118,13 +123,13 @@ pub fn for_recordings(
     // The label of each review: its rank among the reviews of its call.
     let mut labels: HashMap<&ReviewId, String> = HashMap::new();
     let mut per_call: HashMap<&RecordingId, usize> = HashMap::new();
-    for (review, recording) in &review_rows {
+    for (review, recording, _) in &review_rows {
         let rank = per_call.entry(recording).or_default();
         labels.insert(review, reviewer_label(*rank));
         *rank += 1;
     }
     let call_of: HashMap<&ReviewId, &RecordingId> =
-        review_rows.iter().map(|(r, c)| (r, c)).collect();
+        review_rows.iter().map(|(r, c, _)| (r, c)).collect();
     // The verdicts of each call's step, gathered once rather than searched per step.
     let mut by_step: HashMap<(&RecordingId, &str), Vec<&Mark>> = HashMap::new();
     for mark in &marks {
@@ -162,8 +167,11 @@ pub fn for_recordings(
                     .get(&(&id, step.key.as_str()))
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                let given: Vec<Verdict> = of_step.iter().map(|m| m.2).collect();
-                let count = |v: Verdict| given.iter().filter(|g| **g == v).count();
+                let given: Vec<(&UserId, Verdict)> = of_step
+                    .iter()
+                    .filter_map(|m| Some((*reviewer_of.get(&m.0)?, m.2)))
+                    .collect();
+                let count = |v: Verdict| given.iter().filter(|(_, g)| *g == v).count();
                 let mut comments: Vec<Comment> = of_step
                     .iter()
                     .filter_map(|m| {
@@ -180,7 +188,11 @@ pub fn for_recordings(
                     key: step.key.clone(),
                     title: step.title.clone(),
                     position: step.position,
-                    verdict: if complete { step_outcome(&given) } else { None },
+                    verdict: if complete {
+                        model.step(&given).outcome
+                    } else {
+                        None
+                    },
                     correct: count(Verdict::Correct),
                     incorrect: count(Verdict::Incorrect),
                     missing: count(Verdict::Missing),

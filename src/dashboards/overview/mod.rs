@@ -21,13 +21,14 @@ use serde::Serialize;
 use super::DashboardError;
 use super::period::Period;
 use crate::db::DbConnection;
-use crate::db::ids::{OperatorId, RecordingId, ScriptId};
+use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
 use crate::db::schema::{
     gaps, operators, recordings, reviews, script_versions, scripts, steps, verdicts,
 };
 use crate::db::time::Timestamp;
-use crate::reviews::consensus::{score, step_outcome};
+use crate::reviews::consensus::score;
 use crate::reviews::validate::Verdict;
+use crate::reviews::weighted;
 use crate::zone::Zone;
 use aggregate::{Aggregate, CallOutcomes, Cell, Mean, OperatorTally, aggregate};
 
@@ -152,21 +153,33 @@ pub fn load_calls(
             recordings::created_at,
         ))
         .load(conn)?;
-    let marks: Vec<(RecordingId, String, Verdict)> = verdicts::table
+    let marks: Vec<(RecordingId, UserId, String, Verdict)> = verdicts::table
         .inner_join(reviews::table)
         .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
         .filter(reviewed_in!(start, end))
         .filter(crate::reviews::counted())
-        .select((reviews::recording_id, verdicts::step_key, verdicts::verdict))
+        .select((
+            reviews::recording_id,
+            reviews::reviewer_id,
+            verdicts::step_key,
+            verdicts::verdict,
+        ))
         .load(conn)?;
-    let mut given: HashMap<RecordingId, BTreeMap<String, Vec<Verdict>>> = HashMap::new();
-    for (recording, key, verdict) in marks {
+    let reviewers: Vec<UserId> = marks
+        .iter()
+        .map(|m| m.1.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let model = weighted::load(conn, &reviewers)?;
+    let mut given: HashMap<RecordingId, BTreeMap<String, Vec<(UserId, Verdict)>>> = HashMap::new();
+    for (recording, reviewer, key, verdict) in marks {
         given
             .entry(recording)
             .or_default()
             .entry(key)
             .or_default()
-            .push(verdict);
+            .push((reviewer, verdict));
     }
     Ok(calls
         .into_iter()
@@ -175,7 +188,11 @@ pub fn load_calls(
                 .remove(&id)
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|(key, marks)| Some((key, step_outcome(&marks)?)))
+                .filter_map(|(key, marks)| {
+                    let pairs: Vec<(&UserId, Verdict)> =
+                        marks.iter().map(|(r, v)| (r, *v)).collect();
+                    Some((key, model.step(&pairs).outcome?))
+                })
                 .collect();
             CallOutcomes {
                 operator_id,

@@ -1,0 +1,2 @@
+ALTER TABLE reviews DROP COLUMN checked_by;
+ALTER TABLE reviews DROP COLUMN checked_at;

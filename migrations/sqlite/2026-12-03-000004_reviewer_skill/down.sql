@@ -1,0 +1,2 @@
+DROP TABLE consensus_fit;
+DROP TABLE reviewer_skill;

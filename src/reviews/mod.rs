@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod consensus;
+pub mod dawid_skene;
 pub mod gold;
 pub mod label;
 pub mod validate;

@@ -47,7 +47,7 @@ enum Command {
     /// Start a server seeded with demo data (scripts, operators, calls, reviews) in its own
     /// data directory and print its logins.
     Demo(demo::DemoArgs),
-    /// Load generators against a running server.
+    /// Benchmarks: load against a running server, the consensus estimator.
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,

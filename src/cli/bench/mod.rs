@@ -1,4 +1,7 @@
-//! `callqa bench review-loop`: a load generator for the reviewing loop of a running server.
+//! `callqa bench`: `review-loop`, a load generator for the reviewing loop of a running
+//! server, and `consensus`, the Dawid–Skene estimator on synthetic reviews (see `consensus`).
+//!
+//! # review-loop
 //!
 //! Everything goes through the public HTTP API, as a real client would: the owner logs in,
 //! creates an operator, a script and reviewer accounts (through invites), uploads short
@@ -16,6 +19,7 @@
 //! - `report`: the figures printed at the end.
 
 mod client;
+mod consensus;
 mod load;
 mod report;
 mod seed;
@@ -26,6 +30,8 @@ use clap::{Args, Subcommand};
 pub enum BenchCommand {
     /// Seed recordings and reviewers on a running server, then measure `next` + `review`.
     ReviewLoop(ReviewLoopArgs),
+    /// Time the Dawid–Skene consensus on synthetic reviews and compare it with the majority.
+    Consensus(consensus::ConsensusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +91,7 @@ pub fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::ReviewLoop(args) => {
             actix_web::rt::System::new().block_on(async move { review_loop(args).await })
         }
+        BenchCommand::Consensus(args) => consensus::run(args),
     }
 }
 

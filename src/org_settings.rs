@@ -45,6 +45,9 @@ pub struct OrgSettings {
     /// least `pause_min_steps` gold steps are scored is paused.
     pub pause_accuracy: i32,
     pub pause_min_steps: i32,
+    /// A review sent from the workspace, which reports what was played, is refused until at
+    /// least this percent of the call was heard (0–100; 0: only the listening time counts).
+    pub min_heard_percent: i32,
 }
 
 /// Bounds of a percent setting.
@@ -67,6 +70,7 @@ impl Default for OrgSettings {
             gold_percent: 5,
             pause_accuracy: 70,
             pause_min_steps: 20,
+            min_heard_percent: 60,
         }
     }
 }
@@ -90,6 +94,7 @@ pub struct SettingsInput {
     pub gold_percent: i32,
     pub pause_accuracy: i32,
     pub pause_min_steps: i32,
+    pub min_heard_percent: i32,
 }
 
 impl Default for SettingsInput {
@@ -113,6 +118,7 @@ impl From<OrgSettings> for SettingsInput {
             gold_percent: settings.gold_percent,
             pause_accuracy: settings.pause_accuracy,
             pause_min_steps: settings.pause_min_steps,
+            min_heard_percent: settings.min_heard_percent,
         }
     }
 }
@@ -136,6 +142,7 @@ impl SettingsInput {
             gold_percent: self.gold_percent,
             pause_accuracy: self.pause_accuracy,
             pause_min_steps: self.pause_min_steps,
+            min_heard_percent: self.min_heard_percent,
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -214,7 +221,7 @@ impl OrgSettings {
         f64::from(percent.clamp(0, 100)) / 100.0
     }
 
-    fn pairs(&self) -> [(&'static str, String); 12] {
+    fn pairs(&self) -> [(&'static str, String); 13] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -228,6 +235,7 @@ impl OrgSettings {
             ("gold_percent", self.gold_percent.to_string()),
             ("pause_accuracy", self.pause_accuracy.to_string()),
             ("pause_min_steps", self.pause_min_steps.to_string()),
+            ("min_heard_percent", self.min_heard_percent.to_string()),
         ]
     }
 
@@ -256,6 +264,7 @@ impl OrgSettings {
                 ("gold_percent", Ok(n)) => candidate.gold_percent = n,
                 ("pause_accuracy", Ok(n)) => candidate.pause_accuracy = n,
                 ("pause_min_steps", Ok(n)) => candidate.pause_min_steps = n,
+                ("min_heard_percent", Ok(n)) => candidate.min_heard_percent = n,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -281,6 +290,7 @@ impl OrgSettings {
             ("gold_percent", self.gold_percent, PERCENT_RANGE),
             ("pause_accuracy", self.pause_accuracy, PERCENT_RANGE),
             ("pause_min_steps", self.pause_min_steps, GOLD_COUNT_RANGE),
+            ("min_heard_percent", self.min_heard_percent, PERCENT_RANGE),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(

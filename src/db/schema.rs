@@ -195,6 +195,8 @@ diesel::table! {
         rejected_at -> Nullable<Timestamp>,
         rejected_by -> Nullable<Text>,
         reject_reason -> Nullable<Text>,
+        heard_ms -> Nullable<BigInt>,
+        heard_ranges -> Nullable<Text>,
     }
 }
 

@@ -81,6 +81,8 @@ struct SettingsForm {
     pause_accuracy: Option<String>,
     #[serde(default)]
     pause_min_steps: Option<String>,
+    #[serde(default)]
+    min_heard_percent: Option<String>,
 }
 
 async fn settings_submit(
@@ -116,6 +118,7 @@ async fn settings_submit(
         gold_percent: number(form.gold_percent.as_ref(), current.gold_percent),
         pause_accuracy: number(form.pause_accuracy.as_ref(), current.pause_accuracy),
         pause_min_steps: number(form.pause_min_steps.as_ref(), current.pause_min_steps),
+        min_heard_percent: number(form.min_heard_percent.as_ref(), current.min_heard_percent),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,

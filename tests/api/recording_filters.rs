@@ -315,5 +315,8 @@ async fn overview_names_and_heatmap_cells_lead_to_the_calls_behind_them() {
     let russian = c.app.page_text(&browser, first).await;
     assert!(russian.contains("Шаг отмечен как неверный"));
     assert!(russian.contains("Только шаг «"));
-    assert!(russian.contains("Только звонки с "), "the days of the overview");
+    assert!(
+        russian.contains("Только звонки с "),
+        "the days of the overview"
+    );
 }

@@ -97,9 +97,7 @@ pub async fn owner(
     visit(owner, app, "owner-overview", "/overview").await;
     visit(owner, app, "owner-people", "/people").await;
     visit(owner, app, "owner-reviewers", "/reviewers").await;
-    owner
-        .click_and_load("td a[href^='/reviewers/']")
-        .await;
+    owner.click_and_load("td a[href^='/reviewers/']").await;
     both_languages(owner, "owner-reviewer").await;
     visit(owner, app, "owner-gaps-open", "/gaps").await;
     owner

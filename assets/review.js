@@ -1,7 +1,8 @@
 // Reviewer workspace enhancement: a waveform drawn from the precomputed peaks (wavesurfer.js,
 // which never downloads or decodes the audio for it), player buttons, keyboard shortcuts, the
-// "n of m steps" count, what Send still waits for (open steps, the minimum listening time,
-// counted down), "mark time", a player that gives way while a comment is typed on a phone,
+// "n of m steps" count, what Send still waits for (open steps, the share of the call heard or
+// the minimum listening time, counted down), the parts of the call played (sent with the
+// review as the hidden `heard` field), "mark time", a player that gives way while a comment is typed on a phone,
 // and a draft kept in localStorage so a reload loses nothing. The checklist stays one plain
 // form: without JavaScript it posts the same way, and nothing here is shown before this runs.
 // On the owner's script preview (`data-preview`) the same checklist works, but nothing is
@@ -51,6 +52,68 @@
     var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
     var mm = h ? (m < 10 ? "0" : "") + m : String(m);
     return (h ? h + ":" : "") + mm + ":" + (r < 10 ? "0" : "") + r;
+  }
+
+  // ---- what was heard ----------------------------------------------------------------------
+  // The parts played, as merged [start_ms, end_ms] ranges: the player's own record (`played`)
+  // joined with what an earlier page of this call had (the draft, or the refused post).
+  var heardField = document.getElementById("heard");
+  var minHeard = Number(workspace.dataset.minHeardPercent) || 0;
+  var heard = [];
+  function mergeRanges(ranges) {
+    var clipped = [];
+    ranges.forEach(function (range) {
+      var start = Math.min(Math.max(0, Math.round(range[0])), durationMs);
+      var end = Math.min(Math.max(0, Math.round(range[1])), durationMs);
+      if (isFinite(start) && isFinite(end) && end > start) clipped.push([start, end]);
+    });
+    clipped.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var merged = [];
+    clipped.forEach(function (range) {
+      var last = merged[merged.length - 1];
+      if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+      else merged.push(range);
+    });
+    return merged;
+  }
+  function encodeRanges(ranges) {
+    return ranges.map(function (range) { return range[0] + "-" + range[1]; }).join(",");
+  }
+  function decodeRanges(text) {
+    return String(text || "").split(",").map(function (piece) {
+      var parts = piece.split("-");
+      return parts.length === 2 ? [Number(parts[0]), Number(parts[1])] : [NaN, NaN];
+    });
+  }
+  function heardMs() {
+    return heard.reduce(function (sum, range) { return sum + range[1] - range[0]; }, 0);
+  }
+  function heardPercent() {
+    return durationMs > 0 ? Math.min(100, Math.floor(heardMs() * 100 / durationMs)) : 100;
+  }
+  var heardLine = null;
+  function showHeard() {
+    if (!heardLine) return;
+    heardLine.textContent = workspace.dataset.heardTemplate.replace("#", String(heardPercent()));
+    heardLine.classList.toggle("enough", heardPercent() >= minHeard);
+  }
+  // Reads the player's record; true when it added something.
+  function collectHeard() {
+    if (!audio || !audio.played) return false;
+    var ranges = heard.slice();
+    for (var i = 0; i < audio.played.length; i++) {
+      ranges.push([audio.played.start(i) * 1000, audio.played.end(i) * 1000]);
+    }
+    var merged = mergeRanges(ranges);
+    var changed = encodeRanges(merged) !== encodeRanges(heard);
+    heard = merged;
+    if (changed) showHeard();
+    return changed;
+  }
+  if (heardField && !preview) {
+    heard = mergeRanges(decodeRanges(heardField.value));
+    heardField.disabled = false;
+    heardField.value = encodeRanges(heard);
   }
 
   // ---- player ------------------------------------------------------------------------------
@@ -223,6 +286,13 @@
   var waitLine = document.getElementById("send-wait");
   var message = document.getElementById("send-message");
   progress.hidden = false;
+  if (heardField && !preview && minHeard > 0) {
+    heardLine = document.createElement("p");
+    heardLine.id = "send-heard";
+    heardLine.className = "send-heard";
+    progress.parentNode.appendChild(heardLine);
+    showHeard();
+  }
 
   // "2, 4–7": step numbers, runs shortened.
   function numbers(list) {
@@ -279,7 +349,8 @@
   }
 
   // The minimum listening time: Send opens this many milliseconds after the page was made.
-  var sendOpensAt = Date.now() + (Number(workspace.dataset.sendWaitMs) || 0);
+  // Where the share heard is what counts, the server judges that instead (and no countdown).
+  var sendOpensAt = heardLine ? 0 : Date.now() + (Number(workspace.dataset.sendWaitMs) || 0);
   function waitLeft() { return Math.max(0, sendOpensAt - Date.now()); }
   function tick() {
     var left = waitLeft();
@@ -320,6 +391,12 @@
       field(silent, "comment-").focus();
       return true;
     }
+    collectHeard();
+    if (heardLine && heardPercent() < minHeard) {
+      message.textContent = workspace.dataset.notHeard.replace("#", String(heardPercent()));
+      message.dataset.reason = "heard";
+      return true;
+    }
     if (waitLeft() > 0) {
       message.textContent = bar.dataset.tooSoon.replace("#", String(Math.ceil(waitLeft() / 1000)));
       message.dataset.reason = "wait";
@@ -355,7 +432,7 @@
   function save() {
     var store = storage();
     if (!store || preview) return;
-    var draft = {};
+    var draft = { heard: encodeRanges(heard) };
     steps.forEach(function (step) {
       draft[step.dataset.step] = {
         verdict: chosen(step),
@@ -372,6 +449,9 @@
     var draft;
     try { draft = JSON.parse(store.getItem(draftKey) || "null"); } catch (e) { draft = null; }
     if (!draft) return;
+    if (typeof draft.heard === "string") {
+      heard = mergeRanges(heard.concat(decodeRanges(draft.heard)));
+    }
     steps.forEach(function (step) {
       var saved = draft[step.dataset.step];
       if (!saved) return;
@@ -395,8 +475,12 @@
     // The page checks and words everything itself, in the page's language.
     form.noValidate = true;
     form.addEventListener("submit", function (event) {
-      if (refuse()) event.preventDefault();
-      else save();
+      if (refuse()) {
+        event.preventDefault();
+      } else {
+        if (heardField) heardField.value = encodeRanges(heard);
+        save();
+      }
     });
   } else {
     send.addEventListener("click", function () {
@@ -450,6 +534,22 @@
   });
 
   restore();
+  if (heardField && !preview) {
+    heardField.value = encodeRanges(heard);
+    showHeard();
+    // The player's record grows while it plays and is read again at each stop and jump.
+    if (audio) {
+      ["timeupdate", "pause", "seeking", "ended"].forEach(function (name) {
+        audio.addEventListener(name, function () {
+          if (collectHeard()) {
+            heardField.value = encodeRanges(heard);
+            if (message.dataset.reason === "heard" && heardPercent() >= minHeard) message.textContent = "";
+            save();
+          }
+        });
+      });
+    }
+  }
   refresh();
   tick();
   // A refusal is read first: focused (the page asks for it with `autofocus` as well).

@@ -50,6 +50,9 @@ pub struct OrgSettings {
     pub trust_gold_steps: i32,
     /// ...or a step's consensus is less confident than this percent (50–100).
     pub confidence_percent: i32,
+    /// A review sent from the workspace, which reports what was played, is refused until at
+    /// least this percent of the call was heard (0–100; 0: only the listening time counts).
+    pub min_heard_percent: i32,
 }
 
 /// Bounds of a percent setting.
@@ -78,6 +81,7 @@ impl Default for OrgSettings {
             pause_min_steps: 20,
             trust_gold_steps: 20,
             confidence_percent: 90,
+            min_heard_percent: 60,
         }
     }
 }
@@ -103,6 +107,7 @@ pub struct SettingsInput {
     pub pause_min_steps: i32,
     pub trust_gold_steps: i32,
     pub confidence_percent: i32,
+    pub min_heard_percent: i32,
 }
 
 impl Default for SettingsInput {
@@ -128,6 +133,7 @@ impl From<OrgSettings> for SettingsInput {
             pause_min_steps: settings.pause_min_steps,
             trust_gold_steps: settings.trust_gold_steps,
             confidence_percent: settings.confidence_percent,
+            min_heard_percent: settings.min_heard_percent,
         }
     }
 }
@@ -153,6 +159,7 @@ impl SettingsInput {
             pause_min_steps: self.pause_min_steps,
             trust_gold_steps: self.trust_gold_steps,
             confidence_percent: self.confidence_percent,
+            min_heard_percent: self.min_heard_percent,
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -231,7 +238,7 @@ impl OrgSettings {
         f64::from(percent.clamp(0, 100)) / 100.0
     }
 
-    fn pairs(&self) -> [(&'static str, String); 14] {
+    fn pairs(&self) -> [(&'static str, String); 15] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -247,6 +254,7 @@ impl OrgSettings {
             ("pause_min_steps", self.pause_min_steps.to_string()),
             ("trust_gold_steps", self.trust_gold_steps.to_string()),
             ("confidence_percent", self.confidence_percent.to_string()),
+            ("min_heard_percent", self.min_heard_percent.to_string()),
         ]
     }
 
@@ -277,6 +285,7 @@ impl OrgSettings {
                 ("pause_min_steps", Ok(n)) => candidate.pause_min_steps = n,
                 ("trust_gold_steps", Ok(n)) => candidate.trust_gold_steps = n,
                 ("confidence_percent", Ok(n)) => candidate.confidence_percent = n,
+                ("min_heard_percent", Ok(n)) => candidate.min_heard_percent = n,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -308,6 +317,7 @@ impl OrgSettings {
                 self.confidence_percent,
                 CONFIDENCE_RANGE,
             ),
+            ("min_heard_percent", self.min_heard_percent, PERCENT_RANGE),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(

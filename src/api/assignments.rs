@@ -21,7 +21,7 @@ use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{Listener, Reviewer, Session};
 use crate::recordings::store::Kind;
-use crate::reviews::{self, validate::VerdictInput};
+use crate::reviews::{self, heard::RangeInput, validate::VerdictInput};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(
@@ -189,6 +189,10 @@ async fn skip(
 pub struct ReviewBody {
     #[serde(default)]
     pub verdicts: Vec<VerdictInput>,
+    /// What the player played, `[[start_ms, end_ms], …]`; left out by a client that does not
+    /// report it (then only the time since the draw counts).
+    #[serde(default)]
+    pub heard: Option<Vec<RangeInput>>,
 }
 
 async fn review(
@@ -198,11 +202,14 @@ async fn review(
     body: web::Json<ReviewBody>,
 ) -> Result<HttpResponse, AppError> {
     let code = code.into_inner();
-    let verdicts = body.into_inner().verdicts;
+    let ReviewBody { verdicts, heard } = body.into_inner();
     let ratio = state.settings.min_listen_ratio;
     let submitted = state
         .db
-        .write(move |conn| reviews::submit(conn, &session.user_id, &code, &verdicts, ratio))
+        .write(move |conn| {
+            let heard = heard.as_deref();
+            reviews::submit(conn, &session.user_id, &code, &verdicts, heard, ratio)
+        })
         .await?;
     Ok(HttpResponse::Created().json(submitted))
 }

@@ -16,6 +16,7 @@ use crate::db::time::Timestamp;
 use crate::reviews::ReviewStatus;
 use crate::reviews::consensus::Outcome;
 use crate::reviews::gold::{self, GoldAnswer, GoldKey, KeyAnswer};
+use crate::reviews::heard;
 use crate::reviews::overlap::{self, Standing};
 use crate::reviews::validate::Verdict;
 use crate::reviews::weighted;
@@ -59,6 +60,11 @@ pub struct ReviewLine {
     pub rejected_at: Option<Timestamp>,
     /// Time from the draw to the review, over the call's length.
     pub listen_ratio: Option<f64>,
+    /// How much of the call the reviewer's player reported as played (milliseconds, each
+    /// moment once) and that share of the call in whole percent; `null` for a review sent
+    /// without it.
+    pub heard_ms: Option<i64>,
+    pub heard_percent: Option<i64>,
     pub verdicts: Vec<VerdictLine>,
 }
 
@@ -101,6 +107,7 @@ type Row = (
     Option<String>,
     Option<Timestamp>,
     Timestamp,
+    Option<i64>,
 );
 
 /// The reviews of one call (oldest first); `None` when there is no such call.
@@ -134,6 +141,7 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
             reviews::reject_reason,
             reviews::rejected_at,
             assignments::assigned_at,
+            reviews::heard_ms,
         ))
         .load(conn)?;
     let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
@@ -184,8 +192,18 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
     let reviews: Vec<ReviewLine> = rows
         .into_iter()
         .map(|row| {
-            let (id, reviewer_id, name, submitted_at, status, is_gold, reason, rejected_at, drawn) =
-                row;
+            let (
+                id,
+                reviewer_id,
+                name,
+                submitted_at,
+                status,
+                is_gold,
+                reason,
+                rejected_at,
+                drawn,
+                heard_ms,
+            ) = row;
             let mut verdicts = marks.remove(&id).unwrap_or_default();
             verdicts.sort_by_key(|v| position(&v.step_key));
             let gold_score = is_gold.then(|| {
@@ -215,6 +233,8 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
                 reject_reason: reason,
                 rejected_at,
                 listen_ratio: duration.filter(|d| *d > 0).map(|d| listened / d as f64),
+                heard_ms,
+                heard_percent: heard_ms.map(|ms| heard::percent(ms, duration.unwrap_or(0))),
                 verdicts,
             }
         })

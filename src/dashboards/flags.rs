@@ -160,6 +160,7 @@ type Row = (
     Timestamp,
     Option<i64>,
     Option<Timestamp>,
+    Option<i64>,
 );
 
 /// The flagged reviews of the window, newest first, at most [`LIST_LIMIT`].
@@ -178,6 +179,7 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<Vec<FlaggedReview>> {
             assignments::assigned_at,
             recordings::duration_ms,
             reviews::checked_at,
+            reviews::heard_ms,
         ))
         .load(conn)?;
     let ids: Vec<&ReviewId> = rows.iter().map(|r| &r.0).collect();
@@ -193,16 +195,20 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<Vec<FlaggedReview>> {
     }
     let seen: Vec<Seen> = rows
         .iter()
-        .map(|(id, recording, reviewer, at, drawn, _, checked)| Seen {
-            id: id.clone(),
-            recording: recording.clone(),
-            reviewer: reviewer.clone(),
-            submitted_at: *at,
-            took_ms: i64::try_from((*at - *drawn).whole_milliseconds()).unwrap_or(i64::MAX),
-            coverage: None,
-            checked: checked.is_some(),
-            verdicts: marks.remove(id).unwrap_or_default(),
-        })
+        .map(
+            |(id, recording, reviewer, at, drawn, duration, checked, heard)| Seen {
+                id: id.clone(),
+                recording: recording.clone(),
+                reviewer: reviewer.clone(),
+                submitted_at: *at,
+                took_ms: i64::try_from((*at - *drawn).whole_milliseconds()).unwrap_or(i64::MAX),
+                coverage: heard
+                    .zip(duration.filter(|d| *d > 0))
+                    .map(|(heard, length)| heard as f64 / length as f64),
+                checked: checked.is_some(),
+                verdicts: marks.remove(id).unwrap_or_default(),
+            },
+        )
         .collect();
     let mut flagged = flag(&seen);
     let at: HashMap<&ReviewId, &Row> = rows.iter().map(|r| (&r.0, r)).collect();

@@ -201,6 +201,8 @@ diesel::table! {
         reject_reason -> Nullable<Text>,
         checked_at -> Nullable<Timestamp>,
         checked_by -> Nullable<Text>,
+        heard_ms -> Nullable<BigInt>,
+        heard_ranges -> Nullable<Text>,
     }
 }
 

@@ -343,7 +343,7 @@ fn review_all(
         let steps = scripts::version_steps(conn, &recording.script_version_id)
             .map_err(failed("database"))?;
         let verdicts = planned_verdicts(&steps, marks, recording.duration_ms.unwrap_or(0));
-        crate::reviews::submit(conn, reviewer, &assignment.code, &verdicts, 0.0)
+        crate::reviews::submit(conn, reviewer, &assignment.code, &verdicts, None, 0.0)
             .map_err(|e| format!("review of {}: {e}", recording.original_name))?;
         done += 1;
     }

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod consensus;
 pub mod dawid_skene;
 pub mod gold;
+pub mod heard;
 pub mod label;
 pub mod overlap;
 pub mod validate;
@@ -28,6 +29,7 @@ use crate::org_settings::OrgSettings;
 use crate::recordings::Recording;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
+use heard::Heard;
 use validate::{Verdict, VerdictInput, VerdictProblem, check_verdicts};
 
 crate::text_enum! {
@@ -114,15 +116,63 @@ pub fn listen_wait_ms(
     i64::try_from((needed_ms - listened_ms).max(0)).unwrap_or(i64::MAX)
 }
 
+/// Why a review of `assignment` is too early to take at `at`, if it is.
+///
+/// With what the player reported (`heard`): too little of the call heard (`not_heard`, below
+/// `min_heard_percent`), or more heard than could have been played at
+/// [`heard::MAX_PLAYBACK_RATE`] since the draw (`too_soon`); with the percent at 0 only that
+/// and the listening time count. Without it (the page without JavaScript): too little time
+/// since the draw ([`listen_wait_ms`], `too_soon`).
+fn listen_problem(
+    assignment: &Assignment,
+    duration_ms: i64,
+    heard: Option<&Heard>,
+    min_listen_ratio: f64,
+    min_heard_percent: i32,
+    at: Timestamp,
+) -> Option<FieldProblem> {
+    let wait_ms = match heard {
+        None => listen_wait_ms(assignment, duration_ms, min_listen_ratio, at),
+        Some(heard) => {
+            let percent = heard.percent_of(duration_ms);
+            if min_heard_percent > 0 && percent < i64::from(min_heard_percent) {
+                return Some(
+                    FieldProblem::new("heard", "not_heard")
+                        .with("heard", percent)
+                        .with("needed", min_heard_percent),
+                );
+            }
+            let held_ms = (at - assignment.assigned_at).whole_milliseconds();
+            let playable_ms = i128::from(heard.ms()) / i128::from(heard::MAX_PLAYBACK_RATE);
+            let plausible_wait = i64::try_from((playable_ms - held_ms).max(0)).unwrap_or(i64::MAX);
+            let time_wait = if min_heard_percent > 0 {
+                0
+            } else {
+                listen_wait_ms(assignment, duration_ms, min_listen_ratio, at)
+            };
+            plausible_wait.max(time_wait)
+        }
+    };
+    (wait_ms > 0).then(|| {
+        let wait = wait_ms.saturating_add(999) / 1000;
+        FieldProblem::new("verdicts", "too_soon").with("seconds", wait)
+    })
+}
+
 /// Stores the reviewer's verdicts for the call behind `code`.
 ///
 /// A review of a lease that ran out is still taken when nobody else has taken the freed
 /// slot; when someone has, or the review was already sent, it is a conflict (409).
+///
+/// `heard` is what the workspace's player reported as played (`[start_ms, end_ms]` ranges),
+/// `None` from a client that reports nothing; see [`listen_problem`] for how either is judged.
+/// What was heard is stored with the review.
 pub fn submit(
     conn: &mut DbConnection,
     reviewer: &UserId,
     code: &AssignmentCode,
     input: &[VerdictInput],
+    heard: Option<&[heard::RangeInput]>,
     min_listen_ratio: f64,
 ) -> Result<Submitted, ReviewError> {
     conn.write_transaction(|conn| {
@@ -153,10 +203,29 @@ pub fn submit(
         let steps = version_steps(conn, &version_id)?;
 
         let mut general = Vec::new();
-        let wait_ms = listen_wait_ms(&assignment, duration_ms, min_listen_ratio, at);
-        if wait_ms > 0 {
-            let wait = (wait_ms + 999) / 1000;
-            general.push(FieldProblem::new("verdicts", "too_soon").with("seconds", wait));
+        let heard = match heard
+            .map(|ranges| heard::clean(ranges, duration_ms))
+            .transpose()
+        {
+            Ok(heard) => heard,
+            Err(problem) => {
+                general.push(problem);
+                None
+            }
+        };
+        if general.is_empty() {
+            let min_heard_percent = match heard {
+                Some(_) => OrgSettings::load(conn)?.min_heard_percent,
+                None => 0,
+            };
+            general.extend(listen_problem(
+                &assignment,
+                duration_ms,
+                heard.as_ref(),
+                min_listen_ratio,
+                min_heard_percent,
+                at,
+            ));
         }
         let clean = match check_verdicts(&steps, duration_ms, input) {
             Ok(clean) if general.is_empty() => clean,
@@ -181,6 +250,8 @@ pub fn submit(
                 reviews::script_version_id.eq(&version_id),
                 reviews::submitted_at.eq(at),
                 reviews::gold.eq(assignment.gold),
+                reviews::heard_ms.eq(heard.as_ref().map(Heard::ms)),
+                reviews::heard_ranges.eq(heard.as_ref().map(Heard::encode)),
             ))
             .execute(conn)?;
         let ids: Vec<VerdictId> = clean.iter().map(|_| VerdictId::random()).collect();

@@ -65,6 +65,8 @@ pub struct ReviewColumn {
     pub gold_score: Option<String>,
     /// Time held over the call's length, as a percentage.
     pub listened: Option<String>,
+    /// The share of the call the reviewer's player played (`87%`), when it reported it.
+    pub heard: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,6 +189,7 @@ pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
                 .gold_score
                 .map(|s| format!("{} / {}", s.hits, s.scored)),
             listened: review.listen_ratio.map(percent),
+            heard: review.heard_percent.map(|p| format!("{p}%")),
         })
         .collect();
     let key_rows = view

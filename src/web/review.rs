@@ -35,8 +35,9 @@ use crate::http::Reviewer;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
+use crate::org_settings::OrgSettings;
 use crate::reviews::validate::{VerdictInput, VerdictPart, VerdictProblem};
-use crate::reviews::{self, ReviewError, listen_wait_ms};
+use crate::reviews::{self, ReviewError, heard, listen_wait_ms};
 use crate::scripts::validate::StepInput;
 use crate::validation::FieldProblem;
 
@@ -149,7 +150,7 @@ async fn start_page(
     match task {
         Some((assignment, task)) => {
             let form = ReviewForm::default();
-            workspace_view(&page, &assignment, &task, &form, Problems::default())
+            workspace_view(&page, &assignment, &task, &form, Problems::default()).await
         }
         None => start_view(&page, &session.user_id, &query, None).await,
     }
@@ -185,6 +186,9 @@ struct ReviewForm {
     times: Vec<(String, String)>,
     skip_reason: String,
     skip_details: String,
+    /// What the player reported as played (`0-5300,8000-12000`); `None` when the page was
+    /// sent without JavaScript.
+    heard: Option<String>,
     /// The page shows a post's input again (the browser draft must not overwrite it).
     echo: bool,
 }
@@ -210,6 +214,8 @@ impl ReviewForm {
                 form.comments.push((step.to_owned(), value.clone()));
             } else if let Some(step) = name.strip_prefix("at-") {
                 form.times.push((step.to_owned(), value.clone()));
+            } else if name == "heard" {
+                form.heard = Some(value.clone());
             }
         }
         form
@@ -369,15 +375,25 @@ struct WorkspacePage {
     /// The steps with a message, for the summary at the top of a refused review.
     step_problems: Vec<StepProblem>,
     echo: bool,
+    /// What the player had played when the page was sent (shown again on a refusal, so what
+    /// was heard before is not lost), and the percent of the call Send waits for (0: none).
+    heard: String,
+    min_heard_percent: i32,
 }
 
-fn workspace_view(
+async fn workspace_view(
     page: &Page,
     assignment: &Assignment,
     task: &Task,
     form: &ReviewForm,
     problems: Problems,
 ) -> Result<HttpResponse, AppError> {
+    let min_heard_percent = page
+        .state()
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await?
+        .min_heard_percent;
     let steps: Vec<WorkStep> = task
         .script
         .steps
@@ -443,6 +459,8 @@ fn workspace_view(
         general: problems.general,
         step_problems,
         echo: form.echo,
+        heard: form.heard.clone().unwrap_or_default(),
+        min_heard_percent,
     };
     page.render(
         "review/workspace.html",
@@ -494,6 +512,7 @@ async fn code_page(
         &ReviewForm::default(),
         Problems::default(),
     )
+    .await
 }
 
 /// Turns the form into the verdicts the domain checks, in the checklist's order. A step with
@@ -600,16 +619,20 @@ async fn review_submit(
     };
     let form = ReviewForm::read(&fields);
     let (inputs, bad_times) = verdict_inputs(&task, &form);
+    let heard = form.heard.as_deref().map(heard::parse_form);
     let ratio = state.settings.min_listen_ratio;
     let submitted = state
         .db
-        .write(move |conn| reviews::submit(conn, &reviewer, &code, &inputs, ratio))
+        .write(move |conn| {
+            let heard = heard.as_deref();
+            reviews::submit(conn, &reviewer, &code, &inputs, heard, ratio)
+        })
         .await;
     match submitted {
         Ok(_) => Ok(see_other("/review?done=1")),
         Err(ReviewError::Invalid { general, verdicts }) => {
             let problems = place_problems(page.lang, &task, &form, &bad_times, &general, &verdicts);
-            workspace_view(&page, &assignment, &task, &form, problems)
+            workspace_view(&page, &assignment, &task, &form, problems).await
         }
         Err(
             gone @ (ReviewError::AlreadySubmitted | ReviewError::Finished | ReviewError::LeaseLost),
@@ -730,7 +753,7 @@ async fn skip(
         skip_details: form.details,
         ..ReviewForm::default()
     };
-    workspace_view(page, &assignment, &task, &form, problems)
+    workspace_view(page, &assignment, &task, &form, problems).await
 }
 
 // ---- history --------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ struct SettingsForm {
     trust_gold_steps: Option<String>,
     #[serde(default)]
     confidence_percent: Option<String>,
+    min_heard_percent: Option<String>,
 }
 
 async fn settings_submit(
@@ -122,6 +123,7 @@ async fn settings_submit(
         pause_min_steps: number(form.pause_min_steps.as_ref(), current.pause_min_steps),
         trust_gold_steps: number(form.trust_gold_steps.as_ref(), current.trust_gold_steps),
         confidence_percent: number(form.confidence_percent.as_ref(), current.confidence_percent),
+        min_heard_percent: number(form.min_heard_percent.as_ref(), current.min_heard_percent),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,

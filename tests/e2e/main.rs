@@ -474,6 +474,11 @@ async fn the_whole_loop_in_a_browser() {
         "the call's page shows the review side by side: {text}"
     );
     owner.find("table.side-by-side").await;
+    assert!(
+        owner.has("table.side-by-side th span.heard").await,
+        "the review's column says how much of the call was heard: {}",
+        owner.text().await
+    );
     owner.screenshot("owner-call-reviews").await;
     owner.click("#reviews details summary").await;
     owner
@@ -576,12 +581,54 @@ async fn wait_workspace(reviewer: &Browser) {
     .await;
 }
 
+/// Listens to three quarters of the call at 2× (Play, then paused and back at the start), as
+/// a review of too little of it is refused; the page will send what was played.
+async fn listen(reviewer: &Browser) {
+    reviewer
+        .js("document.getElementById('audio').playbackRate = 2; return true;")
+        .await;
+    reviewer.click("#play").await;
+    eventually(
+        "the player to play three quarters of the call",
+        async || {
+            let share = reviewer
+                .js("var a = document.getElementById('audio'); return a.currentTime / a.duration;")
+                .await;
+            (share.as_f64()? >= 0.75).then_some(())
+        },
+    )
+    .await;
+    reviewer
+        .js(
+            "var a = document.getElementById('audio'); a.pause(); a.currentTime = 0; \
+             a.playbackRate = 1; document.activeElement.blur(); return true;",
+        )
+        .await;
+    let heard = eventually("the page to record what was played", async || {
+        let field = reviewer
+            .js("var f = document.getElementById('heard'); \
+                 return f.disabled ? '' : f.value;")
+            .await;
+        let text = field.as_str()?.to_owned();
+        let (start, end) = text.split_once('-')?;
+        let end: f64 = end.parse().ok()?;
+        (start == "0" && end >= 5000.0).then_some(text)
+    })
+    .await;
+    let line = reviewer.find("#send-heard").await.text().await.unwrap();
+    assert!(
+        line.contains('%'),
+        "the page shows the share heard: {line} ({heard})"
+    );
+}
+
 /// Grades every step of the call on the page with the keyboard only: «correct» (1) on all but
 /// the last, which is «missing» (3) with a typed comment and a time marked (M) after seeking
-/// 5 s ahead (→). Leaves the focus on the «send» button.
+/// 5 s ahead (→), having listened to most of it first. Leaves the focus on the «send» button.
 async fn grade_with_keyboard(reviewer: &Browser) {
     wait_workspace(reviewer).await;
     reviewer.screenshot("reviewer-workspace").await;
+    listen(reviewer).await;
     let mut steps = Vec::new();
     for step in reviewer.find_all(".ws-step").await {
         let id = step.attr("data-step").await.expect("data-step");

@@ -11,6 +11,7 @@ call-reviews-key = Key
 call-reviews-rejected = Rejected
 call-reviews-gold-review = Control review: { $score }
 call-reviews-listened = held { $share } of the call's length
+call-reviews-heard = heard { $share } of the call
 call-reviews-disagree = Disagreement
 call-reviews-miss = (differs from the key)
 call-reviews-agreement = { $share } agree

@@ -109,3 +109,6 @@ settings-gold-new-reviews = A reviewer is new for this many reviews
 settings-gold-percent = Share of gold calls after that, %
 settings-pause-accuracy = Pause a reviewer whose gold accuracy falls below, % (0: never)
 settings-pause-min-steps = …once at least this many gold steps are scored
+settings-listening = Proof of listening
+settings-min-heard-percent = A review is sent only after this much of the call was played, % (0: off)
+settings-min-heard-percent-hint = The workspace reports which parts of the call were played (at up to 2× speed). Without JavaScript only the time since the call was taken counts.

@@ -36,6 +36,7 @@ review-progress = { $done } of { $total ->
 review-send = Send review
 review-send-wait = Send opens in { $wait }
 review-send-wait-static = Listen to the call first: Send opens { $wait } after this page loaded.
+review-heard = Heard { $heard } % of the call ({ $needed } % needed)
 review-open-one = Open: step { $step }
 review-open-many = Open: steps { $steps }
 review-choose-verdict = Choose a verdict for this step.

@@ -11,6 +11,7 @@ call-reviews-key = Ключ
 call-reviews-rejected = Отклонена
 call-reviews-gold-review = Контрольная проверка: { $score }
 call-reviews-listened = держал { $share } длины звонка
+call-reviews-heard = прослушал { $share } звонка
 call-reviews-disagree = Расхождение
 call-reviews-miss = (не совпадает с ключом)
 call-reviews-agreement = согласны { $share }

@@ -36,6 +36,7 @@ review-progress = { $done } из { $total ->
 review-send = Отправить проверку
 review-send-wait = Отправка через { $wait }
 review-send-wait-static = Сначала прослушайте звонок: отправить можно через { $wait } после открытия страницы.
+review-heard = Прослушано { $heard } % звонка (нужно { $needed } %)
 review-open-one = Без оценки: шаг { $step }
 review-open-many = Без оценки: шаги { $steps }
 review-choose-verdict = Выберите оценку для этого шага.

@@ -1,0 +1,2 @@
+ALTER TABLE reviews DROP COLUMN heard_ranges;
+ALTER TABLE reviews DROP COLUMN heard_ms;

@@ -71,5 +71,6 @@ pub fn import(
         &file.steps,
         KeyRule::AnyWellFormed,
         &notes,
+        None,
     )
 }

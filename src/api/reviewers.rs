@@ -108,6 +108,8 @@ pub struct ReviewersQuery {
     pub status: Option<String>,
     pub sort: Option<String>,
     pub dir: Option<String>,
+    /// Set by the page after the reviewer's languages were saved.
+    pub languages_saved: Option<String>,
 }
 
 fn word(text: &Option<String>) -> Option<&str> {

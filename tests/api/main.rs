@@ -18,6 +18,7 @@ mod hidden_audio;
 mod hostile_text;
 mod invariants;
 mod jobs;
+mod languages;
 mod login_throttle;
 mod operator;
 mod operator_names;

@@ -474,3 +474,99 @@ async fn the_exact_draw_keeps_to_the_reviewers_languages() {
         );
     }
 }
+
+#[tokio::test]
+async fn reviewers_drawing_while_the_owner_flips_a_scripts_language_keep_every_promise() {
+    // Reviewers of Russian and of English draw and review while the owner switches the
+    // script's language back and forth: no request fails, every review is of a call in the
+    // reviewer's language at the moment of the draw (the pool's invariants, checked when the
+    // app drops, say each waiting call sits in its script's language's part), and no call
+    // gets more reviews than it needs.
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path());
+    settings.min_listen_ratio = 0.0;
+    settings.storage.db_pool_size = 12;
+    let app = std::sync::Arc::new(spawn_app_with(settings, dir).await);
+    let owner = app.owner().await;
+    let operator = app.operator_record(&owner, "Olga").await;
+    let flipped = script_in(&app, &owner, "Flipped", None).await;
+    let german = script_in(&app, &owner, "German", Some("de")).await;
+    app.ready_calls(&owner, &operator, &flipped, 8, 3).await;
+    app.ready_calls(&owner, &operator, &german, 2, 3).await;
+    let mut reviewers = Vec::new();
+    for n in 0..6 {
+        let reviewer = app
+            .invited(&owner, Invitee::Reviewer, &format!("rev{n}"))
+            .await;
+        let language = if n % 2 == 0 { "ru" } else { "en" };
+        set_languages(&app, &owner, &reviewer, &[language]).await;
+        reviewers.push(reviewer);
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(4);
+    let mut tasks = Vec::new();
+    for reviewer in reviewers {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            while Instant::now() < deadline {
+                let (status, task) = next(&app, &reviewer).await;
+                statuses.push(("next", status));
+                let Some(task) = task.filter(|_| status == 200) else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                assert_ne!(task["script"]["title"], "German", "never a German call");
+                let verdicts = crate::helpers::all_correct(&task);
+                let sent = app
+                    .post_json(
+                        &format!("/api/v1/assignments/{}/review", task["code"].as_str().unwrap()),
+                        Some(&reviewer.token),
+                        &json!({ "verdicts": verdicts }),
+                    )
+                    .await;
+                statuses.push(("review", sent.status().as_u16()));
+            }
+            statuses
+        }));
+    }
+    {
+        let app = app.clone();
+        let token = owner.token.clone();
+        let path = format!("/api/v1/scripts/{flipped}/language");
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            let mut round = 0u32;
+            while Instant::now() < deadline {
+                let language = if round.is_multiple_of(2) { "en" } else { "ru" };
+                let response = app
+                    .put_json(&path, &token, &json!({ "language": language }))
+                    .await;
+                statuses.push(("language", response.status().as_u16()));
+                round += 1;
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            statuses
+        }));
+    }
+    let mut unexpected = Vec::new();
+    let mut count = 0;
+    for task in tasks {
+        for (what, status) in task.await.unwrap() {
+            count += 1;
+            let fine = match what {
+                "next" => status == 200 || status == 204,
+                "review" => status == 201,
+                _ => status == 200,
+            };
+            if !fine {
+                unexpected.push(format!("{what} → {status}"));
+            }
+        }
+    }
+    assert!(count > 50, "the race ran: {count} requests");
+    assert!(unexpected.is_empty(), "unexpected answers: {unexpected:?}");
+    assert_eq!(app.invariant_violations(), []);
+}

@@ -197,12 +197,19 @@ mod tests {
     #[test]
     fn codes_are_primary_subtags_from_the_list() {
         assert_eq!(CallLanguage::parse(" RU "), Some(CallLanguage::DEFAULT));
-        assert_eq!(CallLanguage::parse("en").map(CallLanguage::code), Some("en"));
+        assert_eq!(
+            CallLanguage::parse("en").map(CallLanguage::code),
+            Some("en")
+        );
         for bad in ["", "xx", "en-US", "english", "r u"] {
             assert_eq!(CallLanguage::parse(bad), None, "{bad:?}");
         }
         let listed = check_list("languages", &["en".into(), "ru".into(), "en".into()]);
-        let codes: Vec<&str> = listed.unwrap().into_iter().map(CallLanguage::code).collect();
+        let codes: Vec<&str> = listed
+            .unwrap()
+            .into_iter()
+            .map(CallLanguage::code)
+            .collect();
         assert_eq!(codes, ["ru", "en"], "in list order, once each");
         let problems = check_list("languages", &["ru".into(), "zz".into()]).unwrap_err();
         assert_eq!(problems.len(), 1);

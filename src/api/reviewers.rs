@@ -8,12 +8,12 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::accounts::pause;
-use crate::languages;
 use crate::dashboards::reviewers::{self, ReviewerQuery, ReviewerSort, ReviewerStatus};
 use crate::db::ids::UserId;
 use crate::error::AppError;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{AppState, Owner};
+use crate::languages;
 use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -62,13 +62,11 @@ pub async fn languages_answer(
     let languages = state
         .db
         .run(move |conn| match body {
-            Some(body) => {
-                languages::set_for_reviewer(conn, &by, &reviewer, &body.languages)
-                    .map_err(AppError::from)
-            }
+            Some(body) => languages::set_for_reviewer(conn, &by, &reviewer, &body.languages)
+                .map_err(AppError::from),
             None => {
-                let role: Option<crate::accounts::Role> = crate::accounts::User::find(conn, &reviewer)?
-                    .map(|u| u.role);
+                let role: Option<crate::accounts::Role> =
+                    crate::accounts::User::find(conn, &reviewer)?.map(|u| u.role);
                 if role != Some(crate::accounts::Role::Reviewer) {
                     return Err(AppError::NotFound);
                 }
@@ -97,7 +95,13 @@ async fn set_languages(
     id: web::Path<UserId>,
     body: web::Json<LanguagesBody>,
 ) -> Result<HttpResponse, AppError> {
-    languages_answer(&state, owner.user_id, id.into_inner(), Some(body.into_inner())).await
+    languages_answer(
+        &state,
+        owner.user_id,
+        id.into_inner(),
+        Some(body.into_inner()),
+    )
+    .await
 }
 
 /// The query of the reviewers' table and page.

@@ -179,14 +179,20 @@ pub fn next(
         let own = users_operator(conn, reviewer)?;
         let languages = crate::languages::of_reviewer(conn, reviewer)?;
         let parts = parts_for(conn, &languages)?;
-        let (recording_id, gold) =
-            match crate::reviews::gold::draw(conn, reviewer, own.as_ref(), &languages, settings, rng)? {
-                Some(gold) => (gold, true),
-                None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
-                    Some(drawn) => (drawn, false),
-                    None => return Ok(None),
-                },
-            };
+        let (recording_id, gold) = match crate::reviews::gold::draw(
+            conn,
+            reviewer,
+            own.as_ref(),
+            &languages,
+            settings,
+            rng,
+        )? {
+            Some(gold) => (gold, true),
+            None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
+                Some(drawn) => (drawn, false),
+                None => return Ok(None),
+            },
+        };
         let duration_ms: Option<i64> = recordings::table
             .find(&recording_id)
             .select(recordings::duration_ms)

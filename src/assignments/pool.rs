@@ -105,9 +105,8 @@ pub fn sizes(
         ))
         .into_boxed();
     if let Some(languages) = languages {
-        query = query.filter(
-            assignment_pool_languages::language.eq_any(languages.iter().map(|l| l.code())),
-        );
+        query = query
+            .filter(assignment_pool_languages::language.eq_any(languages.iter().map(|l| l.code())));
     }
     let rows: Vec<(String, i32)> = query.load(conn)?;
     Ok(CallLanguage::ALL

@@ -169,10 +169,7 @@ pub fn create(
     steps: &[StepInput],
     language: Option<&str>,
 ) -> Result<Script, ScriptError> {
-    let language = match language {
-        Some(raw) => Some(CallLanguage::check("language", raw)),
-        None => None,
-    };
+    let language = language.map(|raw| CallLanguage::check("language", raw));
     create_with(
         conn,
         by,

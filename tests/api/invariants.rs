@@ -562,7 +562,10 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         .first(&mut conn)
         .unwrap();
     diesel::update(assignment_pool::table.find(("ru", last)))
-        .set((assignment_pool::language.eq("en"), assignment_pool::slot.eq(0)))
+        .set((
+            assignment_pool::language.eq("en"),
+            assignment_pool::slot.eq(0),
+        ))
         .execute(&mut conn)
         .unwrap();
     assert_eq!(
@@ -586,7 +589,10 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         ]
     );
     diesel::update(assignment_pool::table.find(("en", 0)))
-        .set((assignment_pool::language.eq("ru"), assignment_pool::slot.eq(last)))
+        .set((
+            assignment_pool::language.eq("ru"),
+            assignment_pool::slot.eq(last),
+        ))
         .execute(&mut conn)
         .unwrap();
     assert_eq!(app.invariant_violations(), []);

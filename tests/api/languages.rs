@@ -55,7 +55,11 @@ async fn set_languages(app: &TestApp, owner: &TestUser, reviewer: &TestUser, cod
 /// The reviewer's next call: its status and its script's title (`None` on 204).
 async fn next(app: &TestApp, reviewer: &TestUser) -> (u16, Option<Value>) {
     let response = app
-        .post_json("/api/v1/assignments/next", Some(&reviewer.token), &json!({}))
+        .post_json(
+            "/api/v1/assignments/next",
+            Some(&reviewer.token),
+            &json!({}),
+        )
         .await;
     let status = response.status().as_u16();
     (status, response.json().await.ok())
@@ -76,7 +80,10 @@ async fn review_all(app: &TestApp, reviewer: &TestUser) -> Vec<String> {
         let verdicts = crate::helpers::all_correct(&task);
         let response = app
             .post_json(
-                &format!("/api/v1/assignments/{}/review", task["code"].as_str().unwrap()),
+                &format!(
+                    "/api/v1/assignments/{}/review",
+                    task["code"].as_str().unwrap()
+                ),
                 Some(&reviewer.token),
                 &json!({ "verdicts": verdicts }),
             )
@@ -171,7 +178,10 @@ async fn a_reviewer_sets_their_own_languages_and_the_owner_sees_them() {
     let (status, _) = next(&app, &rob).await;
     assert_eq!(status, 204, "the only call is English");
     let seen: Value = app
-        .get_as(&format!("/api/v1/reviewers/{}/languages", rob.id), &owner.token)
+        .get_as(
+            &format!("/api/v1/reviewers/{}/languages", rob.id),
+            &owner.token,
+        )
         .await
         .json()
         .await
@@ -181,7 +191,10 @@ async fn a_reviewer_sets_their_own_languages_and_the_owner_sees_them() {
     // On his account page, as boxes; ticking English there gives him the call.
     let browser = app.browser_for(&rob).await;
     let page = app.page_text(&browser, "/account").await;
-    assert!(page.contains(r#"name="language" value="uk" checked"#), "{page}");
+    assert!(
+        page.contains(r#"name="language" value="uk" checked"#),
+        "{page}"
+    );
     assert!(page.contains(r#"name="language" value="en">"#));
     let response = app
         .post_form(
@@ -202,7 +215,10 @@ async fn a_reviewer_sets_their_own_languages_and_the_owner_sees_them() {
     let owners = app.browser_for(&owner).await;
     let path = format!("/reviewers/{}", rob.id);
     let page = app.page_text(&owners, &path).await;
-    assert!(page.contains(r#"name="language" value="en" checked"#), "{page}");
+    assert!(
+        page.contains(r#"name="language" value="en" checked"#),
+        "{page}"
+    );
     assert!(page.contains("English"));
     let response = app
         .post_form(
@@ -213,7 +229,10 @@ async fn a_reviewer_sets_their_own_languages_and_the_owner_sees_them() {
         .await;
     assert_eq!(response.status(), 303);
     let seen: Value = app
-        .get_as(&format!("/api/v1/reviewers/{}/languages", rob.id), &owner.token)
+        .get_as(
+            &format!("/api/v1/reviewers/{}/languages", rob.id),
+            &owner.token,
+        )
         .await
         .json()
         .await
@@ -260,7 +279,10 @@ async fn changing_a_scripts_language_moves_its_waiting_calls() {
     let browser = app.browser_for(&owner).await;
     let page_path = format!("/scripts/{script}");
     let page = app.page_text(&browser, &page_path).await;
-    assert!(page.contains(r#"<option value="en" selected>English</option>"#), "{page}");
+    assert!(
+        page.contains(r#"<option value="en" selected>English</option>"#),
+        "{page}"
+    );
     let response = app
         .post_form(
             &browser,
@@ -272,7 +294,11 @@ async fn changing_a_scripts_language_moves_its_waiting_calls() {
     let page = response.text().await.unwrap();
     assert!(page.contains("Language saved."));
     assert!(page.contains(r#"<option value="ru" selected>Russian</option>"#));
-    assert_eq!(next(&app, &ruth).await.0, 200, "Ruth now gets the waiting calls");
+    assert_eq!(
+        next(&app, &ruth).await.0,
+        200,
+        "Ruth now gets the waiting calls"
+    );
 }
 
 #[tokio::test]
@@ -325,7 +351,10 @@ async fn codes_not_on_the_list_are_refused_naming_the_field() {
     assert_eq!(shown["language"], "de", "unchanged");
 
     for (path, token) in [
-        (format!("/api/v1/reviewers/{}/languages", rob.id), &owner.token),
+        (
+            format!("/api/v1/reviewers/{}/languages", rob.id),
+            &owner.token,
+        ),
         ("/api/v1/me/languages".to_owned(), &rob.token),
     ] {
         let response = app
@@ -411,7 +440,10 @@ async fn the_draw_is_uniform_over_the_calls_a_reviewer_can_take() {
     drawn.sort();
     let mut expected_calls: Vec<&String> = takeable.iter().collect();
     expected_calls.sort();
-    assert_eq!(drawn, expected_calls, "every Russian and English call, no German one");
+    assert_eq!(
+        drawn, expected_calls,
+        "every Russian and English call, no German one"
+    );
     let expected = f64::from(DRAWS) / takeable.len() as f64;
     let chi_square: f64 = counts
         .values()
@@ -522,7 +554,10 @@ async fn reviewers_drawing_while_the_owner_flips_a_scripts_language_keep_every_p
                 let verdicts = crate::helpers::all_correct(&task);
                 let sent = app
                     .post_json(
-                        &format!("/api/v1/assignments/{}/review", task["code"].as_str().unwrap()),
+                        &format!(
+                            "/api/v1/assignments/{}/review",
+                            task["code"].as_str().unwrap()
+                        ),
                         Some(&reviewer.token),
                         &json!({ "verdicts": verdicts }),
                     )

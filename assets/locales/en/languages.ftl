@@ -20,5 +20,5 @@ review-languages-own-field = I review calls in
 review-languages-hint = With none ticked, calls in every language are given.
 review-languages-save = Save languages
 review-languages-saved = Languages saved.
-review-empty-other-languages = Calls in other languages are waiting, but not in the languages you review.
+review-empty-other-languages = Calls in other languages are waiting; none is in the languages you review.
 review-empty-languages-link = Your languages

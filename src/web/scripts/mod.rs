@@ -339,9 +339,7 @@ async fn language_submit(
     let saved = page
         .state()
         .db
-        .run(move |conn| {
-            scripts::language::save(conn, &owner.user_id, &script, &form.language)
-        })
+        .run(move |conn| scripts::language::save(conn, &owner.user_id, &script, &form.language))
         .await;
     let (errors, status) = match saved {
         Ok(_) => (FormErrors::default(), StatusCode::OK),

@@ -10,6 +10,10 @@ ALTER TABLE assignment_pool_single RENAME TO assignment_pool;
 ALTER TABLE assignment_pool RENAME CONSTRAINT assignment_pool_single_pkey TO assignment_pool_pkey;
 ALTER TABLE assignment_pool RENAME CONSTRAINT assignment_pool_single_recording_id_key
     TO assignment_pool_recording_id_key;
+ALTER TABLE assignment_pool RENAME CONSTRAINT assignment_pool_single_recording_id_fkey
+    TO assignment_pool_recording_id_fkey;
+ALTER TABLE assignment_pool RENAME CONSTRAINT assignment_pool_single_slot_check
+    TO assignment_pool_slot_check;
 DROP TABLE assignment_pool_languages;
 DROP TABLE reviewer_languages;
 ALTER TABLE scripts DROP COLUMN language;

@@ -288,7 +288,7 @@ async fn export(
                 Some(n) => scripts::load_version(conn, &id, n)?,
                 None => script.version.ok_or(ScriptError::NotFound)?,
             };
-            Ok::<_, ScriptError>(transfer::export(&script.name, &version))
+            Ok::<_, ScriptError>(transfer::export(&script.name, script.language, &version))
         })
         .await?;
     let file_name = format!("script-v{}.json", file.version.unwrap_or(1));

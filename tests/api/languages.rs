@@ -350,6 +350,38 @@ async fn codes_not_on_the_list_are_refused_naming_the_field() {
         .unwrap();
     assert_eq!(shown["language"], "de", "unchanged");
 
+    // An exported file carries the language and its import keeps it; a file with an unknown
+    // one is refused naming it.
+    let file: Value = app
+        .get_as(&format!("/api/v1/scripts/{script}/export"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(file["language"], "de");
+    let import = |file: Value| {
+        app.api
+            .post(app.url("/api/v1/scripts/import"))
+            .bearer_auth(&owner.token)
+            .json(&file)
+            .send()
+    };
+    let copy: Value = import(file.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(copy["language"], "de");
+    let mut bad = file.clone();
+    bad["language"] = json!("xx");
+    let response = import(bad).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        problem_fields(&body),
+        [("language".to_owned(), "unknown_value".to_owned())]
+    );
+    let mut older = file;
+    older.as_object_mut().unwrap().remove("language");
+    let copy: Value = import(older).await.unwrap().json().await.unwrap();
+    assert_eq!(copy["language"], "ru", "a file from before languages");
+
     for (path, token) in [
         (
             format!("/api/v1/reviewers/{}/languages", rob.id),

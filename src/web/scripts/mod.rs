@@ -497,7 +497,7 @@ async fn print_page(
     let data = ChecklistPage {
         base: page.base(),
         number: Some(version.number),
-        steps: transfer::export(&script.name, &version).steps,
+        steps: transfer::export(&script.name, script.language, &version).steps,
         script,
     };
     page.render("scripts/print.html", StatusCode::OK, &data)

@@ -247,6 +247,17 @@ impl From<ScriptError> for AppError {
     }
 }
 
+impl From<crate::languages::LanguageError> for AppError {
+    fn from(error: crate::languages::LanguageError) -> Self {
+        use crate::languages::LanguageError;
+        match error {
+            LanguageError::Invalid(problems) => AppError::Validation(problems),
+            LanguageError::NotFound => AppError::NotFound,
+            LanguageError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<AssignmentError> for AppError {
     fn from(error: AssignmentError) -> Self {
         match error {

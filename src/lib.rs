@@ -19,6 +19,7 @@ pub mod error;
 pub mod gaps;
 pub mod http;
 pub mod i18n;
+pub mod languages;
 pub mod org_settings;
 pub mod recordings;
 pub mod reviews;

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::session::{Credentials, cookie_for, issue_for, session_cookie, sign_in};
-use crate::http::{Owner, SignedIn};
+use crate::http::{Owner, Reviewer, SignedIn};
 use crate::i18n::Lang;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -38,6 +38,18 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         "/api/v1/me/time-zone",
         Access::SignedIn,
         set_time_zone,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/me/languages",
+        Access::Reviewer,
+        my_languages,
+    );
+    r.add(
+        Method::PUT,
+        "/api/v1/me/languages",
+        Access::Reviewer,
+        set_my_languages,
     );
     r.add(
         Method::GET,
@@ -219,6 +231,26 @@ async fn set_time_zone(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/me/languages`: the languages of calls the reviewer is offered (empty: every
+/// language).
+async fn my_languages(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let me = session.user_id.clone();
+    crate::api::reviewers::languages_answer(&state, me.clone(), me, None).await
+}
+
+/// `PUT /api/v1/me/languages {"languages": ["ru"]}`: 200 with the languages set.
+async fn set_my_languages(
+    Reviewer(session): Reviewer,
+    state: web::Data<AppState>,
+    body: web::Json<crate::api::reviewers::LanguagesBody>,
+) -> Result<HttpResponse, AppError> {
+    let me = session.user_id.clone();
+    crate::api::reviewers::languages_answer(&state, me.clone(), me, Some(body.into_inner())).await
 }
 
 async fn list_operators(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -1,6 +1,7 @@
 //! `GET /api/v1/reviewers` (the owner's table of reviewers over a period, sortable and
 //! filterable by status), `GET /api/v1/reviewers/{id}` (one reviewer with their weeks and
-//! latest reviews), and `POST /api/v1/reviewers/{id}/pause` and `/resume`.
+//! latest reviews), `POST /api/v1/reviewers/{id}/pause` and `/resume`, and the languages a
+//! reviewer reviews (`GET`/`PUT /api/v1/reviewers/{id}/languages`).
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
@@ -12,6 +13,7 @@ use crate::db::ids::UserId;
 use crate::error::AppError;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{AppState, Owner};
+use crate::languages;
 use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -29,6 +31,77 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         resume_one,
     );
+    r.add(
+        Method::GET,
+        "/api/v1/reviewers/{id}/languages",
+        Access::Owner,
+        languages_of,
+    );
+    r.add(
+        Method::PUT,
+        "/api/v1/reviewers/{id}/languages",
+        Access::Owner,
+        set_languages,
+    );
+}
+
+/// The body of a languages change, here and on `/api/v1/me/languages`.
+#[derive(Deserialize)]
+pub struct LanguagesBody {
+    #[serde(default)]
+    pub languages: Vec<String>,
+}
+
+/// `{"languages": [...]}`: the reviewer's languages (empty: every language).
+pub async fn languages_answer(
+    state: &AppState,
+    by: UserId,
+    reviewer: UserId,
+    body: Option<LanguagesBody>,
+) -> Result<HttpResponse, AppError> {
+    let languages = state
+        .db
+        .run(move |conn| match body {
+            Some(body) => languages::set_for_reviewer(conn, &by, &reviewer, &body.languages)
+                .map_err(AppError::from),
+            None => {
+                let role: Option<crate::accounts::Role> =
+                    crate::accounts::User::find(conn, &reviewer)?.map(|u| u.role);
+                if role != Some(crate::accounts::Role::Reviewer) {
+                    return Err(AppError::NotFound);
+                }
+                languages::of_reviewer(conn, &reviewer).map_err(AppError::from)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "languages": languages })))
+}
+
+async fn languages_of(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, AppError> {
+    languages_answer(&state, owner.user_id, id.into_inner(), None).await
+}
+
+/// `PUT /api/v1/reviewers/{id}/languages {"languages": ["ru", "en"]}`: 200 with the
+/// languages set; 422 naming `languages` for an unknown code; 404 for anyone not a reviewer.
+async fn set_languages(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    body: web::Json<LanguagesBody>,
+) -> Result<HttpResponse, AppError> {
+    languages_answer(
+        &state,
+        owner.user_id,
+        id.into_inner(),
+        Some(body.into_inner()),
+    )
+    .await
 }
 
 /// The query of the reviewers' table and page.
@@ -39,6 +112,8 @@ pub struct ReviewersQuery {
     pub status: Option<String>,
     pub sort: Option<String>,
     pub dir: Option<String>,
+    /// Set by the page after the reviewer's languages were saved.
+    pub languages_saved: Option<String>,
 }
 
 fn word(text: &Option<String>) -> Option<&str> {

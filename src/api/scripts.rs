@@ -61,6 +61,38 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         save_overlap,
     );
+    r.add(
+        Method::PUT,
+        "/api/v1/scripts/{id}/language",
+        Access::Owner,
+        save_language,
+    );
+}
+
+#[derive(Deserialize)]
+struct LanguageBody {
+    #[serde(default)]
+    language: String,
+}
+
+/// `PUT /api/v1/scripts/{id}/language {"language": "en"}`: 200 with `{"language"}`; the
+/// script's calls waiting for a reviewer move to the new language's reviewers.
+async fn save_language(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<ScriptId>,
+    body: web::Json<LanguageBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let language = state
+        .db
+        .run(move |conn| {
+            scripts::language::save(conn, &owner.user_id, &id, &body.language)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "language": language })))
 }
 
 async fn show_overlap(
@@ -119,6 +151,9 @@ struct NewScript {
     name: String,
     #[serde(default)]
     steps: Vec<StepInput>,
+    /// The language of the script's calls; Russian when left out.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 async fn create(
@@ -130,7 +165,14 @@ async fn create(
     let script = state
         .db
         .run(move |conn| {
-            scripts::create(conn, &owner.user_id, &body.name, &body.steps).map_err(AppError::from)
+            scripts::create(
+                conn,
+                &owner.user_id,
+                &body.name,
+                &body.steps,
+                body.language.as_deref(),
+            )
+            .map_err(AppError::from)
         })
         .await?;
     Ok(HttpResponse::Created().json(script))
@@ -246,7 +288,7 @@ async fn export(
                 Some(n) => scripts::load_version(conn, &id, n)?,
                 None => script.version.ok_or(ScriptError::NotFound)?,
             };
-            Ok::<_, ScriptError>(transfer::export(&script.name, &version))
+            Ok::<_, ScriptError>(transfer::export(&script.name, script.language, &version))
         })
         .await?;
     let file_name = format!("script-v{}.json", file.version.unwrap_or(1));

@@ -20,6 +20,7 @@ use crate::db::ids::{AssignmentId, OperatorId, RecordingId, ScriptVersionId, Use
 use crate::db::schema::{assignment_pool, assignments, recordings, script_versions, scripts};
 use crate::db::time::{Timestamp, now, to_timestamp};
 use crate::db::{Db, DbConnection, DbError};
+use crate::languages::CallLanguage;
 use crate::org_settings::OrgSettings;
 use crate::recordings::status::RecordingStatus;
 use crate::scripts::{Step, version_steps};
@@ -157,7 +158,8 @@ pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> Qu
 
 /// Gives the reviewer a call: their unexpired one if they hold one, else a new one — a gold
 /// (control) call at the settings' rate ([`crate::reviews::gold::draw`]), or a uniformly drawn
-/// recording they have never been given. `None` when there is nothing for them; a paused
+/// recording they have never been given, in a language they review. `None` when there is
+/// nothing for them; a paused
 /// reviewer gets nothing new ([`AssignmentError::Paused`]).
 pub fn next(
     conn: &mut DbConnection,
@@ -175,14 +177,22 @@ pub fn next(
         }
         reclaim_expired(conn, &mut locked)?;
         let own = users_operator(conn, reviewer)?;
-        let (recording_id, gold) =
-            match crate::reviews::gold::draw(conn, reviewer, own.as_ref(), settings, rng)? {
-                Some(gold) => (gold, true),
-                None => match draw(conn, reviewer, own.as_ref(), locked.size, rng)? {
-                    Some(drawn) => (drawn, false),
-                    None => return Ok(None),
-                },
-            };
+        let languages = crate::languages::of_reviewer(conn, reviewer)?;
+        let parts = parts_for(conn, &languages)?;
+        let (recording_id, gold) = match crate::reviews::gold::draw(
+            conn,
+            reviewer,
+            own.as_ref(),
+            &languages,
+            settings,
+            rng,
+        )? {
+            Some(gold) => (gold, true),
+            None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
+                Some(drawn) => (drawn, false),
+                None => return Ok(None),
+            },
+        };
         let duration_ms: Option<i64> = recordings::table
             .find(&recording_id)
             .select(recordings::duration_ms)
@@ -246,54 +256,98 @@ fn eligible(
     Ok(theirs == 0)
 }
 
-/// A uniform draw among the pool's recordings this reviewer is eligible for. A few random
-/// slots are tried first (cheap, and almost always enough); when they all fail, the slots
-/// the reviewer cannot take are listed and a rank among the others is drawn. Both ways
-/// pick every eligible recording with the same probability.
+/// The parts of the pool a reviewer of `languages` may draw from, with their sizes (every
+/// language's when none is set; see [`crate::languages`]).
+fn parts_for(
+    conn: &mut DbConnection,
+    languages: &[CallLanguage],
+) -> QueryResult<Vec<(CallLanguage, i32)>> {
+    pool::sizes(conn, (!languages.is_empty()).then_some(languages))
+}
+
+/// Whether the pool holds calls in languages this reviewer does not review: said to them
+/// when there is nothing in theirs.
+pub fn waiting_in_other_languages(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<bool> {
+    let languages = crate::languages::of_reviewer(conn, reviewer)?;
+    if languages.is_empty() {
+        return Ok(false);
+    }
+    Ok(pool::sizes(conn, None)?
+        .iter()
+        .any(|(language, _)| !languages.contains(language)))
+}
+
+/// A uniform draw among the pool's recordings in the reviewer's languages that they are
+/// eligible for. Their languages' parts are laid end to end, so one random position picks a
+/// language with probability proportional to its size and then a uniform slot in it. A few
+/// random positions are tried first (cheap, and almost always enough); when they all fail,
+/// the positions the reviewer cannot take are listed and a rank among the others is drawn.
+/// Both ways pick every eligible recording with the same probability.
 fn draw(
     conn: &mut DbConnection,
     reviewer: &UserId,
     own: Option<&OperatorId>,
-    size: i32,
+    parts: &[(CallLanguage, i32)],
     rng: &mut impl Rng,
 ) -> QueryResult<Option<RecordingId>> {
+    let size: i32 = parts.iter().map(|(_, size)| size).sum();
     if size == 0 {
         return Ok(None);
     }
     for _ in 0..QUICK_TRIES {
-        let slot = rng.random_range(0..size);
-        if let Some(recording_id) = pool::at(conn, slot)?
+        let Some((language, slot)) = pool::locate(parts, rng.random_range(0..size)) else {
+            continue;
+        };
+        if let Some(recording_id) = pool::at(conn, language, slot)?
             && eligible(conn, reviewer, own, &recording_id)?
         {
             return Ok(Some(recording_id));
         }
     }
-    let pooled: Vec<(i32, RecordingId)> = assignment_pool::table
+    // Where each part starts among the positions.
+    let mut offsets: Vec<(&str, i32)> = Vec::with_capacity(parts.len());
+    let mut start = 0;
+    for (language, size) in parts {
+        offsets.push((language.code(), start));
+        start += size;
+    }
+    let position = |(code, slot): (String, i32)| {
+        offsets
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, start)| start + slot)
+    };
+    let codes: Vec<&str> = parts.iter().map(|(l, _)| l.code()).collect();
+    let had: Vec<(String, i32)> = assignment_pool::table
         .inner_join(
             assignments::table.on(assignments::recording_id.eq(assignment_pool::recording_id)),
         )
         .filter(assignments::reviewer_id.eq(reviewer))
-        .select((assignment_pool::slot, assignment_pool::recording_id))
+        .filter(assignment_pool::language.eq_any(codes.clone()))
+        .select((assignment_pool::language, assignment_pool::slot))
         .load(conn)?;
-    let mut excluded: Vec<i32> = pooled.into_iter().map(|(slot, _)| slot).collect();
     // Own calls, for a reviewer who is also an operator.
-    let own: Vec<i32> = match own {
+    let own: Vec<(String, i32)> = match own {
         Some(operator) => assignment_pool::table
             .inner_join(recordings::table)
             .filter(recordings::operator_id.eq(operator))
-            .select(assignment_pool::slot)
+            .filter(assignment_pool::language.eq_any(codes.clone()))
+            .select((assignment_pool::language, assignment_pool::slot))
             .load(conn)?,
         None => Vec::new(),
     };
-    excluded.extend(own);
+    let mut excluded: Vec<i32> = had.into_iter().chain(own).filter_map(position).collect();
     excluded.sort_unstable();
     excluded.dedup();
     let allowed = size - excluded.len() as i32;
     if allowed <= 0 {
         return Ok(None);
     }
-    let slot = pool::nth_allowed_slot(rng.random_range(0..allowed), &excluded);
-    pool::at(conn, slot)
+    let chosen = pool::nth_allowed_slot(rng.random_range(0..allowed), &excluded);
+    match pool::locate(parts, chosen) {
+        Some((language, slot)) => pool::at(conn, language, slot),
+        None => Ok(None),
+    }
 }
 
 fn users_operator(conn: &mut DbConnection, user: &UserId) -> QueryResult<Option<OperatorId>> {

@@ -6,13 +6,22 @@
 //! from the facts (status, reviews done, active leases) and is called in every transaction
 //! that changes one of them. Removal moves the last entry into the hole, keeping the
 //! numbering dense.
+//!
+//! The pool is partitioned by the calls' language (their script's): each language's part is
+//! numbered `0..size` on its own, its size kept in `assignment_pool_languages`, so a draw over
+//! some languages lays their parts end to end ([`locate`]) and still costs one random number
+//! and one lookup. `assignment_pool_size` holds the total and is the lock.
 
 use diesel::prelude::*;
 
 use super::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::RecordingId;
-use crate::db::schema::{assignment_pool, assignment_pool_size, assignments, recordings};
+use crate::db::schema::{
+    assignment_pool, assignment_pool_languages, assignment_pool_size, assignments, recordings,
+    script_versions, scripts,
+};
+use crate::languages::CallLanguage;
 use crate::recordings::status::RecordingStatus;
 
 /// Review slots of a recording not taken by a counted review or an active lease (a gold
@@ -41,7 +50,7 @@ fn unleased(
     Ok(i64::from(required) - i64::from(done) - leased)
 }
 
-/// Proof that this transaction holds the pool's lock, with the pool's size.
+/// Proof that this transaction holds the pool's lock, with the pool's size (every language).
 pub struct Locked {
     pub size: i32,
 }
@@ -59,13 +68,69 @@ pub fn lock(conn: &mut DbConnection) -> QueryResult<Locked> {
     Ok(Locked { size })
 }
 
-/// The recording at a slot.
-pub fn at(conn: &mut DbConnection, slot: i32) -> QueryResult<Option<RecordingId>> {
+/// The recording at a slot of a language's part of the pool.
+pub fn at(
+    conn: &mut DbConnection,
+    language: CallLanguage,
+    slot: i32,
+) -> QueryResult<Option<RecordingId>> {
     assignment_pool::table
-        .find(slot)
+        .find((language.code(), slot))
         .select(assignment_pool::recording_id)
         .first(conn)
         .optional()
+}
+
+/// How many calls of a language the pool holds (one row read).
+pub fn language_size(conn: &mut DbConnection, language: CallLanguage) -> QueryResult<i32> {
+    Ok(assignment_pool_languages::table
+        .find(language.code())
+        .select(assignment_pool_languages::size)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The pool's languages with calls in them and their sizes, in list order: only those of
+/// `languages` when given, every language otherwise.
+pub fn sizes(
+    conn: &mut DbConnection,
+    languages: Option<&[CallLanguage]>,
+) -> QueryResult<Vec<(CallLanguage, i32)>> {
+    let mut query = assignment_pool_languages::table
+        .filter(assignment_pool_languages::size.gt(0))
+        .select((
+            assignment_pool_languages::language,
+            assignment_pool_languages::size,
+        ))
+        .into_boxed();
+    if let Some(languages) = languages {
+        query = query
+            .filter(assignment_pool_languages::language.eq_any(languages.iter().map(|l| l.code())));
+    }
+    let rows: Vec<(String, i32)> = query.load(conn)?;
+    Ok(CallLanguage::ALL
+        .into_iter()
+        .filter_map(|l| {
+            rows.iter()
+                .find(|(code, _)| code == l.code())
+                .map(|(_, size)| (l, *size))
+        })
+        .collect())
+}
+
+/// The language of a recording's calls: its script's.
+pub fn recording_language(
+    conn: &mut DbConnection,
+    recording_id: &RecordingId,
+) -> QueryResult<Option<CallLanguage>> {
+    let code: Option<String> = recordings::table
+        .inner_join(script_versions::table.inner_join(scripts::table))
+        .filter(recordings::id.eq(recording_id))
+        .select(scripts::language)
+        .first(conn)
+        .optional()?;
+    Ok(code.as_deref().map(CallLanguage::stored))
 }
 
 /// Puts the recording in the pool when it is ready with a free slot, takes it out otherwise.
@@ -75,7 +140,9 @@ pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResu
     refresh_locked(conn, &mut locked, recording_id)
 }
 
-/// [`refresh`] in a transaction that already holds the lock.
+/// [`refresh`] in a transaction that already holds the lock. A recording pooled under
+/// another language than its script's now (the script's language changed) moves to its
+/// language's part.
 pub fn refresh_locked(
     conn: &mut DbConnection,
     locked: &mut Locked,
@@ -96,36 +163,79 @@ pub fn refresh_locked(
         }
         _ => false,
     };
-    let slot: Option<i32> = assignment_pool::table
+    let language = if belongs {
+        recording_language(conn, recording_id)?
+    } else {
+        None
+    };
+    let pooled: Option<(String, i32)> = assignment_pool::table
         .filter(assignment_pool::recording_id.eq(recording_id))
-        .select(assignment_pool::slot)
+        .select((assignment_pool::language, assignment_pool::slot))
         .first(conn)
         .optional()?;
-    let size = locked.size;
-    match (belongs, slot) {
-        (true, None) => {
-            diesel::insert_into(assignment_pool::table)
-                .values((
-                    assignment_pool::slot.eq(size),
-                    assignment_pool::recording_id.eq(recording_id),
-                ))
-                .execute(conn)?;
-            locked.size = size + 1;
-            set_size(conn, size + 1)
+    match (language, pooled) {
+        (Some(language), None) => insert(conn, locked, language, recording_id),
+        (Some(language), Some((code, slot))) if code != language.code() => {
+            remove(conn, locked, &code, slot)?;
+            insert(conn, locked, language, recording_id)
         }
-        (false, Some(hole)) => {
-            let last = size - 1;
-            diesel::delete(assignment_pool::table.find(hole)).execute(conn)?;
-            if hole != last {
-                diesel::update(assignment_pool::table.find(last))
-                    .set(assignment_pool::slot.eq(hole))
-                    .execute(conn)?;
-            }
-            locked.size = last;
-            set_size(conn, last)
-        }
+        (None, Some((code, slot))) => remove(conn, locked, &code, slot),
         _ => Ok(()),
     }
+}
+
+/// Adds the recording at the end of its language's part.
+fn insert(
+    conn: &mut DbConnection,
+    locked: &mut Locked,
+    language: CallLanguage,
+    recording_id: &RecordingId,
+) -> QueryResult<()> {
+    let size = language_size(conn, language)?;
+    diesel::insert_into(assignment_pool::table)
+        .values((
+            assignment_pool::language.eq(language.code()),
+            assignment_pool::slot.eq(size),
+            assignment_pool::recording_id.eq(recording_id),
+        ))
+        .execute(conn)?;
+    set_language_size(conn, language.code(), size + 1)?;
+    locked.size += 1;
+    set_size(conn, locked.size)
+}
+
+/// Empties a slot of a language's part, moving that part's last entry into the hole.
+fn remove(conn: &mut DbConnection, locked: &mut Locked, code: &str, hole: i32) -> QueryResult<()> {
+    let size: i32 = assignment_pool_languages::table
+        .find(code)
+        .select(assignment_pool_languages::size)
+        .first(conn)?;
+    let last = size - 1;
+    diesel::delete(assignment_pool::table.find((code, hole))).execute(conn)?;
+    if hole != last {
+        diesel::update(assignment_pool::table.find((code, last)))
+            .set(assignment_pool::slot.eq(hole))
+            .execute(conn)?;
+    }
+    set_language_size(conn, code, last)?;
+    locked.size -= 1;
+    set_size(conn, locked.size)
+}
+
+fn set_language_size(conn: &mut DbConnection, code: &str, size: i32) -> QueryResult<()> {
+    let updated = diesel::update(assignment_pool_languages::table.find(code))
+        .set(assignment_pool_languages::size.eq(size))
+        .execute(conn)?;
+    if updated == 0 {
+        // The language's first call: under the lock nobody else adds its row meanwhile.
+        diesel::insert_into(assignment_pool_languages::table)
+            .values((
+                assignment_pool_languages::language.eq(code),
+                assignment_pool_languages::size.eq(size),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 fn set_size(conn: &mut DbConnection, size: i32) -> QueryResult<()> {
@@ -133,6 +243,17 @@ fn set_size(conn: &mut DbConnection, size: i32) -> QueryResult<()> {
         .set(assignment_pool_size::size.eq(size))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The language part and slot of a position among the parts `parts` laid end to end.
+pub fn locate(parts: &[(CallLanguage, i32)], mut position: i32) -> Option<(CallLanguage, i32)> {
+    for &(language, size) in parts {
+        if position < size {
+            return Some((language, position));
+        }
+        position -= size;
+    }
+    None
 }
 
 /// The slot of rank `rank` among `0..size` once the `excluded` slots (sorted, distinct, all
@@ -151,7 +272,26 @@ pub fn nth_allowed_slot(rank: i32, excluded: &[i32]) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::nth_allowed_slot;
+    use super::{locate, nth_allowed_slot};
+    use crate::languages::CallLanguage;
+
+    #[test]
+    fn positions_fall_in_the_parts_laid_end_to_end() {
+        let [ru, en, ..] = CallLanguage::ALL;
+        let parts = [(ru, 2), (en, 3)];
+        let found: Vec<_> = (0..6).map(|p| locate(&parts, p)).collect();
+        assert_eq!(
+            found,
+            [
+                Some((ru, 0)),
+                Some((ru, 1)),
+                Some((en, 0)),
+                Some((en, 1)),
+                Some((en, 2)),
+                None
+            ]
+        );
+    }
 
     #[test]
     fn ranks_skip_the_excluded_slots() {

@@ -64,6 +64,7 @@ diesel::table! {
         archived -> Bool,
         min_reviews -> Integer,
         max_reviews -> Integer,
+        language -> Text,
     }
 }
 
@@ -158,9 +159,24 @@ diesel::table! {
 }
 
 diesel::table! {
-    assignment_pool (slot) {
+    assignment_pool (language, slot) {
+        language -> Text,
         slot -> Integer,
         recording_id -> Text,
+    }
+}
+
+diesel::table! {
+    assignment_pool_languages (language) {
+        language -> Text,
+        size -> Integer,
+    }
+}
+
+diesel::table! {
+    reviewer_languages (user_id, language) {
+        user_id -> Text,
+        language -> Text,
     }
 }
 
@@ -306,12 +322,15 @@ diesel::joinable!(verdicts -> reviews (review_id));
 diesel::joinable!(verdicts -> steps (step_id));
 
 diesel::joinable!(assignment_pool -> recordings (recording_id));
+diesel::joinable!(reviewer_languages -> users (user_id));
 diesel::joinable!(gold_calls -> recordings (recording_id));
 diesel::joinable!(gold_answers -> gold_calls (recording_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assignment_pool,
+    assignment_pool_languages,
     assignment_pool_size,
+    reviewer_languages,
     operators,
     users,
     invites,

@@ -218,7 +218,18 @@ fn create_script(
         .iter()
         .map(content::StepText::input)
         .collect();
-    scripts::create(conn, owner, content::script_name(language), &steps).map_err(failed("script"))
+    let code = match language {
+        Language::Ru => "ru",
+        Language::En => "en",
+    };
+    scripts::create(
+        conn,
+        owner,
+        content::script_name(language),
+        &steps,
+        Some(code),
+    )
+    .map_err(failed("script"))
 }
 
 /// Uploads one call as the owner would: streamed into the store, then accepted with its

@@ -18,8 +18,11 @@ use super::{ReviewError, ReviewStatus};
 use crate::audit;
 use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, UserId};
-use crate::db::schema::{assignments, gold_answers, gold_calls, recordings, reviews, verdicts};
+use crate::db::schema::{
+    assignments, gold_answers, gold_calls, recordings, reviews, script_versions, scripts, verdicts,
+};
 use crate::db::time::{Timestamp, now};
+use crate::languages::CallLanguage;
 use crate::org_settings::OrgSettings;
 use crate::recordings::RecordingStatus;
 use crate::scripts::version_steps;
@@ -127,13 +130,15 @@ pub fn accuracy_since(
 
 /// Whether this draw is a gold one, and which call: with the settings' share for a reviewer
 /// who has sent so many reviews, a uniform pick among the gold calls that are ready, not the
-/// reviewer's own and never given to them before. `None`: the draw is a normal one (also
+/// reviewer's own, never given to them before and in one of their `languages` (any language
+/// when empty). `None`: the draw is a normal one (also
 /// when no gold call is left for them). The coin is tossed on every draw, so the share of
 /// gold draws is the setting's while gold calls last.
 pub fn draw(
     conn: &mut DbConnection,
     reviewer: &UserId,
     own: Option<&OperatorId>,
+    languages: &[CallLanguage],
     settings: &OrgSettings,
     rng: &mut impl Rng,
 ) -> QueryResult<Option<RecordingId>> {
@@ -158,6 +163,13 @@ pub fn draw(
         .into_boxed();
     if let Some(operator) = own {
         candidates = candidates.filter(recordings::operator_id.ne(operator.clone()));
+    }
+    if !languages.is_empty() {
+        let in_theirs = script_versions::table
+            .inner_join(scripts::table)
+            .filter(scripts::language.eq_any(languages.iter().map(|l| l.code())))
+            .select(script_versions::id);
+        candidates = candidates.filter(recordings::script_version_id.eq_any(in_theirs));
     }
     let candidates: Vec<RecordingId> = candidates.load(conn)?;
     if candidates.is_empty() {

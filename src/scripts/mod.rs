@@ -7,10 +7,12 @@
 //! - [`validate`]: the rules for names, steps, keys and notes (pure);
 //! - [`diff`]: what changed between two versions (pure);
 //! - [`draft`]: the owner's unpublished edit, kept between page loads;
+//! - [`language`]: the language a script's calls are in, which routes them to reviewers;
 //! - [`transfer`]: the JSON export/import format.
 
 pub mod diff;
 pub mod draft;
+pub mod language;
 pub mod overlap;
 pub mod transfer;
 pub mod validate;
@@ -26,6 +28,7 @@ use crate::db::schema::{script_drafts, script_versions, scripts, steps};
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbError, is_unique_violation};
 use crate::gaps::{self, GapError};
+use crate::languages::CallLanguage;
 use crate::validation::FieldProblem;
 use validate::{CleanStep, KeyRule, StepInput};
 
@@ -84,6 +87,8 @@ pub struct VersionSummary {
 pub struct Script {
     pub id: ScriptId,
     pub name: String,
+    /// The language the script's calls are in (a code of `crate::languages`).
+    pub language: CallLanguage,
     #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
     pub created_at: Timestamp,
     /// The current (latest) version; `null` until the first is published.
@@ -155,14 +160,25 @@ pub fn step_title(
         .optional()
 }
 
-/// Creates a script and publishes its version 1.
+/// Creates a script and publishes its version 1; its calls are in `language` (a code,
+/// checked; [`CallLanguage::DEFAULT`] when `None`).
 pub fn create(
     conn: &mut DbConnection,
     by: &UserId,
     name: &str,
     steps: &[StepInput],
+    language: Option<&str>,
 ) -> Result<Script, ScriptError> {
-    create_with(conn, by, name, steps, KeyRule::Known(&HashSet::new()), "")
+    let language = language.map(|raw| CallLanguage::check("language", raw));
+    create_with(
+        conn,
+        by,
+        name,
+        steps,
+        KeyRule::Known(&HashSet::new()),
+        "",
+        language,
+    )
 }
 
 /// Creates a script from checked input; `rule` decides whether the steps may bring keys.
@@ -173,19 +189,22 @@ pub(crate) fn create_with(
     steps: &[StepInput],
     rule: KeyRule<'_>,
     notes: &str,
+    language: Option<Result<CallLanguage, FieldProblem>>,
 ) -> Result<Script, ScriptError> {
     let name = validate::check_name(name);
     let steps = validate::check_steps(steps, rule);
-    let (name, steps) = match (name, steps) {
-        (Ok(name), Ok(steps)) => (name, steps),
-        (name, steps) => {
+    let language = language.unwrap_or(Ok(CallLanguage::DEFAULT));
+    let (name, steps, language) = match (name, steps, language) {
+        (Ok(name), Ok(steps), Ok(language)) => (name, steps, language),
+        (name, steps, language) => {
             let mut problems: Vec<FieldProblem> = name.err().into_iter().collect();
             problems.extend(steps.err().unwrap_or_default());
+            problems.extend(language.err());
             return Err(ScriptError::Invalid(problems));
         }
     };
     conn.write_transaction(|conn| {
-        let id = insert_script(conn, by, &name)?;
+        let id = insert_script(conn, by, &name, language)?;
         insert_version(conn, by, &id, 1, notes, &steps)?;
         crate::audit::record(
             conn,
@@ -193,7 +212,7 @@ pub(crate) fn create_with(
             "script.create",
             "script",
             id.as_str(),
-            serde_json::json!({"name": name, "steps": steps.len()}),
+            serde_json::json!({"name": name, "steps": steps.len(), "language": language}),
         )?;
         load(conn, &id)
     })
@@ -208,7 +227,7 @@ pub fn create_unpublished(
 ) -> Result<ScriptId, ScriptError> {
     let name = validate::check_name(name)?;
     conn.write_transaction(|conn| {
-        let id = insert_script(conn, by, &name)?;
+        let id = insert_script(conn, by, &name, CallLanguage::DEFAULT)?;
         crate::audit::record(
             conn,
             Some(by),
@@ -225,6 +244,7 @@ fn insert_script(
     conn: &mut DbConnection,
     by: &UserId,
     name: &str,
+    language: CallLanguage,
 ) -> Result<ScriptId, ScriptError> {
     let id = ScriptId::random();
     let bounds = overlap::ReviewBounds::for_new(&crate::org_settings::OrgSettings::load(conn)?);
@@ -237,6 +257,7 @@ fn insert_script(
             scripts::archived.eq(false),
             scripts::min_reviews.eq(bounds.min_reviews),
             scripts::max_reviews.eq(bounds.max_reviews),
+            scripts::language.eq(language.code()),
         ))
         .execute(conn)?;
     Ok(id)
@@ -368,10 +389,15 @@ pub fn publish(
 
 /// A script with its current version and version list.
 pub fn load(conn: &mut DbConnection, id: &ScriptId) -> Result<Script, ScriptError> {
-    let (id, name, created_at): (ScriptId, String, Timestamp) = scripts::table
+    let (id, name, created_at, language): (ScriptId, String, Timestamp, String) = scripts::table
         .find(id)
         .filter(scripts::archived.eq(false))
-        .select((scripts::id, scripts::name, scripts::created_at))
+        .select((
+            scripts::id,
+            scripts::name,
+            scripts::created_at,
+            scripts::language,
+        ))
         .first(conn)?;
     let versions: Vec<VersionSummary> = script_versions::table
         .filter(script_versions::script_id.eq(&id))
@@ -389,6 +415,7 @@ pub fn load(conn: &mut DbConnection, id: &ScriptId) -> Result<Script, ScriptErro
     Ok(Script {
         id,
         name,
+        language: CallLanguage::stored(&language),
         created_at,
         version,
         versions,

@@ -8,6 +8,7 @@ use super::validate::{KeyRule, StepInput};
 use super::{Script, ScriptError, Version};
 use crate::db::DbConnection;
 use crate::db::ids::UserId;
+use crate::languages::CallLanguage;
 use crate::validation::FieldProblem;
 
 /// Marks the file as ours, so a random JSON file is refused with a clear message.
@@ -22,15 +23,20 @@ pub struct ScriptFile {
     /// The version the file was exported from (informational).
     #[serde(default)]
     pub version: Option<i32>,
+    /// The language of the script's calls; a file from before languages has none, and is
+    /// imported in the default language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub steps: Vec<StepInput>,
 }
 
-pub fn export(name: &str, version: &Version) -> ScriptFile {
+pub fn export(name: &str, language: CallLanguage, version: &Version) -> ScriptFile {
     ScriptFile {
         format: FORMAT.to_owned(),
         format_version: FORMAT_VERSION,
         name: name.to_owned(),
         version: Some(version.number),
+        language: Some(language.code().to_owned()),
         steps: version
             .steps
             .iter()
@@ -71,5 +77,8 @@ pub fn import(
         &file.steps,
         KeyRule::AnyWellFormed,
         &notes,
+        file.language
+            .as_deref()
+            .map(|raw| CallLanguage::check("language", raw)),
     )
 }

@@ -86,6 +86,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::SignedIn,
         account_time_zone,
     );
+    r.add(
+        Method::POST,
+        "/account/languages",
+        Access::Reviewer,
+        account_languages,
+    );
 }
 
 /// Where each role starts after logging in.
@@ -568,6 +574,8 @@ struct AccountPage {
     own_zone: String,
     org_zone: String,
     zones: &'static [String],
+    /// For a reviewer: the languages of calls they review, every one listed.
+    review_languages: Option<Vec<crate::languages::LanguageChoice>>,
     saved: bool,
     errors: FormErrors,
 }
@@ -585,11 +593,15 @@ async fn account_view(
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let user_id = session.user_id.clone();
-    let (me, org_zone) = state
+    let (me, org_zone, review_languages) = state
         .db
         .run(move |conn| {
             let me = User::find(conn, &user_id)?.ok_or(AppError::NotFound)?;
-            Ok::<_, AppError>((me, OrgSettings::load_zone(conn)?))
+            let review_languages = match me.role {
+                Role::Reviewer => Some(crate::languages::of_reviewer(conn, &user_id)?),
+                _ => None,
+            };
+            Ok::<_, AppError>((me, OrgSettings::load_zone(conn)?, review_languages))
         })
         .await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -598,6 +610,8 @@ async fn account_view(
         own_zone: me.time_zone.clone().unwrap_or_default(),
         org_zone: org_zone.name().to_owned(),
         zones: crate::zone::names(),
+        review_languages: review_languages
+            .map(|chosen| crate::languages::choices(page.lang, &chosen)),
         me: UserView::from(&me),
         saved,
         errors: page.errors(error.as_ref()),
@@ -667,6 +681,39 @@ async fn account_language(
         .add_cookie(&language_cookie(lang))
         .map_err(AppError::internal)?;
     Ok(response)
+}
+
+/// Every `language` field of a form (one per ticked box).
+pub fn ticked_languages(fields: &[(String, String)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(name, _)| name == "language")
+        .map(|(_, value)| value.clone())
+        .collect()
+}
+
+/// The reviewer sets the languages of calls they review (none ticked: every language).
+async fn account_languages(
+    _: crate::http::Reviewer,
+    page: Page,
+    PageForm(session, fields): PageForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let wanted = ticked_languages(&fields);
+    let me = session.user_id.clone();
+    let outcome = page
+        .state()
+        .db
+        .run(move |conn| {
+            crate::languages::set_for_reviewer(conn, &me, &me, &wanted).map_err(AppError::from)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other("/account?saved=1")),
+        Err(error @ AppError::Validation(_)) => {
+            account_view(&page, &session, false, Some(error)).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Deserialize)]

@@ -87,6 +87,8 @@ struct StartPage {
     done: bool,
     /// The last draw found nothing to review.
     empty: bool,
+    /// …while calls in languages the reviewer does not review are waiting.
+    other_languages: bool,
     /// A call was just given back.
     skipped: bool,
     /// Why the last action failed (a lease lost, a review already sent).
@@ -110,16 +112,21 @@ async fn start_view(
 ) -> Result<HttpResponse, AppError> {
     let status = problem.as_ref().map_or(StatusCode::OK, AppError::status);
     let reviewer = reviewer.clone();
-    let paused = page
+    let empty = query.empty.is_some();
+    let (paused, other_languages) = page
         .state()
         .db
-        .run(move |conn| crate::accounts::pause::paused_at(conn, &reviewer).map_err(AppError::from))
-        .await?
-        .is_some();
+        .run(move |conn| {
+            let paused = crate::accounts::pause::paused_at(conn, &reviewer)?.is_some();
+            let other = empty && assignments::waiting_in_other_languages(conn, &reviewer)?;
+            Ok::<_, AppError>((paused, other))
+        })
+        .await?;
     let data = StartPage {
         base: page.base(),
         done: query.done.is_some(),
-        empty: query.empty.is_some(),
+        empty,
+        other_languages,
         skipped: query.skipped.is_some(),
         // The paused notice says it already.
         problem: problem

@@ -1,9 +1,10 @@
 //! The owner's reviewers pages: `/reviewers`, a sortable table of every reviewer's figures
 //! over a period (filterable by status), and `/reviewers/{id}`, one reviewer's figures, weeks
 //! and latest reviews; both with a pause or resume button (`POST /reviewers/{id}/pause`,
-//! `/resume`). Percentages and ratios are worded here, so the templates only lay them out.
-//! The list page also holds the reviews worth a second look, each kept
-//! (`POST /reviewers/flagged/{review}/check`) or rejected on its call's page.
+//! `/resume`); the reviewer's page also sets the languages they review
+//! (`POST /reviewers/{id}/languages`). Percentages and ratios are worded here, so the
+//! templates only lay them out. The list page also holds the reviews worth a second look,
+//! each kept (`POST /reviewers/flagged/{review}/check`) or rejected on its call's page.
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
@@ -44,6 +45,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         "/reviewers/{id}/resume",
         Access::Owner,
         resume_submit,
+    );
+    r.add(
+        Method::POST,
+        "/reviewers/{id}/languages",
+        Access::Owner,
+        languages_submit,
     );
 }
 
@@ -206,6 +213,10 @@ struct OnePage {
     /// The tallest week, for the bars' scale.
     most: usize,
     recent: Vec<RecentReview>,
+    /// Every language of calls, those the reviewer reviews ticked (none: every language).
+    /// (`languages` is the layout's switcher.)
+    review_languages: Vec<crate::languages::LanguageChoice>,
+    languages_saved: bool,
 }
 
 async fn one_page(
@@ -227,19 +238,27 @@ async fn one_page(
                 weekly: Vec::new(),
                 most: 0,
                 recent: Vec::new(),
+                review_languages: Vec::new(),
+                languages_saved: false,
             };
             return page.render("reviewers/one.html", error.status(), &data);
         }
     };
     let zone = owner.zone.clone();
     let id = id.into_inner();
-    let detail = page
+    let (detail, languages) = page
         .state()
         .db
-        .run(move |conn| reviewers::detail(conn, period, &zone, &id).map_err(AppError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .run(move |conn| {
+            let detail = reviewers::detail(conn, period, &zone, &id)?;
+            let languages = crate::languages::of_reviewer(conn, &id)?;
+            Ok::<_, AppError>((detail, languages))
+        })
+        .await?;
+    let detail = detail.ok_or(AppError::NotFound)?;
     let data = OnePage {
+        review_languages: crate::languages::choices(page.lang, &languages),
+        languages_saved: query.languages_saved.is_some(),
         base,
         errors: FormErrors::default(),
         from: day_text(period.from),
@@ -307,6 +326,29 @@ async fn pause_submit(
     PageForm(owner, form): PageForm<BackForm>,
 ) -> Result<HttpResponse, AppError> {
     change(owner, &page, id.into_inner(), true, form.back).await
+}
+
+/// Sets the languages the reviewer reviews (none ticked: every language); back to their page.
+async fn languages_submit(
+    _: Owner,
+    page: Page,
+    id: web::Path<UserId>,
+    PageForm(owner, fields): PageForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let wanted = super::accounts::ticked_languages(&fields);
+    let reviewer = id.clone();
+    page.state()
+        .db
+        .run(move |conn| {
+            crate::languages::set_for_reviewer(conn, &owner.user_id, &reviewer, &wanted)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/reviewers/{}?languages_saved=1#languages",
+        id.as_str()
+    )))
 }
 
 async fn resume_submit(

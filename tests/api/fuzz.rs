@@ -736,6 +736,10 @@ fn json_base(ds: &Dataset, method: &Method, route: &str) -> Option<Value> {
             "new_password": "a brand new passphrase"
         }),
         ("PUT", "/api/v1/me/language") => json!({"language": "en"}),
+        ("PUT", "/api/v1/me/languages") => json!({"languages": ["ru", "en"]}),
+        ("PUT", "/api/v1/reviewers/{id}/languages") => json!({"languages": ["ru", "en"]}),
+        // The data set's calls stay where its reviewer can be given them.
+        ("PUT", "/api/v1/scripts/{id}/language") => json!({"language": "ru"}),
         ("POST", "/api/v1/operators") => json!({"name": "Fuzz Operator", "external_id": "ext-1"}),
         ("POST", "/api/v1/invites") => {
             json!({"role": "operator", "operator_id": ds.operator.operator_id})
@@ -794,6 +798,10 @@ fn form_base(ds: &Dataset, route: &str) -> Option<Vec<(String, String)>> {
             ("new_password_again".into(), "another new passphrase".into()),
         ],
         "/account/language" => pairs(&[("language", "en")]),
+        "/account/languages" | "/reviewers/{id}/languages" => {
+            pairs(&[("language", "ru"), ("language", "en")])
+        }
+        "/scripts/{id}/language" => pairs(&[("language", "ru")]),
         "/recordings/{id}/redactions" => pairs(&[
             ("action", "add"),
             ("start", "0.1"),

@@ -8,8 +8,9 @@
 //! - no reviewer holds two live leases (active and not yet run out);
 //! - the assignment pool is exactly what `callqa::assignments::pool::refresh` derives from
 //!   the facts — every ready recording with a slot that neither a review nor an active lease
-//!   (run out or not: it counts until a draw reclaims it) takes, and nothing else — numbered
-//!   densely from 0, with the size row matching;
+//!   (run out or not: it counts until a draw reclaims it) takes, and nothing else — each call
+//!   in the part of its script's language, each language's part numbered densely from 0 with
+//!   its size row matching, and the total size row matching;
 //! - no job is left running.
 //!
 //! The rules are restated here from the stored words, not taken from the product's code, so
@@ -20,7 +21,8 @@ use std::fmt;
 
 use callqa::db::DbConnection;
 use callqa::db::schema::{
-    assignment_pool, assignment_pool_size, assignments, jobs, recordings, reviews,
+    assignment_pool, assignment_pool_languages, assignment_pool_size, assignments, jobs,
+    recordings, reviews, script_versions, scripts,
 };
 use callqa::db::time::{Timestamp, now};
 use diesel::{Connection, QueryDsl, QueryResult, RunQueryDsl};
@@ -53,10 +55,22 @@ pub enum Violation {
     MissingFromPool { recording: String },
     /// A recording is in the pool that does not belong there (or does not exist).
     StrayInPool { recording: String },
-    /// The pool's slots are not `0..n`.
-    SlotsNotDense { slots: Vec<i32> },
+    /// A call is in another language's part of the pool than its script's language.
+    WrongLanguage {
+        recording: String,
+        pooled: String,
+        script: String,
+    },
+    /// A language's slots in the pool are not `0..n`.
+    SlotsNotDense { language: String, slots: Vec<i32> },
     /// The size row does not count the pool's rows (`None`: there is no size row).
     WrongPoolSize { size: Option<i32>, rows: usize },
+    /// A language's size row does not count its rows in the pool (`None`: no size row).
+    WrongLanguageSize {
+        language: String,
+        size: Option<i32>,
+        rows: usize,
+    },
     /// A job is still marked running.
     JobRunning {
         job: String,
@@ -105,12 +119,33 @@ impl fmt::Display for Violation {
                     "call {recording} is in the pool but may not be handed out"
                 )
             }
-            Violation::SlotsNotDense { slots } => {
+            Violation::WrongLanguage {
+                recording,
+                pooled,
+                script,
+            } => write!(
+                f,
+                "call {recording} is pooled as {pooled} but its script is in {script}"
+            ),
+            Violation::SlotsNotDense { language, slots } => {
                 write!(
                     f,
-                    "the pool's slots are not numbered from 0 densely: {slots:?}"
+                    "the pool's {language} slots are not numbered from 0 densely: {slots:?}"
                 )
             }
+            Violation::WrongLanguageSize {
+                language,
+                size: Some(size),
+                rows,
+            } => write!(
+                f,
+                "the pool's {language} size row says {size} but it has {rows} rows"
+            ),
+            Violation::WrongLanguageSize {
+                language,
+                size: None,
+                rows,
+            } => write!(f, "the pool has no {language} size row (and {rows} rows)"),
             Violation::WrongPoolSize {
                 size: Some(size),
                 rows,
@@ -245,11 +280,15 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
         }
     }
 
-    let pool: Vec<(i32, String)> = assignment_pool::table
-        .select((assignment_pool::slot, assignment_pool::recording_id))
-        .order(assignment_pool::slot)
+    let pool: Vec<(String, i32, String)> = assignment_pool::table
+        .select((
+            assignment_pool::language,
+            assignment_pool::slot,
+            assignment_pool::recording_id,
+        ))
+        .order((assignment_pool::language, assignment_pool::slot))
         .load(conn)?;
-    let pooled: BTreeSet<String> = pool.iter().map(|(_, r)| r.clone()).collect();
+    let pooled: BTreeSet<String> = pool.iter().map(|(_, _, r)| r.clone()).collect();
     for recording in belongs.difference(&pooled) {
         found.push(Violation::MissingFromPool {
             recording: recording.clone(),
@@ -260,9 +299,34 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
             recording: recording.clone(),
         });
     }
-    let slots: Vec<i32> = pool.iter().map(|(slot, _)| *slot).collect();
-    if !slots.iter().copied().eq(0..slots.len() as i32) {
-        found.push(Violation::SlotsNotDense { slots });
+    let language_of: BTreeMap<String, String> = recordings::table
+        .inner_join(script_versions::table.inner_join(scripts::table))
+        .select((recordings::id, scripts::language))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    for (language, _, recording) in &pool {
+        if let Some(script) = language_of.get(recording)
+            && script != language
+        {
+            found.push(Violation::WrongLanguage {
+                recording: recording.clone(),
+                pooled: language.clone(),
+                script: script.clone(),
+            });
+        }
+    }
+    let mut slots_of: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for (language, slot, _) in &pool {
+        slots_of.entry(language.clone()).or_default().push(*slot);
+    }
+    for (language, slots) in &slots_of {
+        if !slots.iter().copied().eq(0..slots.len() as i32) {
+            found.push(Violation::SlotsNotDense {
+                language: language.clone(),
+                slots: slots.clone(),
+            });
+        }
     }
     let sizes: Vec<i32> = assignment_pool_size::table
         .select(assignment_pool_size::size)
@@ -273,6 +337,27 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
             size,
             rows: pool.len(),
         });
+    }
+    let language_sizes: BTreeMap<String, i32> = assignment_pool_languages::table
+        .select((
+            assignment_pool_languages::language,
+            assignment_pool_languages::size,
+        ))
+        .load::<(String, i32)>(conn)?
+        .into_iter()
+        .collect();
+    let languages: BTreeSet<&String> = language_sizes.keys().chain(slots_of.keys()).collect();
+    for language in languages {
+        let rows = slots_of.get(language).map_or(0, Vec::len);
+        let size = language_sizes.get(language).copied();
+        // A language whose part emptied keeps its row, at 0.
+        if size.unwrap_or(0) != rows as i32 {
+            found.push(Violation::WrongLanguageSize {
+                language: language.clone(),
+                size,
+                rows,
+            });
+        }
     }
     Ok(())
 }
@@ -397,9 +482,11 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         .unwrap();
     assert_eq!(app.invariant_violations(), []);
 
-    // The reviewed call back in the pool, at the next slot, the size not told.
+    // The reviewed call back in the pool, at the next slot of its language, the sizes not
+    // told.
     diesel::insert_into(assignment_pool::table)
         .values((
+            assignment_pool::language.eq("ru"),
             assignment_pool::slot.eq(2),
             assignment_pool::recording_id.eq(&reviewed),
         ))
@@ -415,9 +502,14 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
                 size: Some(2),
                 rows: 3,
             },
+            Violation::WrongLanguageSize {
+                language: "ru".into(),
+                size: Some(2),
+                rows: 3,
+            },
         ]
     );
-    diesel::delete(assignment_pool::table.find(2))
+    diesel::delete(assignment_pool::table.find(("ru", 2)))
         .execute(&mut conn)
         .unwrap();
     assert_eq!(app.invariant_violations(), []);
@@ -428,7 +520,7 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         .order(assignment_pool::slot)
         .first(&mut conn)
         .unwrap();
-    diesel::delete(assignment_pool::table.find(hole))
+    diesel::delete(assignment_pool::table.find(("ru", hole)))
         .execute(&mut conn)
         .unwrap();
     assert_eq!(
@@ -437,8 +529,16 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
             Violation::MissingFromPool {
                 recording: dropped.clone(),
             },
-            Violation::SlotsNotDense { slots: vec![1] },
+            Violation::SlotsNotDense {
+                language: "ru".into(),
+                slots: vec![1],
+            },
             Violation::WrongPoolSize {
+                size: Some(2),
+                rows: 1,
+            },
+            Violation::WrongLanguageSize {
+                language: "ru".into(),
                 size: Some(2),
                 rows: 1,
             },
@@ -446,8 +546,52 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
     );
     diesel::insert_into(assignment_pool::table)
         .values((
+            assignment_pool::language.eq("ru"),
             assignment_pool::slot.eq(hole),
             assignment_pool::recording_id.eq(&dropped),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(app.invariant_violations(), []);
+
+    // A Russian call moved to the English part by hand: in the wrong part, and neither
+    // part's size told.
+    let (last, moved): (i32, String) = assignment_pool::table
+        .select((assignment_pool::slot, assignment_pool::recording_id))
+        .order(assignment_pool::slot.desc())
+        .first(&mut conn)
+        .unwrap();
+    diesel::update(assignment_pool::table.find(("ru", last)))
+        .set((
+            assignment_pool::language.eq("en"),
+            assignment_pool::slot.eq(0),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        app.invariant_violations(),
+        [
+            Violation::WrongLanguage {
+                recording: moved.clone(),
+                pooled: "en".into(),
+                script: "ru".into(),
+            },
+            Violation::WrongLanguageSize {
+                language: "en".into(),
+                size: None,
+                rows: 1,
+            },
+            Violation::WrongLanguageSize {
+                language: "ru".into(),
+                size: Some(2),
+                rows: 1,
+            },
+        ]
+    );
+    diesel::update(assignment_pool::table.find(("en", 0)))
+        .set((
+            assignment_pool::language.eq("ru"),
+            assignment_pool::slot.eq(last),
         ))
         .execute(&mut conn)
         .unwrap();

@@ -19,6 +19,7 @@ mod hidden_audio;
 mod hostile_text;
 mod invariants;
 mod jobs;
+mod languages;
 mod listening;
 mod login_throttle;
 mod operator;

@@ -160,6 +160,20 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/me/languages",
+            "/api/v1/me/languages",
+            Body::None,
+            [401, 403, 200, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/languages",
+            "/api/v1/me/languages",
+            Body::Json(json!({"languages": []})),
+            [401, 403, 200, 403, 403],
+        ),
+        row(
+            "GET",
             "/account",
             "/account",
             Body::None,
@@ -189,6 +203,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             "/account/time-zone",
             Body::Form(vec![("time_zone", "Asia/Yekaterinburg".into())]),
             [303; 5],
+        ),
+        row(
+            "POST",
+            "/account/languages",
+            "/account/languages",
+            Body::Form(vec![]),
+            [303, 403, 303, 403, 403],
         ),
         // --- owner only -------------------------------------------------------------------
         row(
@@ -566,6 +587,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             [401, 404, 403, 403, 403],
         ),
         row(
+            "PUT",
+            "/api/v1/scripts/{id}/language",
+            format!("/api/v1/scripts/{NO_ID}/language"),
+            Body::Json(json!({"language": "en"})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
             "POST",
             "/scripts/{id}/overlap",
             format!("/scripts/{NO_ID}/overlap"),
@@ -573,6 +601,13 @@ fn matrix(recording: &str) -> Vec<Row> {
                 ("min_reviews", "1".into()),
                 ("max_reviews", "3".into()),
             ]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/scripts/{id}/language",
+            format!("/scripts/{NO_ID}/language"),
+            Body::Form(vec![("language", "en".into())]),
             [303, 404, 403, 403, 403],
         ),
         row(
@@ -864,6 +899,20 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/reviewers/{id}/languages",
+            format!("/api/v1/reviewers/{NO_ID}/languages"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/reviewers/{id}/languages",
+            format!("/api/v1/reviewers/{NO_ID}/languages"),
+            Body::Json(json!({"languages": ["ru"]})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/reviewers",
             "/reviewers",
             Body::None,
@@ -888,6 +937,13 @@ fn matrix(recording: &str) -> Vec<Row> {
             "/reviewers/{id}/resume",
             format!("/reviewers/{NO_ID}/resume"),
             Body::Form(vec![]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/reviewers/{id}/languages",
+            format!("/reviewers/{NO_ID}/languages"),
+            Body::Form(vec![("language", "ru".into())]),
             [303, 404, 403, 403, 403],
         ),
         // --- the owner, and an operator for their own calls only ------------------------------

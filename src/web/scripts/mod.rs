@@ -48,6 +48,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         overlap_submit,
     );
+    r.add(
+        Method::POST,
+        "/scripts/{id}/language",
+        Access::Owner,
+        language_submit,
+    );
     r.add(Method::GET, "/scripts/{id}/edit", Access::Owner, edit_page);
     r.add(
         Method::POST,
@@ -192,6 +198,22 @@ struct ScriptPage {
     /// The version the agreement is over; `None`: every version.
     agreement_version: Option<i32>,
     overlap: OverlapForm,
+    language: LanguageForm,
+}
+
+/// The form of the script's language: every language (the script's chosen), and what went
+/// wrong or was saved.
+#[derive(Serialize, Default)]
+struct LanguageForm {
+    choices: Vec<crate::languages::LanguageChoice>,
+    errors: FormErrors,
+    saved: bool,
+}
+
+/// A form sent on the script page, shown again with its outcome.
+enum Sent {
+    Overlap(OverlapForm),
+    Language(LanguageForm),
 }
 
 /// The form of the script's review bounds: what it shows, and what went wrong or was saved.
@@ -207,7 +229,7 @@ async fn script_view(
     page: &Page,
     id: ScriptId,
     number: Option<i32>,
-    form: Option<(OverlapForm, StatusCode)>,
+    sent: Option<(Sent, StatusCode)>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let (script, shown, has_draft, figures, bounds) = state
@@ -224,14 +246,18 @@ async fn script_view(
             Ok::<_, AppError>((script, shown, has_draft, figures, bounds))
         })
         .await?;
-    let (overlap, status) = form.unwrap_or_else(|| {
-        let form = OverlapForm {
-            min_reviews: bounds.min_reviews.to_string(),
-            max_reviews: bounds.max_reviews.to_string(),
-            ..OverlapForm::default()
-        };
-        (form, StatusCode::OK)
-    });
+    let stored_overlap = || OverlapForm {
+        min_reviews: bounds.min_reviews.to_string(),
+        max_reviews: bounds.max_reviews.to_string(),
+        ..OverlapForm::default()
+    };
+    let (overlap, mut language, status) = match sent {
+        Some((Sent::Overlap(form), status)) => (form, LanguageForm::default(), status),
+        Some((Sent::Language(form), status)) => (stored_overlap(), form, status),
+        None => (stored_overlap(), LanguageForm::default(), StatusCode::OK),
+    };
+    // The list always shows what is stored: a refused code never was a choice on it.
+    language.choices = crate::languages::choices(page.lang, &[script.language]);
     let is_current = match (&shown, &script.version) {
         (Some(shown), Some(current)) => shown.number == current.number,
         _ => false,
@@ -245,6 +271,7 @@ async fn script_view(
         agreement: AgreementView::new(page.lang, figures),
         agreement_version: number,
         overlap,
+        language,
     };
     page.render("scripts/show.html", status, &data)
 }
@@ -290,7 +317,44 @@ async fn overlap_submit(
         saved: status == StatusCode::OK,
         errors,
     };
-    script_view(&page, id, None, Some((form, status))).await
+    script_view(&page, id, None, Some((Sent::Overlap(form), status))).await
+}
+
+#[derive(Deserialize)]
+struct LanguageFields {
+    #[serde(default)]
+    language: String,
+}
+
+/// Sets the language of the script's calls (its waiting calls move to that language's
+/// reviewers); the page again, saying so or what is wrong.
+async fn language_submit(
+    Owner(owner): Owner,
+    page: Page,
+    id: web::Path<ScriptId>,
+    PageForm(_, form): PageForm<LanguageFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let script = id.clone();
+    let saved = page
+        .state()
+        .db
+        .run(move |conn| scripts::language::save(conn, &owner.user_id, &script, &form.language))
+        .await;
+    let (errors, status) = match saved {
+        Ok(_) => (FormErrors::default(), StatusCode::OK),
+        Err(ScriptError::Invalid(problems)) => {
+            let error = AppError::Validation(problems);
+            (FormErrors::from_error(&error, page.lang), error.status())
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let form = LanguageForm {
+        saved: status == StatusCode::OK,
+        errors,
+        ..LanguageForm::default()
+    };
+    script_view(&page, id, None, Some((Sent::Language(form), status))).await
 }
 
 async fn script_page(
@@ -433,7 +497,7 @@ async fn print_page(
     let data = ChecklistPage {
         base: page.base(),
         number: Some(version.number),
-        steps: transfer::export(&script.name, &version).steps,
+        steps: transfer::export(&script.name, script.language, &version).steps,
         script,
     };
     page.render("scripts/print.html", StatusCode::OK, &data)

@@ -4,7 +4,8 @@
 //! - `same_answers`: it and the reviewer's [`SAME_IN_A_ROW`]` - 1` reviews before it each gave
 //!   one and the same verdict to every step;
 //! - `fast`: it was sent in less than [`FAST_SHARE`] of the time the reviewer usually takes
-//!   (their median over the window, once they have [`MIN_FOR_MEDIAN`] reviews);
+//!   (their median over the window, once they have [`MIN_FOR_MEDIAN`] reviews and the median
+//!   is at least [`MIN_USUAL_MS`]: a few milliseconds either way is no signal);
 //! - `outlier`: the call's other counted reviews agree among themselves and this one differs
 //!   from them on more than half of the steps;
 //! - `low_coverage`: the player heard less than [`LOW_COVERAGE`] of the call (when the
@@ -29,6 +30,7 @@ pub const WINDOW_DAYS: i64 = 30;
 pub const SAME_IN_A_ROW: usize = 5;
 pub const FAST_SHARE: f64 = 0.5;
 pub const MIN_FOR_MEDIAN: usize = 5;
+pub const MIN_USUAL_MS: i64 = 10_000;
 pub const LOW_COVERAGE: f64 = 0.8;
 /// The most flagged reviews listed.
 pub const LIST_LIMIT: usize = 50;
@@ -110,7 +112,8 @@ pub fn flag(seen: &[Seen]) -> Vec<(ReviewId, Vec<Flag>)> {
         reviews.sort_by(|a, b| (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id)));
         let usual = (reviews.len() >= MIN_FOR_MEDIAN)
             .then(|| median(reviews.iter().map(|r| r.took_ms).collect()))
-            .flatten();
+            .flatten()
+            .filter(|m| *m >= MIN_USUAL_MS);
         for (n, review) in reviews.iter().enumerate() {
             if review.checked {
                 continue;
@@ -313,6 +316,20 @@ mod tests {
         assert!(flags_of(&found, "r0").is_empty());
         // Too few reviews for a median: nothing.
         assert!(flag(&reviews[3..]).is_empty());
+        // Seconds apart on calls that take seconds: no signal.
+        let quick: Vec<Seen> = (0..6)
+            .map(|n| {
+                seen(
+                    &format!("q{n}"),
+                    "boris",
+                    &format!("d{n}"),
+                    n,
+                    4 - n.min(3),
+                    &[C, I],
+                )
+            })
+            .collect();
+        assert!(flag(&quick).is_empty());
     }
 
     #[test]

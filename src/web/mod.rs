@@ -15,6 +15,7 @@ pub mod overview;
 pub mod page;
 pub mod recordings;
 pub mod review;
+mod review_table;
 pub mod reviewers;
 pub mod scripts;
 pub mod settings;

@@ -395,7 +395,7 @@ struct DetailPage {
     ranges: Vec<RangeRow>,
     message: Option<String>,
     fields: Vec<FieldMessage>,
-    reviews: Option<super::call_reviews::ReviewsSection>,
+    reviews: Option<super::review_table::ReviewsSection>,
 }
 
 /// The call's page, with `error` (from one of its forms) shown above it.
@@ -424,7 +424,7 @@ pub(super) async fn detail_view(
         })
         .await?;
     let retry_helps = recording.error_code.as_deref().is_some_and(retry_can_help);
-    let reviews = super::call_reviews::load(page, recording.id.clone()).await?;
+    let reviews = super::review_table::load(page, recording.id.clone()).await?;
     let ranges = redactions
         .iter()
         .enumerate()

@@ -1,0 +1,215 @@
+//! The reviews table of a call's page, as the owner reads it: one column per review, one row
+//! per step with each verdict, comment and marked time, the consensus with its agreement and
+//! confidence, the gold key, and where dynamic overlap stands. Worded here so the template
+//! only lays it out; the forms acting on it are in `call_reviews`.
+
+use serde::Serialize;
+
+use super::format::clock::clock;
+use super::format::percent::percent;
+use super::format::seconds::exact;
+use super::page::Page;
+use crate::dashboards::call_reviews::{self, CallReviews};
+use crate::db::ids::{RecordingId, ReviewId};
+use crate::db::time::Timestamp;
+use crate::error::AppError;
+use crate::reviews::ReviewStatus;
+use crate::reviews::gold::GoldAnswer;
+use crate::reviews::overlap::Need;
+
+#[derive(Debug, Serialize)]
+pub struct ReviewColumn {
+    pub id: ReviewId,
+    pub name: String,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub submitted_at: Timestamp,
+    pub rejected: bool,
+    pub reject_reason: Option<String>,
+    pub gold: bool,
+    /// `1 / 2`: a gold review's hits of its scored steps.
+    pub gold_score: Option<String>,
+    /// Time held over the call's length, as a percentage.
+    pub listened: Option<String>,
+    /// The share of the call the reviewer's player played (`87%`), when it reported it.
+    pub heard: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Cell {
+    pub verdict: Option<String>,
+    pub comment: Option<String>,
+    /// The marked moment: `0:03` for people, seconds for the player.
+    pub at: Option<String>,
+    pub at_s: Option<String>,
+    /// Counted in the consensus (accepted, not gold).
+    pub counted: bool,
+    /// Differs from the gold key (a gold review's miss).
+    pub miss: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepRow {
+    pub key: String,
+    pub title: String,
+    pub cells: Vec<Cell>,
+    pub consensus: Option<String>,
+    pub agreement: Option<String>,
+    /// How sure the consensus is, as a percent.
+    pub confidence: Option<String>,
+    pub disagreement: bool,
+    pub answer: Option<String>,
+}
+
+/// What the call's page shows of its reviews.
+#[derive(Debug, Serialize)]
+pub struct ReviewsSection {
+    pub columns: Vec<ReviewColumn>,
+    pub rows: Vec<StepRow>,
+    pub disagreements: usize,
+    pub complete: bool,
+    /// Gold now (not only once).
+    pub gold: bool,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub gold_since: Option<Timestamp>,
+    /// The key to edit: the call's own, or one proposed from the consensus.
+    pub key: Vec<KeyRow>,
+    /// Dynamic overlap: how many reviews, within which bounds, and why one more.
+    pub overlap: Option<OverlapLine>,
+    pub answers: &'static [&'static str],
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverlapLine {
+    pub min: i32,
+    pub max: i32,
+    pub done: i32,
+    pub required: i32,
+    /// `minimum`, `another`, `at_maximum` or `settled`.
+    pub need: &'static str,
+    pub untrusted: bool,
+    /// Titles of the steps reviewers disagree on, and of those not sure enough.
+    pub disputed: String,
+    pub unsure: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyRow {
+    pub key: String,
+    pub title: String,
+    pub answer: GoldAnswer,
+}
+
+/// The section for the call's page, from its reviews.
+pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
+    let key = view.key_or_proposal(recording);
+    let answer = |step: &str| {
+        key.answers
+            .iter()
+            .find(|a| a.step_key == step)
+            .map(|a| a.verdict)
+    };
+    let rows = view
+        .consensus
+        .iter()
+        .map(|step| StepRow {
+            key: step.step_key.clone(),
+            title: step.title.clone(),
+            cells: view
+                .reviews
+                .iter()
+                .map(|review| {
+                    let given = review.verdicts.iter().find(|v| v.step_key == step.step_key);
+                    let expected = step.key.filter(|k| *k != GoldAnswer::Any);
+                    Cell {
+                        verdict: given.map(|v| v.verdict.as_str().to_owned()),
+                        comment: given.and_then(|v| v.comment.clone()),
+                        at: given.and_then(|v| v.at_ms).map(clock),
+                        at_s: given.and_then(|v| v.at_ms).map(exact),
+                        counted: review.status == ReviewStatus::Accepted && !review.gold,
+                        miss: review.gold
+                            && given
+                                .zip(expected)
+                                .is_some_and(|(v, k)| v.verdict.as_str() != k.as_str()),
+                    }
+                })
+                .collect(),
+            consensus: step.verdict.map(|o| o.as_str().to_owned()),
+            agreement: step.agreement.map(percent),
+            confidence: step.confidence.map(percent),
+            disagreement: step.disagreement,
+            answer: step.key.map(|k| k.as_str().to_owned()),
+        })
+        .collect::<Vec<_>>();
+    let columns = view
+        .reviews
+        .iter()
+        .map(|review| ReviewColumn {
+            id: review.id.clone(),
+            name: review.reviewer.name.clone(),
+            submitted_at: review.submitted_at,
+            rejected: review.status == ReviewStatus::Rejected,
+            reject_reason: review.reject_reason.clone(),
+            gold: review.gold,
+            gold_score: review
+                .gold_score
+                .map(|s| format!("{} / {}", s.hits, s.scored)),
+            listened: review.listen_ratio.map(percent),
+            heard: review.heard_percent.map(|p| format!("{p}%")),
+        })
+        .collect();
+    let key_rows = view
+        .consensus
+        .iter()
+        .map(|step| KeyRow {
+            key: step.step_key.clone(),
+            title: step.title.clone(),
+            answer: answer(&step.step_key).unwrap_or(GoldAnswer::Any),
+        })
+        .collect();
+    let titles = |keys: &[String]| {
+        keys.iter()
+            .map(|key| {
+                let title = view.consensus.iter().find(|s| s.step_key == *key);
+                title.map_or(key.as_str(), |s| s.title.as_str()).to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let overlap = view.overlap.as_ref().map(|standing| OverlapLine {
+        min: standing.bounds.min,
+        max: standing.bounds.max,
+        done: standing.done,
+        required: standing.required,
+        need: match standing.need {
+            Need::Minimum => "minimum",
+            Need::Another => "another",
+            Need::AtMaximum => "at_maximum",
+            Need::Settled => "settled",
+        },
+        untrusted: standing.signals.untrusted,
+        disputed: titles(&standing.signals.disagreements),
+        unsure: titles(&standing.signals.unsure),
+    });
+    ReviewsSection {
+        overlap,
+        disagreements: rows.iter().filter(|r| r.disagreement).count(),
+        columns,
+        rows,
+        complete: view.complete,
+        gold: key.active,
+        gold_since: key.active.then_some(key.marked_at).flatten(),
+        key: key_rows,
+        answers: &["correct", "incorrect", "missing", "any"],
+    }
+}
+
+/// The section of a call, for the call's page.
+pub async fn load(page: &Page, recording: RecordingId) -> Result<Option<ReviewsSection>, AppError> {
+    let target = recording.clone();
+    let view = page
+        .state()
+        .db
+        .run(move |conn| call_reviews::load(conn, &target).map_err(AppError::from))
+        .await?;
+    Ok(view.map(|view| section(&recording, view)))
+}

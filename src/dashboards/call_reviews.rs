@@ -18,7 +18,7 @@ use crate::reviews::consensus::Outcome;
 use crate::reviews::gold::{self, GoldAnswer, GoldKey, KeyAnswer};
 use crate::reviews::heard;
 use crate::reviews::overlap::{self, Standing};
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 use crate::reviews::weighted;
 use crate::scripts::version_steps;
 

@@ -24,7 +24,7 @@ use crate::db::ids::{RecordingId, ReviewId, UserId};
 use crate::db::schema::{assignments, recordings, reviews, users, verdicts};
 use crate::db::time::{Timestamp, now};
 use crate::reviews::counted;
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 
 pub const WINDOW_DAYS: i64 = 30;
 pub const SAME_IN_A_ROW: usize = 5;

@@ -17,8 +17,8 @@ use crate::db::ids::{GapId, RecordingId, ScriptId, ScriptVersionId, UserId, Verd
 use crate::db::schema::{gaps, reviews, script_versions, scripts, steps, verdicts};
 use crate::db::time::{Timestamp, now};
 use crate::db::{DbConnection, DbError};
-use crate::reviews::ReviewStatus;
 use crate::reviews::label::reviewer_label;
+use crate::reviews::status::ReviewStatus;
 use crate::validation::FieldProblem;
 
 crate::text_enum! {

@@ -273,8 +273,8 @@ macro_rules! filtered {
 /// grouped subquery cannot be boxed for both backends at once. Only constant words go in;
 /// the step key is a bound parameter.
 fn problem_sql(problem: Option<Problem>, on_step: bool) -> (String, String) {
-    use crate::reviews::ReviewStatus;
-    use crate::reviews::validate::Verdict;
+    use crate::reviews::status::ReviewStatus;
+    use crate::reviews::verdict::Verdict;
     // The SQL of `crate::reviews::counted()`.
     let mut head = format!(
         "recordings.id IN (SELECT r.recording_id FROM reviews r \
@@ -474,7 +474,7 @@ impl Recording {
         use crate::db::schema::reviews;
         let done: i64 = reviews::table
             .filter(reviews::recording_id.eq(id))
-            .filter(crate::reviews::counted())
+            .filter(crate::reviews::status::counted())
             .count()
             .get_result(conn)?;
         diesel::update(recordings::table.find(id))

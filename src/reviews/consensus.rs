@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::validate::Verdict;
+use super::verdict::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

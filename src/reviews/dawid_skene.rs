@@ -53,7 +53,7 @@
 //! give bit-identical results; every sum runs over vectors in that order.
 
 use super::consensus::{self, Outcome};
-use super::validate::Verdict;
+use super::verdict::Verdict;
 
 /// The three verdicts: posteriors and matrix rows and columns are indexed like `Verdict::ALL`.
 const K: usize = 3;

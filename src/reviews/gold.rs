@@ -14,7 +14,8 @@ use diesel::prelude::*;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
-use super::{ReviewError, ReviewStatus};
+use super::error::ReviewError;
+use super::status::ReviewStatus;
 use crate::audit;
 use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, UserId};
@@ -24,7 +25,7 @@ use crate::db::schema::{
 use crate::db::time::{Timestamp, now};
 use crate::languages::CallLanguage;
 use crate::org_settings::OrgSettings;
-use crate::recordings::RecordingStatus;
+use crate::recordings::status::RecordingStatus;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
 

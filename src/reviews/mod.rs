@@ -6,11 +6,14 @@
 pub mod agreement;
 pub mod consensus;
 pub mod dawid_skene;
+pub mod error;
 pub mod gold;
 pub mod heard;
 pub mod label;
 pub mod overlap;
+pub mod status;
 pub mod validate;
+pub mod verdict;
 pub mod weighted;
 
 use diesel::prelude::*;
@@ -23,77 +26,16 @@ use crate::db::ids::{
 };
 use crate::db::schema::{recordings, reviews, script_versions, verdicts};
 use crate::db::time::{Timestamp, now};
-use crate::db::{Db, DbConnection, DbError};
+use crate::db::{Db, DbConnection};
 use crate::gaps;
 use crate::org_settings::OrgSettings;
 use crate::recordings::Recording;
 use crate::scripts::version_steps;
 use crate::validation::FieldProblem;
+pub use error::ReviewError;
 use heard::Heard;
-use validate::{Verdict, VerdictInput, VerdictProblem, check_verdicts};
-
-crate::text_enum! {
-    /// Whether a review counts: `rejected` by an owner (with a reason, reversibly), it
-    /// counts nowhere: not in the consensus, scores, gaps, gold accuracy or earnings.
-    ReviewStatus {
-        Accepted = "accepted",
-        Rejected = "rejected",
-    }
-}
-
-/// The filter of the reviews that make a call's figures (consensus, scores, operator
-/// feedback): accepted, and not a reviewer's review of a gold (control) call.
-pub type Counted = diesel::dsl::And<
-    diesel::dsl::Eq<reviews::status, ReviewStatus>,
-    diesel::dsl::Eq<reviews::gold, bool>,
->;
-
-pub fn counted() -> Counted {
-    reviews::status
-        .eq(ReviewStatus::Accepted)
-        .and(reviews::gold.eq(false))
-}
-
-/// Why a review was not taken. A page tells a lost lease from a review sent twice by these
-/// variants.
-#[derive(Debug, thiserror::Error)]
-pub enum ReviewError {
-    /// Problems with the review as a whole (sent too soon) and with its verdicts, step by step.
-    #[error("invalid review: {general:?} {verdicts:?}")]
-    Invalid {
-        general: Vec<FieldProblem>,
-        verdicts: Vec<VerdictProblem>,
-    },
-    /// No such code, or not the reviewer's.
-    #[error("no such assignment")]
-    NotFound,
-    #[error("the review was already sent")]
-    AlreadySubmitted,
-    /// The call was given back (skipped).
-    #[error("the assignment is finished")]
-    Finished,
-    /// The lease ran out and someone else took the freed slot.
-    #[error("the lease ran out and the call went to someone else")]
-    LeaseLost,
-    /// The call is not ready with all its reviews in (to be made gold).
-    #[error("the call is not reviewed yet")]
-    NotReviewed,
-    #[error("the review is already rejected")]
-    AlreadyRejected,
-    #[error("the review is not rejected")]
-    NotRejected,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for ReviewError {
-    fn from(error: diesel::result::Error) -> Self {
-        match error {
-            diesel::result::Error::NotFound => ReviewError::NotFound,
-            other => ReviewError::Db(DbError::Query(other)),
-        }
-    }
-}
+pub use status::{Counted, ReviewStatus, counted};
+use validate::{Verdict, VerdictInput, check_verdicts};
 
 /// What a submitted review created.
 #[derive(Debug, Clone, Serialize)]

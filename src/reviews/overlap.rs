@@ -18,9 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::validate::Verdict;
+use super::status::{ReviewStatus, counted};
+use super::verdict::Verdict;
 use super::weighted;
-use super::{ReviewStatus, counted};
 use crate::assignments::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, UserId};

@@ -11,17 +11,7 @@ use crate::validation::FieldProblem;
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
-crate::text_enum! {
-    /// A reviewer's verdict on one step.
-    Verdict {
-        /// The step was done as the script says.
-        Correct = "correct",
-        /// The step was done, but not as it should have been.
-        Incorrect = "incorrect",
-        /// The script has no handling for what happened here: a gap.
-        Missing = "missing",
-    }
-}
+pub use super::verdict::Verdict;
 
 /// The part of the review a [`VerdictProblem`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

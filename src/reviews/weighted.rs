@@ -14,11 +14,11 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::ReviewStatus;
 use super::consensus::{Outcome, step_outcome};
 use super::dawid_skene::{self, LabelsBuilder};
 use super::gold::GoldAnswer;
-use super::validate::Verdict;
+use super::status::ReviewStatus;
+use super::verdict::Verdict;
 use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, UserId};
 use crate::db::schema::{consensus_fit, gold_answers, reviewer_skill, reviews, verdicts};

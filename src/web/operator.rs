@@ -28,7 +28,7 @@ use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::acknowledge_own;
 use crate::reviews::consensus::Outcome;
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {

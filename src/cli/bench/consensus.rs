@@ -16,7 +16,7 @@ use rand::{Rng, RngExt, SeedableRng};
 
 use crate::reviews::consensus::{Outcome, step_outcome};
 use crate::reviews::dawid_skene::{LabelsBuilder, Settings, estimate};
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 
 #[derive(Debug, Args)]
 pub struct ConsensusArgs {

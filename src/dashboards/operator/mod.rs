@@ -17,7 +17,7 @@ use crate::db::time::Timestamp;
 use crate::db::{Db, DbConnection};
 use crate::reviews::consensus::{Outcome, score};
 use crate::reviews::label::reviewer_label;
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 use crate::reviews::weighted;
 use crate::scripts::version_steps;
 

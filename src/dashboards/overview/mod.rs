@@ -27,7 +27,7 @@ use crate::db::schema::{
 };
 use crate::db::time::Timestamp;
 use crate::reviews::consensus::score;
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 use crate::reviews::weighted;
 use crate::zone::Zone;
 use aggregate::{Aggregate, CallOutcomes, Cell, Mean, OperatorTally, aggregate};

@@ -2,7 +2,7 @@
 //! of the two reviewers finds in the calls that get reviewed.
 
 use super::{Language, step};
-use crate::reviews::validate::Verdict;
+use crate::reviews::verdict::Verdict;
 
 /// One verdict that differs from a plain `correct` (or a `correct` with praise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,14 @@
+//! The three verdicts a reviewer gives a step, on their own so that the read side (consensus,
+//! recordings, dashboards) can name them without the validation that needs the script.
+
+crate::text_enum! {
+    /// A reviewer's verdict on one step.
+    Verdict {
+        /// The step was done as the script says.
+        Correct = "correct",
+        /// The step was done, but not as it should have been.
+        Incorrect = "incorrect",
+        /// The script has no handling for what happened here: a gap.
+        Missing = "missing",
+    }
+}

@@ -402,3 +402,82 @@ async fn racing_reviewers_never_give_a_call_more_than_it_needs() {
         app.invariant_violations()
     );
 }
+
+#[tokio::test]
+async fn the_draw_is_uniform_over_the_calls_that_need_a_review() {
+    let s = setup().await;
+    s.settings(json!({"trust_gold_steps": 0})).await;
+    s.bounds(2, 3).await;
+    let [anna, boris] = <[TestUser; 2]>::try_from(s.reviewers(2).await).unwrap();
+    // Two calls settled by two agreeing reviews: never drawn again.
+    let settled = s.dynamic_calls(2).await;
+    for reviewer in [&anna, &boris] {
+        for _ in &settled {
+            assert!(review(&s.app, reviewer, all_correct).await);
+        }
+    }
+    // Four calls the two disagree on: each needs a third review.
+    let disputed = s.dynamic_calls(4).await;
+    for (reviewer, verdicts) in [
+        (&anna, all_correct as fn(&Value) -> Vec<Value>),
+        (&boris, first_incorrect),
+    ] {
+        for _ in &disputed {
+            assert!(review(&s.app, reviewer, verdicts).await);
+        }
+    }
+    // Six calls nobody reviewed yet: each needs two.
+    let fresh = s.dynamic_calls(6).await;
+    for call in &disputed {
+        assert_eq!(s.counts(call).await, (3, 2));
+    }
+    for call in &settled {
+        assert_eq!(s.counts(call).await, (2, 2));
+    }
+
+    // 400 new reviewers each draw once and hand the call back: every draw is a first one.
+    let db = callqa::db::Db::connect(&s.app.settings.storage.database(), 2).unwrap();
+    let mut conn = db.get().unwrap();
+    let settings = callqa::org_settings::OrgSettings::default();
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(20261203);
+    let mut counts: std::collections::HashMap<String, u32> = Default::default();
+    const DRAWS: u32 = 400;
+    for n in 0..DRAWS {
+        let new = callqa::accounts::users::NewUser::parse(
+            callqa::accounts::Role::Reviewer,
+            &format!("draw{n}"),
+            "Reviewer",
+            "a long enough password",
+            None,
+        )
+        .unwrap();
+        let reviewer =
+            callqa::accounts::users::User::insert_hashed(&mut conn, &new, "$argon2id$unused")
+                .unwrap()
+                .id;
+        let assignment = callqa::assignments::next(&mut conn, &reviewer, &settings, &mut rng)
+            .unwrap()
+            .expect("a call to review");
+        *counts
+            .entry(assignment.recording_id.to_string())
+            .or_default() += 1;
+        callqa::assignments::skip(&mut conn, &reviewer, &assignment.code, "test").unwrap();
+    }
+    let needing: Vec<&String> = disputed.iter().chain(&fresh).collect();
+    assert_eq!(
+        counts.len(),
+        needing.len(),
+        "only and all the calls that need one: {counts:?}"
+    );
+    assert!(settled.iter().all(|c| !counts.contains_key(c)));
+    let expected = f64::from(DRAWS) / needing.len() as f64;
+    let chi_square: f64 = counts
+        .values()
+        .map(|&observed| (f64::from(observed) - expected).powi(2) / expected)
+        .sum();
+    // 9 degrees of freedom: 21.67 is the 99th percentile of the chi-square distribution.
+    assert!(
+        chi_square < 21.67,
+        "chi-square {chi_square:.2} for {counts:?}"
+    );
+}

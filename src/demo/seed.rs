@@ -133,6 +133,9 @@ pub fn seed(state: &AppState, progress: &mut dyn FnMut(&str)) -> Result<Seeded, 
     }
     state.workers.wake();
     wait_until_ready(conn, fresh.iter())?;
+    // The reviewers' weights, so the demo's consensus shows how sure it is from the start
+    // (the server would otherwise fit them a minute after it starts).
+    crate::reviews::weighted::refit(conn).map_err(failed("consensus fit"))?;
 
     let open_gaps = gaps::list(
         conn,

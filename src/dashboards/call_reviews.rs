@@ -76,7 +76,7 @@ pub struct ConsensusStep {
     /// The weighted consensus's verdict (`split` on a tie or when unsure; the majority's
     /// until reviewers are weighed); `null` when no counted review graded it.
     pub verdict: Option<Outcome>,
-    /// How likely that verdict is, 0–1.
+    /// How likely that verdict is, 0–1; `null` until a fit weighs the reviewers.
     pub confidence: Option<f64>,
     /// The share of counted reviews that gave the most common verdict, 0–1.
     pub agreement: Option<f64>,
@@ -267,7 +267,9 @@ pub fn load(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Opt
                 step_key: step.key.clone(),
                 title: step.title.clone(),
                 verdict: weighed.outcome,
-                confidence: weighed.confidence,
+                // The majority's share is already `agreement`: a confidence only once the
+                // reviewers are weighed.
+                confidence: weighed.confidence.filter(|_| model.weighted),
                 agreement: (!given.is_empty()).then(|| top as f64 / given.len() as f64),
                 disagreement: given.iter().any(|(_, v)| *v != given[0].1),
                 key: answer(&step.key),

@@ -78,6 +78,11 @@ async fn reviewers_who_always_say_correct_are_outweighed_once_gold_calls_show_it
     // Before any fit: the majority, two against one.
     let before = first_step(&later[0]).await;
     assert_eq!(before["verdict"], "correct", "{before}");
+    assert_eq!(
+        before["confidence"],
+        Value::Null,
+        "no confidence without a fit"
+    );
 
     let response = app
         .post_json("/api/v1/consensus/refit", Some(&owner.token), &json!({}))

@@ -1,5 +1,5 @@
 //! Reviews worth a second look, for the owner: flags, never verdicts. A counted review of the
-//! last [`WINDOW_DAYS`] days is flagged when
+//! last [`WINDOW_DAYS`] days (the newest [`SCAN_LIMIT`] of them) is flagged when
 //!
 //! - `same_answers`: it and the reviewer's [`SAME_IN_A_ROW`]` - 1` reviews before it each gave
 //!   one and the same verdict to every step;
@@ -34,6 +34,9 @@ pub const MIN_USUAL_MS: i64 = 10_000;
 pub const LOW_COVERAGE: f64 = 0.8;
 /// The most flagged reviews listed.
 pub const LIST_LIMIT: usize = 50;
+/// The newest reviews of the window the rules read: the page stays quick on a busy
+/// installation, where runs and medians over the latest reviews are what matters.
+pub const SCAN_LIMIT: i64 = 5_000;
 
 crate::text_enum! {
     /// Why a review is worth a look.
@@ -174,6 +177,8 @@ pub fn load(conn: &mut DbConnection) -> QueryResult<Vec<FlaggedReview>> {
         .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
         .filter(counted())
         .filter(reviews::submitted_at.ge(since))
+        .order((reviews::submitted_at.desc(), reviews::id.desc()))
+        .limit(SCAN_LIMIT)
         .select((
             reviews::id,
             reviews::recording_id,

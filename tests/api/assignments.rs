@@ -4,10 +4,9 @@
 //! and skips return a call to the pool but never to the same reviewer, and every bad review
 //! is refused with a reason.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use diesel::RunQueryDsl;
-use rand::SeedableRng;
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -614,40 +613,10 @@ async fn the_draw_is_uniform() {
     // back, so the pool stays the same and every first draw counts.
     let f = floor(0.0).await;
     let calls = f.calls(10, 20).await;
-    let db = callqa::db::Db::connect(&f.app.settings.storage.database(), 2).unwrap();
-    let mut conn = db.get().unwrap();
-    let settings = callqa::org_settings::OrgSettings::default();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(20261123);
-    let mut counts: HashMap<String, u32> = HashMap::new();
     const DRAWS: u32 = 400;
-    for n in 0..DRAWS {
-        let new = callqa::accounts::users::NewUser::parse(
-            callqa::accounts::Role::Reviewer,
-            &format!("draw{n}"),
-            "Reviewer",
-            "a long enough password",
-            None,
-        )
-        .unwrap();
-        // A fixed hash: these reviewers never log in, and hashing 400 passwords is slow.
-        let reviewer =
-            callqa::accounts::users::User::insert_hashed(&mut conn, &new, "$argon2id$unused")
-                .unwrap()
-                .id;
-        let assignment = callqa::assignments::next(&mut conn, &reviewer, &settings, &mut rng)
-            .unwrap()
-            .expect("a call to review");
-        *counts
-            .entry(assignment.recording_id.to_string())
-            .or_default() += 1;
-        callqa::assignments::skip(&mut conn, &reviewer, &assignment.code, "test").unwrap();
-    }
+    let counts = crate::helpers::first_draws(&f.app, DRAWS, 20261123, |_, _| {});
     assert_eq!(counts.len(), calls.len(), "every call was drawn");
-    let expected = f64::from(DRAWS) / calls.len() as f64;
-    let chi_square: f64 = counts
-        .values()
-        .map(|&observed| (f64::from(observed) - expected).powi(2) / expected)
-        .sum();
+    let chi_square = crate::helpers::chi_square(&counts, calls.len());
     // 9 degrees of freedom: 21.67 is the 99th percentile of the chi-square distribution.
     assert!(
         chi_square < 21.67,

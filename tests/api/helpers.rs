@@ -781,3 +781,57 @@ pub mod redact {
         })
     }
 }
+
+/// A reviewer account written straight into the database with a fixed hash: such reviewers
+/// never log in, and hashing hundreds of passwords is slow.
+pub fn unhashed_reviewer(conn: &mut DbConnection, login: &str) -> callqa::db::ids::UserId {
+    let new = callqa::accounts::users::NewUser::parse(
+        callqa::accounts::Role::Reviewer,
+        login,
+        "Reviewer",
+        "a long enough password",
+        None,
+    )
+    .unwrap();
+    callqa::accounts::users::User::insert_hashed(conn, &new, "$argon2id$unused")
+        .unwrap()
+        .id
+}
+
+/// `draws` first draws by as many new reviewers (each `prepare`d, then handing the call
+/// back, so the pool stays the same): how often each call came up, with a seeded RNG.
+pub fn first_draws(
+    app: &TestApp,
+    draws: u32,
+    seed: u64,
+    mut prepare: impl FnMut(&mut DbConnection, &callqa::db::ids::UserId),
+) -> std::collections::HashMap<String, u32> {
+    use rand::SeedableRng;
+    let db = callqa::db::Db::connect(&app.settings.storage.database(), 2).unwrap();
+    let mut conn = db.get().unwrap();
+    let settings = callqa::org_settings::OrgSettings::default();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut counts = std::collections::HashMap::new();
+    for n in 0..draws {
+        let reviewer = unhashed_reviewer(&mut conn, &format!("draw{n}"));
+        prepare(&mut conn, &reviewer);
+        let assignment = callqa::assignments::next(&mut conn, &reviewer, &settings, &mut rng)
+            .unwrap()
+            .expect("a call to review");
+        *counts
+            .entry(assignment.recording_id.to_string())
+            .or_default() += 1;
+        callqa::assignments::skip(&mut conn, &reviewer, &assignment.code, "test").unwrap();
+    }
+    counts
+}
+
+/// Pearson's chi-square of `counts` against an even spread of their total over `cells`.
+pub fn chi_square(counts: &std::collections::HashMap<String, u32>, cells: usize) -> f64 {
+    let total: u32 = counts.values().sum();
+    let expected = f64::from(total) / cells as f64;
+    counts
+        .values()
+        .map(|&observed| (f64::from(observed) - expected).powi(2) / expected)
+        .sum()
+}

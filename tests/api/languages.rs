@@ -4,8 +4,6 @@
 //! language changes takes its waiting calls to the new language's reviewers, and a code not
 //! on the list is refused naming its field.
 
-use std::collections::HashMap;
-
 use rand::SeedableRng;
 use serde_json::{Value, json};
 
@@ -432,42 +430,11 @@ async fn the_draw_is_uniform_over_the_calls_a_reviewer_can_take() {
     takeable.extend(app.ready_calls(&owner, &operator, &english, 3, 20).await);
     app.ready_calls(&owner, &operator, &german, 2, 20).await;
 
-    let db = callqa::db::Db::connect(&app.settings.storage.database(), 2).unwrap();
-    let mut conn = db.get().unwrap();
-    let settings = callqa::org_settings::OrgSettings::default();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(20261203);
-    let mut counts: HashMap<String, u32> = HashMap::new();
     let owner_id = callqa::db::ids::UserId::from_raw(owner.id.clone());
-    const DRAWS: u32 = 450;
-    for n in 0..DRAWS {
-        let new = callqa::accounts::users::NewUser::parse(
-            callqa::accounts::Role::Reviewer,
-            &format!("draw{n}"),
-            "Reviewer",
-            "a long enough password",
-            None,
-        )
-        .unwrap();
-        // A fixed hash: these reviewers never log in, and hashing 450 passwords is slow.
-        let reviewer =
-            callqa::accounts::users::User::insert_hashed(&mut conn, &new, "$argon2id$unused")
-                .unwrap()
-                .id;
-        callqa::languages::set_for_reviewer(
-            &mut conn,
-            &owner_id,
-            &reviewer,
-            &["en".to_owned(), "ru".to_owned()],
-        )
-        .unwrap();
-        let assignment = callqa::assignments::next(&mut conn, &reviewer, &settings, &mut rng)
-            .unwrap()
-            .expect("a call to review");
-        *counts
-            .entry(assignment.recording_id.to_string())
-            .or_default() += 1;
-        callqa::assignments::skip(&mut conn, &reviewer, &assignment.code, "test").unwrap();
-    }
+    let counts = crate::helpers::first_draws(&app, 450, 20261203, |conn, reviewer| {
+        let both = ["en".to_owned(), "ru".to_owned()];
+        callqa::languages::set_for_reviewer(conn, &owner_id, reviewer, &both).unwrap();
+    });
     let mut drawn: Vec<&String> = counts.keys().collect();
     drawn.sort();
     let mut expected_calls: Vec<&String> = takeable.iter().collect();
@@ -476,11 +443,7 @@ async fn the_draw_is_uniform_over_the_calls_a_reviewer_can_take() {
         drawn, expected_calls,
         "every Russian and English call, no German one"
     );
-    let expected = f64::from(DRAWS) / takeable.len() as f64;
-    let chi_square: f64 = counts
-        .values()
-        .map(|&observed| (f64::from(observed) - expected).powi(2) / expected)
-        .sum();
+    let chi_square = crate::helpers::chi_square(&counts, takeable.len());
     // 8 degrees of freedom: 20.09 is the 99th percentile of the chi-square distribution.
     assert!(
         chi_square < 20.09,
@@ -506,18 +469,7 @@ async fn the_exact_draw_keeps_to_the_reviewers_languages() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let owner_id = callqa::db::ids::UserId::from_raw(owner.id.clone());
     for n in 0..30 {
-        let new = callqa::accounts::users::NewUser::parse(
-            callqa::accounts::Role::Reviewer,
-            &format!("english{n}"),
-            "Reviewer",
-            "a long enough password",
-            None,
-        )
-        .unwrap();
-        let reviewer =
-            callqa::accounts::users::User::insert_hashed(&mut conn, &new, "$argon2id$unused")
-                .unwrap()
-                .id;
+        let reviewer = crate::helpers::unhashed_reviewer(&mut conn, &format!("english{n}"));
         callqa::languages::set_for_reviewer(&mut conn, &owner_id, &reviewer, &["en".to_owned()])
             .unwrap();
         let mut seen = Vec::new();

@@ -436,33 +436,7 @@ async fn the_draw_is_uniform_over_the_calls_that_need_a_review() {
     }
 
     // 400 new reviewers each draw once and hand the call back: every draw is a first one.
-    let db = callqa::db::Db::connect(&s.app.settings.storage.database(), 2).unwrap();
-    let mut conn = db.get().unwrap();
-    let settings = callqa::org_settings::OrgSettings::default();
-    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(20261203);
-    let mut counts: std::collections::HashMap<String, u32> = Default::default();
-    const DRAWS: u32 = 400;
-    for n in 0..DRAWS {
-        let new = callqa::accounts::users::NewUser::parse(
-            callqa::accounts::Role::Reviewer,
-            &format!("draw{n}"),
-            "Reviewer",
-            "a long enough password",
-            None,
-        )
-        .unwrap();
-        let reviewer =
-            callqa::accounts::users::User::insert_hashed(&mut conn, &new, "$argon2id$unused")
-                .unwrap()
-                .id;
-        let assignment = callqa::assignments::next(&mut conn, &reviewer, &settings, &mut rng)
-            .unwrap()
-            .expect("a call to review");
-        *counts
-            .entry(assignment.recording_id.to_string())
-            .or_default() += 1;
-        callqa::assignments::skip(&mut conn, &reviewer, &assignment.code, "test").unwrap();
-    }
+    let counts = crate::helpers::first_draws(&s.app, 400, 20261203, |_, _| {});
     let needing: Vec<&String> = disputed.iter().chain(&fresh).collect();
     assert_eq!(
         counts.len(),
@@ -470,11 +444,7 @@ async fn the_draw_is_uniform_over_the_calls_that_need_a_review() {
         "only and all the calls that need one: {counts:?}"
     );
     assert!(settled.iter().all(|c| !counts.contains_key(c)));
-    let expected = f64::from(DRAWS) / needing.len() as f64;
-    let chi_square: f64 = counts
-        .values()
-        .map(|&observed| (f64::from(observed) - expected).powi(2) / expected)
-        .sum();
+    let chi_square = crate::helpers::chi_square(&counts, needing.len());
     // 9 degrees of freedom: 21.67 is the 99th percentile of the chi-square distribution.
     assert!(
         chi_square < 21.67,

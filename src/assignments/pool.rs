@@ -41,13 +41,17 @@ fn unleased(
     required: i32,
     done: i32,
 ) -> QueryResult<i64> {
-    let leased: i64 = assignments::table
+    Ok(i64::from(required) - i64::from(done) - leased(conn, recording_id)?)
+}
+
+/// The active leases of a recording that hold a review slot (a gold lease holds none).
+pub fn leased(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {
+    assignments::table
         .filter(assignments::recording_id.eq(recording_id))
         .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::gold.eq(false))
         .count()
-        .get_result(conn)?;
-    Ok(i64::from(required) - i64::from(done) - leased)
+        .get_result(conn)
 }
 
 /// Proof that this transaction holds the pool's lock, with the pool's size (every language).

@@ -487,19 +487,11 @@ impl Recording {
     /// leases, when those exceed it (a restored review beside its replacement); returns the
     /// new requirement when it was raised.
     pub fn make_room(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<Option<i32>> {
-        use crate::assignments::AssignmentStatus;
-        use crate::db::schema::assignments;
         let (required, done): (i32, i32) = recordings::table
             .find(id)
             .select((recordings::reviews_required, recordings::reviews_done))
             .first(conn)?;
-        let leased: i64 = assignments::table
-            .filter(assignments::recording_id.eq(id))
-            .filter(assignments::status.eq(AssignmentStatus::Active))
-            .filter(assignments::gold.eq(false))
-            .count()
-            .get_result(conn)?;
-        let needed = i64::from(done) + leased;
+        let needed = i64::from(done) + pool::leased(conn, id)?;
         if needed <= i64::from(required) {
             return Ok(None);
         }

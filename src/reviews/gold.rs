@@ -67,23 +67,31 @@ impl Accuracy {
     }
 }
 
+/// The verdicts of `reviewers`' accepted gold reviews on the steps their call's key scores
+/// (not `any`), joined to the key: what gold accuracy and trust are counted over.
+macro_rules! scored_gold {
+    ($reviewers:expr) => {
+        verdicts::table
+            .inner_join(reviews::table)
+            .inner_join(
+                gold_answers::table.on(gold_answers::recording_id
+                    .eq(reviews::recording_id)
+                    .and(gold_answers::step_key.eq(verdicts::step_key))),
+            )
+            .filter(reviews::reviewer_id.eq_any($reviewers))
+            .filter(reviews::gold.eq(true))
+            .filter(reviews::status.eq(ReviewStatus::Accepted))
+            .filter(gold_answers::verdict.ne(GoldAnswer::Any))
+    };
+}
+
 /// Each scored gold step of the reviewers' accepted gold reviews, newest first: (reviewer,
 /// submitted at, hit).
 fn scored_steps(
     conn: &mut DbConnection,
     reviewers: &[UserId],
 ) -> QueryResult<Vec<(UserId, Timestamp, bool)>> {
-    let rows: Vec<(UserId, Timestamp, String, GoldAnswer)> = verdicts::table
-        .inner_join(reviews::table)
-        .inner_join(
-            gold_answers::table.on(gold_answers::recording_id
-                .eq(reviews::recording_id)
-                .and(gold_answers::step_key.eq(verdicts::step_key))),
-        )
-        .filter(reviews::reviewer_id.eq_any(reviewers))
-        .filter(reviews::gold.eq(true))
-        .filter(reviews::status.eq(ReviewStatus::Accepted))
-        .filter(gold_answers::verdict.ne(GoldAnswer::Any))
+    let rows: Vec<(UserId, Timestamp, String, GoldAnswer)> = scored_gold!(reviewers)
         .order((reviews::submitted_at.desc(), verdicts::id.asc()))
         .select((
             reviews::reviewer_id,
@@ -96,6 +104,19 @@ fn scored_steps(
         .into_iter()
         .map(|(reviewer, at, given, key)| (reviewer, at, given == key.as_str()))
         .collect())
+}
+
+/// How many gold steps of each of `reviewers` are scored, all time (not only the accuracy
+/// window): what trusting a reviewer alone waits for.
+pub fn scored_counts(
+    conn: &mut DbConnection,
+    reviewers: &[UserId],
+) -> QueryResult<HashMap<UserId, i64>> {
+    let rows: Vec<(UserId, i64)> = scored_gold!(reviewers)
+        .group_by(reviews::reviewer_id)
+        .select((reviews::reviewer_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The gold accuracy of each of `reviewers` (those without a scored step get the default).

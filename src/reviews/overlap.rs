@@ -18,13 +18,12 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::status::{ReviewStatus, counted};
+use super::status::counted;
 use super::verdict::Verdict;
 use super::weighted;
-use crate::assignments::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, UserId};
-use crate::db::schema::{assignments, gold_answers, recordings, reviews, verdicts};
+use crate::db::schema::{recordings, reviews, verdicts};
 use crate::org_settings::OrgSettings;
 
 /// A call's bounds: at least `min`, at most `max` reviews.
@@ -138,28 +137,6 @@ pub fn signals(
     found
 }
 
-/// Scored gold steps of each of `reviewers` (accepted gold reviews, steps the key scores).
-pub fn scored_gold_steps(
-    conn: &mut DbConnection,
-    reviewers: &[UserId],
-) -> QueryResult<HashMap<UserId, i64>> {
-    let rows: Vec<(UserId, i64)> = verdicts::table
-        .inner_join(reviews::table)
-        .inner_join(
-            gold_answers::table.on(gold_answers::recording_id
-                .eq(reviews::recording_id)
-                .and(gold_answers::step_key.eq(verdicts::step_key))),
-        )
-        .filter(reviews::reviewer_id.eq_any(reviewers))
-        .filter(reviews::gold.eq(true))
-        .filter(reviews::status.eq(ReviewStatus::Accepted))
-        .filter(gold_answers::verdict.ne(super::gold::GoldAnswer::Any))
-        .group_by(reviews::reviewer_id)
-        .select((reviews::reviewer_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
 /// The counted reviews of a call with their verdicts.
 pub fn counted_reviews(
     conn: &mut DbConnection,
@@ -221,16 +198,11 @@ pub fn standing(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult
     };
     let bounds = Bounds { min, max };
     let thresholds = Thresholds::of(&OrgSettings::load(conn)?);
-    let leased: i64 = assignments::table
-        .filter(assignments::recording_id.eq(recording))
-        .filter(assignments::status.eq(AssignmentStatus::Active))
-        .filter(assignments::gold.eq(false))
-        .count()
-        .get_result(conn)?;
+    let leased = crate::assignments::pool::leased(conn, recording)?;
     let reviews = counted_reviews(conn, recording)?;
     let reviewers: Vec<UserId> = reviews.iter().map(|r| r.reviewer.clone()).collect();
     let scored = if thresholds.trust_steps > 0 {
-        scored_gold_steps(conn, &reviewers)?
+        super::gold::scored_counts(conn, &reviewers)?
     } else {
         HashMap::new()
     };

@@ -379,20 +379,28 @@ pub fn mark_checked(
     review: &ReviewId,
 ) -> Result<Timestamp, ReviewError> {
     conn.write_transaction(|conn| {
-        let (status, checked): (ReviewStatus, Option<Timestamp>) = reviews::table
-            .find(review)
-            .select((reviews::status, reviews::checked_at))
-            .first(conn)?;
-        if status == ReviewStatus::Rejected {
-            return Err(ReviewError::AlreadyRejected);
-        }
-        if let Some(at) = checked {
-            return Ok(at);
-        }
+        // One conditional write: of owners keeping it at once, or one keeping while another
+        // rejects, exactly one change lands (and is audited).
         let at = now();
-        diesel::update(reviews::table.find(review))
-            .set((reviews::checked_at.eq(at), reviews::checked_by.eq(owner)))
-            .execute(conn)?;
+        let kept = diesel::update(
+            reviews::table
+                .find(review)
+                .filter(reviews::status.eq(ReviewStatus::Accepted))
+                .filter(reviews::checked_at.is_null()),
+        )
+        .set((reviews::checked_at.eq(at), reviews::checked_by.eq(owner)))
+        .execute(conn)?;
+        if kept == 0 {
+            let (status, checked): (ReviewStatus, Option<Timestamp>) = reviews::table
+                .find(review)
+                .select((reviews::status, reviews::checked_at))
+                .first(conn)?;
+            return match (status, checked) {
+                (ReviewStatus::Rejected, _) => Err(ReviewError::AlreadyRejected),
+                (_, Some(at)) => Ok(at),
+                (_, None) => Err(ReviewError::NotFound),
+            };
+        }
         audit::record(
             conn,
             Some(owner),

@@ -102,18 +102,38 @@ async fn straight_lining_and_outliers_are_listed_until_the_owner_decides() {
     assert_eq!(same.len(), 1, "only the fifth in a row: {list:?}");
     assert_eq!(same[0]["flags"], json!(["same_answers"]));
 
-    // The owner keeps the straight-liner's review (twice is harmless) and rejects Xena's.
+    // The owner keeps the straight-liner's review (eight times at once: one change, one
+    // audit line) and rejects Xena's.
     let kept = same[0]["review_id"].as_str().unwrap().to_owned();
     let rejected = outlier[0]["review_id"].as_str().unwrap().to_owned();
-    for _ in 0..2 {
-        let response = app
-            .post_json(
-                &format!("/api/v1/reviews/{kept}/check"),
-                Some(&owner.token),
-                &json!({}),
-            )
-            .await;
+    let path = format!("/api/v1/reviews/{kept}/check");
+    let empty = json!({});
+    let answers = futures_util::future::join_all(
+        (0..8).map(|_| app.post_json(&path, Some(&owner.token), &empty)),
+    )
+    .await;
+    let mut checked_at = std::collections::HashSet::new();
+    for response in answers {
         assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        checked_at.insert(body["checked_at"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        checked_at.len(),
+        1,
+        "every answer names the one time it was kept"
+    );
+    {
+        use callqa::db::schema::audit_log;
+        use diesel::prelude::*;
+        let mut conn = app.connect_db();
+        let lines: i64 = audit_log::table
+            .filter(audit_log::object_id.eq(&kept))
+            .filter(audit_log::action.eq("review.checked"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(lines, 1);
     }
     let response = app
         .post_json(

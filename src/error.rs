@@ -271,6 +271,22 @@ impl From<AssignmentError> for AppError {
     }
 }
 
+impl From<crate::disputes::DisputeError> for AppError {
+    fn from(error: crate::disputes::DisputeError) -> Self {
+        use crate::disputes::DisputeError;
+        match error {
+            DisputeError::Invalid(problems) => AppError::Validation(problems),
+            DisputeError::NotFound => AppError::NotFound,
+            DisputeError::NotReviewed => AppError::Conflict("not_reviewed"),
+            DisputeError::WindowClosed => AppError::Conflict("dispute_window_closed"),
+            DisputeError::AlreadyDisputed => AppError::Conflict("already_disputed"),
+            DisputeError::AlreadyDecided => AppError::Conflict("already_decided"),
+            DisputeError::Review(review) => review.into(),
+            DisputeError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<ReviewError> for AppError {
     fn from(error: ReviewError) -> Self {
         match error {

@@ -15,6 +15,7 @@ pub mod config;
 pub mod dashboards;
 pub mod db;
 pub mod demo;
+pub mod disputes;
 pub mod error;
 pub mod gaps;
 pub mod http;

@@ -53,7 +53,13 @@ pub struct OrgSettings {
     /// A review sent from the workspace, which reports what was played, is refused until at
     /// least this percent of the call was heard (0–100; 0: only the listening time counts).
     pub min_heard_percent: i32,
+    /// Days after a call's feedback during which its operator may contest verdicts (0–90;
+    /// 0: operators cannot contest).
+    pub dispute_days: i32,
 }
+
+/// Bounds of the days an operator may contest a verdict in.
+pub const DISPUTE_DAYS_RANGE: (i32, i32) = (0, 90);
 
 /// Bounds of a percent setting.
 pub const PERCENT_RANGE: (i32, i32) = (0, 100);
@@ -82,6 +88,7 @@ impl Default for OrgSettings {
             trust_gold_steps: 20,
             confidence_percent: 90,
             min_heard_percent: 60,
+            dispute_days: 7,
         }
     }
 }
@@ -108,6 +115,7 @@ pub struct SettingsInput {
     pub trust_gold_steps: i32,
     pub confidence_percent: i32,
     pub min_heard_percent: i32,
+    pub dispute_days: i32,
 }
 
 impl Default for SettingsInput {
@@ -134,6 +142,7 @@ impl From<OrgSettings> for SettingsInput {
             trust_gold_steps: settings.trust_gold_steps,
             confidence_percent: settings.confidence_percent,
             min_heard_percent: settings.min_heard_percent,
+            dispute_days: settings.dispute_days,
         }
     }
 }
@@ -160,6 +169,7 @@ impl SettingsInput {
             trust_gold_steps: self.trust_gold_steps,
             confidence_percent: self.confidence_percent,
             min_heard_percent: self.min_heard_percent,
+            dispute_days: self.dispute_days,
         };
         let mut problems = Vec::new();
         if voice.is_none() {
@@ -238,7 +248,7 @@ impl OrgSettings {
         f64::from(percent.clamp(0, 100)) / 100.0
     }
 
-    fn pairs(&self) -> [(&'static str, String); 15] {
+    fn pairs(&self) -> [(&'static str, String); 16] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
             ("reviews_required", self.reviews_required.to_string()),
@@ -255,6 +265,7 @@ impl OrgSettings {
             ("trust_gold_steps", self.trust_gold_steps.to_string()),
             ("confidence_percent", self.confidence_percent.to_string()),
             ("min_heard_percent", self.min_heard_percent.to_string()),
+            ("dispute_days", self.dispute_days.to_string()),
         ]
     }
 
@@ -286,6 +297,7 @@ impl OrgSettings {
                 ("trust_gold_steps", Ok(n)) => candidate.trust_gold_steps = n,
                 ("confidence_percent", Ok(n)) => candidate.confidence_percent = n,
                 ("min_heard_percent", Ok(n)) => candidate.min_heard_percent = n,
+                ("dispute_days", Ok(n)) => candidate.dispute_days = n,
                 _ => continue,
             }
             if candidate.validate().is_ok() {
@@ -318,6 +330,7 @@ impl OrgSettings {
                 CONFIDENCE_RANGE,
             ),
             ("min_heard_percent", self.min_heard_percent, PERCENT_RANGE),
+            ("dispute_days", self.dispute_days, DISPUTE_DAYS_RANGE),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod agreement;
 pub mod assignments;
+pub mod disputes;
 pub mod gaps;
 pub mod operator;
 pub mod overview;
@@ -50,4 +51,5 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     gaps::routes(r);
     operator::routes(r);
     agreement::routes(r);
+    disputes::routes(r);
 }

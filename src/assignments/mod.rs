@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use rand::{Rng, RngExt};
 use serde::Serialize;
 
-use crate::db::ids::{AssignmentId, OperatorId, RecordingId, ScriptVersionId, UserId};
+use crate::db::ids::{AssignmentId, DisputeId, OperatorId, RecordingId, ScriptVersionId, UserId};
 use crate::db::schema::{assignment_pool, assignments, recordings, script_versions, scripts};
 use crate::db::time::{Timestamp, now, to_timestamp};
 use crate::db::{Db, DbConnection, DbError};
@@ -82,6 +82,9 @@ pub struct Assignment {
     pub skip_reason: Option<String>,
     /// A lease on a gold (control) call: it takes none of the call's review slots.
     pub gold: bool,
+    /// A lease for the blind re-review of an operator's dispute: it takes no slot either, and
+    /// nothing the reviewer sees tells it from any other.
+    pub dispute_id: Option<DisputeId>,
 }
 
 impl Assignment {
@@ -115,6 +118,8 @@ pub struct TaskStep {
     pub title: String,
     pub say: String,
     pub guidance: String,
+    /// The step may not come up: `did_not_arise` is a fourth verdict for it.
+    pub optional: bool,
 }
 
 /// The reviewer's unexpired assignment, if any.
@@ -179,18 +184,22 @@ pub fn next(
         let own = users_operator(conn, reviewer)?;
         let languages = crate::languages::of_reviewer(conn, reviewer)?;
         let parts = parts_for(conn, &languages)?;
-        let (recording_id, gold) = match crate::reviews::gold::draw(
-            conn,
-            reviewer,
-            own.as_ref(),
-            &languages,
-            settings,
-            rng,
-        )? {
-            Some(gold) => (gold, true),
-            None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
-                Some(drawn) => (drawn, false),
-                None => return Ok(None),
+        let disputed = draw_dispute(conn, reviewer, own.as_ref(), &languages, rng)?;
+        let (recording_id, gold, dispute_id) = match disputed {
+            Some((recording, dispute)) => (recording, false, Some(dispute)),
+            None => match crate::reviews::gold::draw(
+                conn,
+                reviewer,
+                own.as_ref(),
+                &languages,
+                settings,
+                rng,
+            )? {
+                Some(gold) => (gold, true, None),
+                None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
+                    Some(drawn) => (drawn, false, None),
+                    None => return Ok(None),
+                },
             },
         };
         let duration_ms: Option<i64> = recordings::table
@@ -211,6 +220,7 @@ pub fn next(
             finished_at: None,
             skip_reason: None,
             gold,
+            dispute_id,
         };
         diesel::insert_into(assignments::table)
             .values((
@@ -222,11 +232,52 @@ pub fn next(
                 assignments::assigned_at.eq(assigned_at),
                 assignments::expires_at.eq(expires_at),
                 assignments::gold.eq(gold),
+                assignments::dispute_id.eq(&assignment.dispute_id),
             ))
             .execute(conn)?;
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(Some(assignment))
     })
+}
+
+/// A dispute waiting for its blind re-review that this reviewer may take: ready audio, in one
+/// of their languages (any when none is set), a call they were never given and not their
+/// own, and nobody holding it right now. Disputes come before any other draw (an owner and an
+/// operator wait on them), a uniform pick among those the reviewer may take.
+fn draw_dispute(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    own: Option<&OperatorId>,
+    languages: &[CallLanguage],
+    rng: &mut impl Rng,
+) -> QueryResult<Option<(RecordingId, DisputeId)>> {
+    use crate::db::schema::disputes;
+    use crate::reviews::contest::DisputeStatus;
+    let waiting: Vec<(DisputeId, RecordingId, String)> = disputes::table
+        .inner_join(recordings::table.inner_join(script_versions::table.inner_join(scripts::table)))
+        .filter(disputes::status.eq(DisputeStatus::AwaitingReview))
+        .filter(recordings::status.eq(RecordingStatus::Ready))
+        .select((disputes::id, disputes::recording_id, scripts::language))
+        .load(conn)?;
+    let mut open = Vec::new();
+    for (dispute, recording, language) in waiting {
+        if !languages.is_empty() && !languages.iter().any(|l| l.code() == language) {
+            continue;
+        }
+        let held: i64 = assignments::table
+            .filter(assignments::dispute_id.eq(&dispute))
+            .filter(assignments::status.eq(AssignmentStatus::Active))
+            .count()
+            .get_result(conn)?;
+        if held == 0 && eligible(conn, reviewer, own, &recording)? {
+            open.push((recording, dispute));
+        }
+    }
+    if open.is_empty() {
+        return Ok(None);
+    }
+    let pick = rng.random_range(0..open.len());
+    Ok(Some(open.swap_remove(pick)))
 }
 
 /// Whether this reviewer may be given this recording: never twice (whatever became of the
@@ -454,6 +505,7 @@ impl From<Step> for TaskStep {
             title: step.title,
             say: step.say,
             guidance: step.guidance,
+            optional: step.optional,
         }
     }
 }

@@ -44,12 +44,14 @@ fn unleased(
     Ok(i64::from(required) - i64::from(done) - leased(conn, recording_id)?)
 }
 
-/// The active leases of a recording that hold a review slot (a gold lease holds none).
+/// The active leases of a recording that hold a review slot (a gold lease holds none, nor
+/// a dispute's re-review).
 pub fn leased(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<i64> {
     assignments::table
         .filter(assignments::recording_id.eq(recording_id))
         .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::gold.eq(false))
+        .filter(assignments::dispute_id.is_null())
         .count()
         .get_result(conn)
 }

@@ -302,7 +302,7 @@ impl CallReviews {
                         Some(Outcome::Correct) => GoldAnswer::Correct,
                         Some(Outcome::Incorrect) => GoldAnswer::Incorrect,
                         Some(Outcome::Missing) => GoldAnswer::Missing,
-                        Some(Outcome::Split) | None => GoldAnswer::Any,
+                        Some(Outcome::Split | Outcome::DidNotArise) | None => GoldAnswer::Any,
                     },
                 })
                 .collect(),

@@ -77,5 +77,6 @@ id_type! {
     ReviewId;
     VerdictId;
     GapId;
+    DisputeId;
     AuditId;
 }

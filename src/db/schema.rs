@@ -88,6 +88,9 @@ diesel::table! {
         title -> Text,
         say -> Text,
         guidance -> Text,
+        critical -> Bool,
+        optional -> Bool,
+        weight -> Nullable<Integer>,
     }
 }
 
@@ -199,6 +202,7 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
         skip_reason -> Nullable<Text>,
         gold -> Bool,
+        dispute_id -> Nullable<Text>,
     }
 }
 
@@ -219,6 +223,32 @@ diesel::table! {
         checked_by -> Nullable<Text>,
         heard_ms -> Nullable<BigInt>,
         heard_ranges -> Nullable<Text>,
+        dispute_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disputes (id) {
+        id -> Text,
+        recording_id -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        status -> Text,
+        re_review_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    dispute_steps (dispute_id, step_key) {
+        dispute_id -> Text,
+        step_key -> Text,
+        comment -> Text,
+        decision -> Nullable<Text>,
+        note -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
     }
 }
 
@@ -325,6 +355,8 @@ diesel::joinable!(assignment_pool -> recordings (recording_id));
 diesel::joinable!(reviewer_languages -> users (user_id));
 diesel::joinable!(gold_calls -> recordings (recording_id));
 diesel::joinable!(gold_answers -> gold_calls (recording_id));
+diesel::joinable!(disputes -> recordings (recording_id));
+diesel::joinable!(dispute_steps -> disputes (dispute_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assignment_pool,
@@ -352,4 +384,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     gold_answers,
     reviewer_skill,
     consensus_fit,
+    disputes,
+    dispute_steps,
 );

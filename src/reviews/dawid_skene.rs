@@ -67,11 +67,12 @@ const TIE: f64 = 1e-9;
 /// No known verdict for an item.
 const UNKNOWN: u8 = u8::MAX;
 
+/// The class of one of the three weighed verdicts (the builder keeps `did_not_arise` out).
 fn class(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::Correct => 0,
         Verdict::Incorrect => 1,
-        Verdict::Missing => 2,
+        Verdict::Missing | Verdict::DidNotArise => 2,
     }
 }
 
@@ -110,15 +111,22 @@ impl<I: Ord + Clone, W: Ord + Clone> LabelsBuilder<I, W> {
     }
 
     /// `worker` said `verdict` about `item`. Every label counts, a repeated one too.
+    ///
+    /// A `did_not_arise` is no label: it says the step had nothing to grade, which is not one
+    /// of the three truths the model weighs (it is settled apart, before the weighing).
     pub fn label(&mut self, item: I, worker: W, verdict: Verdict) -> &mut Self {
-        self.labels.push((item, worker, verdict));
+        if verdict != Verdict::DidNotArise {
+            self.labels.push((item, worker, verdict));
+        }
         self
     }
 
     /// The true verdict of `item` is known (a gold call's answer key): the item is clamped to
     /// it. An item given two different known verdicts is clamped to neither.
     pub fn known(&mut self, item: I, verdict: Verdict) -> &mut Self {
-        self.known.push((item, verdict));
+        if verdict != Verdict::DidNotArise {
+            self.known.push((item, verdict));
+        }
         self
     }
 
@@ -334,14 +342,15 @@ impl ItemEstimate {
     pub fn outcome(&self) -> Outcome {
         match (self.split, self.verdict) {
             (true, _) => Outcome::Split,
-            (false, Verdict::Correct) => Outcome::Correct,
-            (false, Verdict::Incorrect) => Outcome::Incorrect,
-            (false, Verdict::Missing) => Outcome::Missing,
+            (false, verdict) => verdict.into(),
         }
     }
 
     pub fn probability(&self, verdict: Verdict) -> f64 {
-        self.posterior[class(verdict) as usize]
+        match verdict {
+            Verdict::DidNotArise => 0.0,
+            weighed => self.posterior[class(weighed) as usize],
+        }
     }
 }
 

@@ -6,7 +6,8 @@
 //! `missing` against a key of `incorrect` is a miss like any other difference). Accuracy is
 //! the share of hits over a reviewer's last [`ACCURACY_WINDOW`] scored gold steps of accepted
 //! reviews; the key is read when the accuracy is computed, so an owner correcting a key
-//! rescores the reviews already made against it.
+//! rescores the reviews already made against it. A step an owner decided in an operator's
+//! dispute scores the same way (the decision is the key).
 
 use std::collections::HashMap;
 
@@ -85,9 +86,24 @@ macro_rules! scored_gold {
     };
 }
 
-/// Each scored gold step of the reviewers' accepted gold reviews, newest first: (reviewer,
-/// submitted at, hit).
+/// Each scored step of the reviewers, newest first: (reviewer, scored at, hit) — the steps
+/// of their accepted gold reviews (at submission), and their verdicts on steps an owner
+/// decided in a dispute (at the decision, see [`super::contest::scored_steps`]).
 fn scored_steps(
+    conn: &mut DbConnection,
+    reviewers: &[UserId],
+) -> QueryResult<Vec<(UserId, Timestamp, bool)>> {
+    let mut steps = gold_steps(conn, reviewers)?;
+    let disputed = super::contest::scored_steps(conn, reviewers)?;
+    if !disputed.is_empty() {
+        steps.extend(disputed);
+        steps.sort_by(|a, b| b.1.cmp(&a.1));
+    }
+    Ok(steps)
+}
+
+/// Each scored gold step of the reviewers' accepted gold reviews, newest first.
+fn gold_steps(
     conn: &mut DbConnection,
     reviewers: &[UserId],
 ) -> QueryResult<Vec<(UserId, Timestamp, bool)>> {

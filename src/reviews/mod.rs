@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod consensus;
+pub mod contest;
 pub mod dawid_skene;
 pub mod error;
 pub mod gold;
@@ -129,8 +130,10 @@ pub fn submit(
             AssignmentStatus::Active | AssignmentStatus::Expired => {}
         }
         let at = now();
-        // A gold lease holds no slot, so nobody can have taken it over.
-        if !assignment.gold && !assignment.is_live(at) {
+        // A gold lease holds no slot, so nobody can have taken it over; nor does a dispute's
+        // re-review, which is linked below only while its dispute still waits for one.
+        let holds_slot = !assignment.gold && assignment.dispute_id.is_none();
+        if holds_slot && !assignment.is_live(at) {
             // Its own (run-out) lease still counts while it is marked active.
             let own = i64::from(assignment.status == AssignmentStatus::Active);
             if pool::free_slots(conn, &assignment.recording_id)? + own <= 0 {
@@ -194,8 +197,16 @@ pub fn submit(
                 reviews::gold.eq(assignment.gold),
                 reviews::heard_ms.eq(heard.as_ref().map(Heard::ms)),
                 reviews::heard_ranges.eq(heard.as_ref().map(Heard::encode)),
+                reviews::dispute_id.eq(&assignment.dispute_id),
             ))
             .execute(conn)?;
+        if let Some(dispute) = &assignment.dispute_id
+            && !contest::link_re_review(conn, dispute, &review_id)?
+            && !assignment.is_live(at)
+        {
+            // The lease ran out and the dispute got its re-review from someone else.
+            return Err(ReviewError::LeaseLost);
+        }
         let ids: Vec<VerdictId> = clean.iter().map(|_| VerdictId::random()).collect();
         let rows: Vec<_> = clean
             .iter()
@@ -250,7 +261,7 @@ pub fn submit(
         )?;
         Recording::recount_reviews(conn, &assignment.recording_id)?;
         assignments::mark_submitted(conn, &assignment.id, at)?;
-        if !assignment.gold {
+        if holds_slot {
             // With dynamic overlap: finished, or one more review.
             overlap::settle(conn, &assignment.recording_id)?;
         }
@@ -344,6 +355,7 @@ fn judge(
                 reviews::reject_reason.eq(reason),
             ))
             .execute(conn)?;
+        contest::review_judged(conn, review, to)?;
         Recording::recount_reviews(conn, &recording_id)?;
         let raised = if rejected {
             None

@@ -15,14 +15,19 @@ crate::text_enum! {
 }
 
 /// The filter of the reviews that make a call's figures (consensus, scores, operator
-/// feedback): accepted, and not a reviewer's review of a gold (control) call.
+/// feedback): accepted, not a reviewer's review of a gold (control) call, and not the blind
+/// re-review of a dispute (which the owner weighs by hand).
 pub type Counted = diesel::dsl::And<
-    diesel::dsl::Eq<reviews::status, ReviewStatus>,
-    diesel::dsl::Eq<reviews::gold, bool>,
+    diesel::dsl::And<
+        diesel::dsl::Eq<reviews::status, ReviewStatus>,
+        diesel::dsl::Eq<reviews::gold, bool>,
+    >,
+    diesel::dsl::IsNull<reviews::dispute_id>,
 >;
 
 pub fn counted() -> Counted {
     reviews::status
         .eq(ReviewStatus::Accepted)
         .and(reviews::gold.eq(false))
+        .and(reviews::dispute_id.is_null())
 }

@@ -126,6 +126,9 @@ pub fn check_verdicts(
         {
             problems.push(problem(VerdictPart::Comment, "too_long").with("max", MAX_COMMENT_CHARS));
         }
+        if verdict == Some(Verdict::DidNotArise) && step.is_some_and(|s| !s.optional) {
+            problems.push(problem(VerdictPart::Verdict, "not_optional"));
+        }
         if let Some(at) = given.at_ms
             && !(0..=duration_ms).contains(&at)
         {
@@ -171,6 +174,9 @@ mod tests {
                 title: format!("Step {i}"),
                 say: String::new(),
                 guidance: String::new(),
+                critical: false,
+                optional: i == 3,
+                weight: None,
             })
             .collect()
     }
@@ -212,6 +218,29 @@ mod tests {
         let order: Vec<&str> = clean.iter().map(|v| v.step.id.as_str()).collect();
         assert_eq!(order, ["s1", "s2", "s3"]);
         assert_eq!(clean[1].comment.as_deref(), Some("Too fast"));
+    }
+
+    #[test]
+    fn did_not_arise_needs_no_comment_but_an_optional_step() {
+        let clean = check_verdicts(
+            &steps(),
+            60_000,
+            &[
+                given("s1", "correct", None, None),
+                given("s2", "correct", None, None),
+                given("s3", "did_not_arise", None, None),
+            ],
+        )
+        .unwrap();
+        assert_eq!(clean[2].verdict, Verdict::DidNotArise);
+        assert_eq!(
+            problems(&[
+                given("s1", "did_not_arise", None, None),
+                given("s2", "correct", None, None),
+                given("s3", "correct", None, None),
+            ]),
+            vec![("verdicts[0].verdict".to_owned(), "not_optional")]
+        );
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //! - A reviewer the fit does not know yet gets [`UNKNOWN`]: right 70 % of the time.
 //! - A step whose best verdict is less likely than [`SPLIT_BELOW`], or tied, is `split`, as
 //!   a tie of the majority was.
+//! - `did_not_arise` (optional steps only) is settled before the weighing: it is the
+//!   outcome when more than half the reviewers said so, `split` at exactly half, and
+//!   otherwise the others' verdicts are weighed as usual.
 //! - Until a fit had enough data (or when none ran yet) the plain majority decides, with
 //!   the share of reviewers who agree as its confidence: the documented baseline.
 
@@ -36,11 +39,13 @@ pub const UNKNOWN: Matrix = [[0.7, 0.15, 0.15], [0.15, 0.7, 0.15], [0.15, 0.15, 
 /// A best verdict less likely than this is shown as `split` (counted for nobody).
 pub const SPLIT_BELOW: f64 = 0.5;
 
-fn index(verdict: Verdict) -> usize {
+/// A weighed verdict's row and column; `None` for `did_not_arise`, settled apart.
+fn index(verdict: Verdict) -> Option<usize> {
     match verdict {
-        Verdict::Correct => 0,
-        Verdict::Incorrect => 1,
-        Verdict::Missing => 2,
+        Verdict::Correct => Some(0),
+        Verdict::Incorrect => Some(1),
+        Verdict::Missing => Some(2),
+        Verdict::DidNotArise => None,
     }
 }
 
@@ -84,10 +89,34 @@ impl Model {
                 confidence: None,
             };
         }
+        let absent = given
+            .iter()
+            .filter(|(_, v)| *v == Verdict::DidNotArise)
+            .count();
+        if self.weighted && absent > 0 {
+            let share = absent as f64 / given.len() as f64;
+            if absent * 2 >= given.len() {
+                let outcome = if absent * 2 > given.len() {
+                    Outcome::DidNotArise
+                } else {
+                    Outcome::Split
+                };
+                return StepConsensus {
+                    outcome: Some(outcome),
+                    confidence: Some(share),
+                };
+            }
+            let rest: Vec<(&UserId, Verdict)> = given
+                .iter()
+                .filter(|(_, v)| *v != Verdict::DidNotArise)
+                .copied()
+                .collect();
+            return self.step(&rest);
+        }
         if !self.weighted {
             let verdicts: Vec<Verdict> = given.iter().map(|(_, v)| *v).collect();
             let outcome = step_outcome(&verdicts);
-            let top = ORDER
+            let top = Verdict::ALL
                 .iter()
                 .map(|v| verdicts.iter().filter(|g| *g == v).count())
                 .max()
@@ -108,11 +137,7 @@ impl Model {
         let outcome = if best < SPLIT_BELOW || best - second < 1e-9 {
             Outcome::Split
         } else {
-            match ORDER[ranked[0]] {
-                Verdict::Correct => Outcome::Correct,
-                Verdict::Incorrect => Outcome::Incorrect,
-                Verdict::Missing => Outcome::Missing,
-            }
+            ORDER[ranked[0]].into()
         };
         StepConsensus {
             outcome: Some(outcome),
@@ -130,7 +155,9 @@ pub fn posterior<'a>(
     let floor = 1e-12;
     let mut log = priors.map(|p| p.max(floor).ln());
     for (matrix, verdict) in given {
-        let column = index(verdict);
+        let Some(column) = index(verdict) else {
+            continue;
+        };
         for (truth, value) in log.iter_mut().enumerate() {
             *value += matrix[truth][column].max(floor).ln();
         }

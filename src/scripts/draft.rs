@@ -33,16 +33,7 @@ impl Draft {
     /// empty step for a script that has none yet).
     pub fn from_script(script: &Script) -> Draft {
         let steps = match &script.version {
-            Some(version) => version
-                .steps
-                .iter()
-                .map(|s| StepInput {
-                    key: Some(s.key.clone()),
-                    title: s.title.clone(),
-                    say: Some(s.say.clone()),
-                    guidance: Some(s.guidance.clone()),
-                })
-                .collect(),
+            Some(version) => version.steps.iter().map(StepInput::from).collect(),
             None => vec![StepInput::default()],
         };
         Draft {

@@ -61,6 +61,12 @@ pub struct Step {
     pub title: String,
     pub say: String,
     pub guidance: String,
+    /// An `incorrect` consensus on it fails the call (score 0).
+    pub critical: bool,
+    /// It may not come up: reviewers may say `did_not_arise`.
+    pub optional: bool,
+    /// Its weight in the score; `None`: not weighed (counts as 1 when others are).
+    pub weight: Option<i32>,
 }
 
 /// A published version with its steps in order. Its JSON never changes once published.
@@ -301,6 +307,9 @@ fn insert_version(
                 steps::title.eq(&step.title),
                 steps::say.eq(&step.say),
                 steps::guidance.eq(&step.guidance),
+                steps::critical.eq(step.critical),
+                steps::optional.eq(step.optional),
+                steps::weight.eq(step.weight),
             )
         })
         .collect();

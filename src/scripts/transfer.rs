@@ -37,16 +37,7 @@ pub fn export(name: &str, language: CallLanguage, version: &Version) -> ScriptFi
         name: name.to_owned(),
         version: Some(version.number),
         language: Some(language.code().to_owned()),
-        steps: version
-            .steps
-            .iter()
-            .map(|s| StepInput {
-                key: Some(s.key.clone()),
-                title: s.title.clone(),
-                say: Some(s.say.clone()),
-                guidance: Some(s.guidance.clone()),
-            })
-            .collect(),
+        steps: version.steps.iter().map(StepInput::from).collect(),
     }
 }
 

@@ -15,6 +15,8 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_TEXT_CHARS: usize = 2000;
 pub const MAX_NOTES_CHARS: usize = 2000;
 pub const MAX_KEY_CHARS: usize = 64;
+/// Bounds of a step's weight in the score.
+pub const WEIGHT_RANGE: (i32, i32) = (1, 100);
 
 /// A step as an owner sends it: a `key` ties it to a step of an earlier version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,29 @@ pub struct StepInput {
     pub say: Option<String>,
     #[serde(default)]
     pub guidance: Option<String>,
+    /// An `incorrect` consensus on this step fails the call.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    /// The step may not come up at all: reviewers may then say `did_not_arise`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// The step's weight in the score (1–100); none: every step weighs the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i32>,
+}
+
+impl From<&super::Step> for StepInput {
+    fn from(step: &super::Step) -> Self {
+        StepInput {
+            key: Some(step.key.clone()),
+            title: step.title.clone(),
+            say: Some(step.say.clone()),
+            guidance: Some(step.guidance.clone()),
+            critical: step.critical,
+            optional: step.optional,
+            weight: step.weight,
+        }
+    }
 }
 
 /// A step that passed the checks, with its key settled (kept or newly drawn).
@@ -36,6 +61,9 @@ pub struct CleanStep {
     pub title: String,
     pub say: String,
     pub guidance: String,
+    pub critical: bool,
+    pub optional: bool,
+    pub weight: Option<i32>,
 }
 
 /// Which keys a step may carry.
@@ -128,6 +156,15 @@ pub fn check_steps(
                     .push(FieldProblem::new(field(name), "too_long").with("max", MAX_TEXT_CHARS));
             }
         }
+        if let Some(weight) = step.weight
+            && !(WEIGHT_RANGE.0..=WEIGHT_RANGE.1).contains(&weight)
+        {
+            problems.push(
+                FieldProblem::new(field("weight"), "out_of_range")
+                    .with("min", WEIGHT_RANGE.0)
+                    .with("max", WEIGHT_RANGE.1),
+            );
+        }
         let key = step.key.as_deref().map(str::trim).filter(|k| !k.is_empty());
         if let Some(key) = key {
             let allowed = match &rule {
@@ -145,6 +182,9 @@ pub fn check_steps(
             title,
             say,
             guidance,
+            critical: step.critical,
+            optional: step.optional,
+            weight: step.weight,
         });
     }
     if !problems.is_empty() {

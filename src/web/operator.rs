@@ -28,7 +28,6 @@ use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
 use crate::reviews::acknowledge_own;
 use crate::reviews::consensus::Outcome;
-use crate::reviews::verdict::Verdict;
 use crate::zone::Zone;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -58,6 +57,7 @@ fn icon(outcome: Option<Outcome>) -> &'static str {
         Some(Outcome::Correct) => "✓",
         Some(Outcome::Incorrect) => "✗",
         Some(Outcome::Missing) => "?",
+        Some(Outcome::DidNotArise) => "–",
         Some(Outcome::Split) => "±",
         None => "·",
     }
@@ -390,11 +390,7 @@ fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
                     CommentView {
                         reviewer: comment.reviewer.clone(),
                         verdict: word,
-                        icon: match comment.verdict {
-                            Verdict::Correct => icon(Some(Outcome::Correct)),
-                            Verdict::Incorrect => icon(Some(Outcome::Incorrect)),
-                            Verdict::Missing => icon(Some(Outcome::Missing)),
-                        },
+                        icon: icon(Some(comment.verdict.into())),
                         verdict_label: label,
                         text: comment.text.clone(),
                         at: comment.at_ms.map(clock),

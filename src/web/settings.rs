@@ -86,6 +86,8 @@ struct SettingsForm {
     #[serde(default)]
     confidence_percent: Option<String>,
     min_heard_percent: Option<String>,
+    #[serde(default)]
+    dispute_days: Option<String>,
 }
 
 async fn settings_submit(
@@ -124,6 +126,7 @@ async fn settings_submit(
         trust_gold_steps: number(form.trust_gold_steps.as_ref(), current.trust_gold_steps),
         confidence_percent: number(form.confidence_percent.as_ref(), current.confidence_percent),
         min_heard_percent: number(form.min_heard_percent.as_ref(), current.min_heard_percent),
+        dispute_days: number(form.dispute_days.as_ref(), current.dispute_days),
     };
     let settings = match input.clone().check() {
         Ok(settings) => settings,

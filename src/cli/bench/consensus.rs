@@ -96,11 +96,7 @@ fn draw_truth(rng: &mut impl Rng) -> Verdict {
 }
 
 fn shown(verdict: Verdict) -> Outcome {
-    match verdict {
-        Verdict::Correct => Outcome::Correct,
-        Verdict::Incorrect => Outcome::Incorrect,
-        Verdict::Missing => Outcome::Missing,
-    }
+    verdict.into()
 }
 
 type ItemKey = (String, String);

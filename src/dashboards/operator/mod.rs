@@ -1,6 +1,7 @@
 //! What the reviews of a call add up to, as operators and owners read it: each step's
 //! consensus, the reviewers' comments under neutral labels ("Reviewer A"), and the score.
-//! Only calls with all their reviews in have a consensus. The operator's feed is their
+//! Only calls with all their reviews in have a consensus. A step an owner overturned in the
+//! operator's dispute counts as done correctly; a critical step's `incorrect` fails the call. The operator's feed is their
 //! reviewed calls; [`trend`] what those calls say over the weeks.
 
 pub mod trend;
@@ -11,11 +12,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::DashboardError;
-use crate::db::ids::{OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId};
-use crate::db::schema::{recordings, reviews, script_versions, verdicts};
+use crate::db::ids::{
+    DisputeId, OperatorId, RecordingId, ReviewId, ScriptId, ScriptVersionId, UserId,
+};
+use crate::db::schema::{dispute_steps, disputes, recordings, reviews, script_versions, verdicts};
 use crate::db::time::Timestamp;
 use crate::db::{Db, DbConnection};
-use crate::reviews::consensus::{Outcome, score};
+use crate::reviews::consensus::{Graded, Outcome, call_score};
+use crate::reviews::contest::{Decision, DisputeStatus};
 use crate::reviews::label::reviewer_label;
 use crate::reviews::verdict::Verdict;
 use crate::reviews::weighted;
@@ -35,12 +39,42 @@ pub struct StepFeedback {
     pub key: String,
     pub title: String,
     pub position: i32,
-    /// The consensus; `null` while reviews are still missing.
+    /// The consensus (`correct` once an owner overturned it); `null` while reviews are
+    /// still missing.
     pub verdict: Option<Outcome>,
+    /// An `incorrect` here fails the call.
+    pub critical: bool,
+    /// The step may not come up (`did_not_arise`).
+    pub optional: bool,
+    /// Its weight in the score, when the owner weighs steps.
+    pub weight: Option<i32>,
     pub correct: usize,
     pub incorrect: usize,
     pub missing: usize,
+    pub did_not_arise: usize,
     pub comments: Vec<Comment>,
+    /// The operator contested this step's verdict: their comment and the owner's decision.
+    pub dispute: Option<StepDispute>,
+}
+
+/// One contested step: what the operator said, and (once decided) the owner's decision and
+/// note. Never who reviewed.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepDispute {
+    pub comment: String,
+    pub decision: Option<Decision>,
+    pub note: Option<String>,
+}
+
+/// The operator's dispute of a call, as the operator reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallDispute {
+    pub id: DisputeId,
+    pub status: DisputeStatus,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::serialize")]
+    pub opened_at: Timestamp,
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub decided_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,10 +93,18 @@ pub struct CallFeedback {
     pub reviews_required: i32,
     pub reviews_done: i32,
     pub complete: bool,
-    /// correct / (correct + incorrect) over the consensus, 0–1.
+    /// correct / (correct + incorrect) over the consensus, each step weighed by its weight
+    /// when the owner set weights, 0–1; 0 after a critical failure.
     pub score: Option<f64>,
+    /// An `incorrect` consensus on a critical step: the call failed.
+    pub critical_failure: bool,
+    /// When the last review that counts came in: the feedback's time, from which the
+    /// operator may contest verdicts for the settings' days.
+    #[serde(serialize_with = "crate::db::time::serde_rfc3339::option::serialize")]
+    pub feedback_at: Option<Timestamp>,
     pub acknowledged: bool,
     pub steps: Vec<StepFeedback>,
+    pub dispute: Option<CallDispute>,
 }
 
 /// A verdict as loaded: review, step key, verdict, comment, marked time.
@@ -99,16 +141,26 @@ pub fn for_recordings(
             recordings::acknowledged_at,
         ))
         .load(conn)?;
-    let review_rows: Vec<(ReviewId, RecordingId, UserId)> = reviews::table
+    let review_rows: Vec<(ReviewId, RecordingId, UserId, Timestamp)> = reviews::table
         .filter(reviews::recording_id.eq_any(ids))
         .filter(crate::reviews::counted())
         .order((reviews::submitted_at.asc(), reviews::id.asc()))
-        .select((reviews::id, reviews::recording_id, reviews::reviewer_id))
+        .select((
+            reviews::id,
+            reviews::recording_id,
+            reviews::reviewer_id,
+            reviews::submitted_at,
+        ))
         .load(conn)?;
+    let mut feedback_at: HashMap<&RecordingId, Timestamp> = HashMap::new();
+    for (_, recording, _, at) in &review_rows {
+        feedback_at.insert(recording, *at);
+    }
+    let (calls_disputed, steps_disputed) = disputes_of(conn, ids)?;
     let reviewers: Vec<UserId> = review_rows.iter().map(|r| r.2.clone()).collect();
     let model = weighted::load(conn, &reviewers)?;
     let reviewer_of: HashMap<&ReviewId, &UserId> =
-        review_rows.iter().map(|(r, _, who)| (r, who)).collect();
+        review_rows.iter().map(|(r, _, who, _)| (r, who)).collect();
     let review_ids: Vec<&ReviewId> = review_rows.iter().map(|r| &r.0).collect();
     let marks: Vec<Mark> = verdicts::table
         .filter(verdicts::review_id.eq_any(&review_ids))
@@ -123,13 +175,13 @@ pub fn for_recordings(
     // The label of each review: its rank among the reviews of its call.
     let mut labels: HashMap<&ReviewId, String> = HashMap::new();
     let mut per_call: HashMap<&RecordingId, usize> = HashMap::new();
-    for (review, recording, _) in &review_rows {
+    for (review, recording, _, _) in &review_rows {
         let rank = per_call.entry(recording).or_default();
         labels.insert(review, reviewer_label(*rank));
         *rank += 1;
     }
     let call_of: HashMap<&ReviewId, &RecordingId> =
-        review_rows.iter().map(|(r, c, _)| (r, c)).collect();
+        review_rows.iter().map(|(r, c, _, _)| (r, c)).collect();
     // The verdicts of each call's step, gathered once rather than searched per step.
     let mut by_step: HashMap<(&RecordingId, &str), Vec<&Mark>> = HashMap::new();
     for mark in &marks {
@@ -184,23 +236,44 @@ pub fn for_recordings(
                     })
                     .collect();
                 comments.sort_by(|a, b| a.reviewer.cmp(&b.reviewer));
+                let dispute = steps_disputed.get(&(id.clone(), step.key.clone())).cloned();
+                let overturned = dispute
+                    .as_ref()
+                    .is_some_and(|d| d.decision == Some(Decision::Overturned));
                 StepFeedback {
                     key: step.key.clone(),
                     title: step.title.clone(),
                     position: step.position,
-                    verdict: if complete {
-                        model.step(&given).outcome
-                    } else {
-                        None
+                    verdict: match (complete, overturned) {
+                        (false, _) => None,
+                        (true, true) => Some(Outcome::Correct),
+                        (true, false) => model.step(&given).outcome,
                     },
+                    critical: step.critical,
+                    optional: step.optional,
+                    weight: step.weight,
                     correct: count(Verdict::Correct),
                     incorrect: count(Verdict::Incorrect),
                     missing: count(Verdict::Missing),
+                    did_not_arise: count(Verdict::DidNotArise),
                     comments,
+                    dispute,
                 }
             })
             .collect();
-        let outcomes: Vec<Outcome> = steps.iter().filter_map(|s| s.verdict).collect();
+        let graded: Vec<Graded> = steps
+            .iter()
+            .filter_map(|s| {
+                Some(Graded {
+                    outcome: s.verdict?,
+                    critical: s.critical,
+                    weight: s.weight,
+                })
+            })
+            .collect();
+        let scored = call_score(&graded);
+        let feedback_at = feedback_at.get(&id).copied();
+        let dispute = calls_disputed.get(&id).cloned();
         out.push(CallFeedback {
             recording_id: id,
             operator_id,
@@ -212,12 +285,87 @@ pub fn for_recordings(
             reviews_required: required,
             reviews_done: done,
             complete,
-            score: if complete { score(&outcomes) } else { None },
+            score: if complete { scored.score } else { None },
+            critical_failure: complete && scored.critical_failure,
+            feedback_at,
             acknowledged: ack.is_some(),
             steps,
+            dispute,
         });
     }
     Ok(out)
+}
+
+type StepKey = (RecordingId, String);
+
+/// The disputes of the recordings, and their contested steps.
+fn disputes_of(
+    conn: &mut DbConnection,
+    ids: &[RecordingId],
+) -> QueryResult<(
+    HashMap<RecordingId, CallDispute>,
+    HashMap<StepKey, StepDispute>,
+)> {
+    let calls: Vec<(
+        DisputeId,
+        RecordingId,
+        DisputeStatus,
+        Timestamp,
+        Option<Timestamp>,
+    )> = disputes::table
+        .filter(disputes::recording_id.eq_any(ids))
+        .select((
+            disputes::id,
+            disputes::recording_id,
+            disputes::status,
+            disputes::opened_at,
+            disputes::decided_at,
+        ))
+        .load(conn)?;
+    if calls.is_empty() {
+        return Ok(Default::default());
+    }
+    let steps: Vec<(
+        RecordingId,
+        String,
+        String,
+        Option<Decision>,
+        Option<String>,
+    )> = dispute_steps::table
+        .inner_join(disputes::table)
+        .filter(disputes::recording_id.eq_any(ids))
+        .select((
+            disputes::recording_id,
+            dispute_steps::step_key,
+            dispute_steps::comment,
+            dispute_steps::decision,
+            dispute_steps::note,
+        ))
+        .load(conn)?;
+    let calls = calls
+        .into_iter()
+        .map(|(id, recording, status, opened_at, decided_at)| {
+            let dispute = CallDispute {
+                id,
+                status,
+                opened_at,
+                decided_at,
+            };
+            (recording, dispute)
+        })
+        .collect();
+    let steps = steps
+        .into_iter()
+        .map(|(recording, key, comment, decision, note)| {
+            let step = StepDispute {
+                comment,
+                decision,
+                note,
+            };
+            ((recording, key), step)
+        })
+        .collect();
+    Ok((calls, steps))
 }
 
 /// An operator's calls that have all their reviews, newest first.

@@ -10,7 +10,7 @@ use time::Date;
 use crate::dashboards::operator::CallFeedback;
 use crate::dashboards::period::Period;
 use crate::db::ids::{OperatorId, ScriptId};
-use crate::reviews::consensus::{Outcome, score};
+use crate::reviews::consensus::{CallScore, Outcome};
 
 /// Averages closer than this (two points of score) are a flat trend.
 pub const FLAT_BAND: f64 = 0.02;
@@ -24,6 +24,8 @@ pub struct CallOutcomes {
     pub day: Date,
     /// The consensus of each step, by step key.
     pub steps: Vec<(String, Outcome)>,
+    /// The call's score (weights and critical steps applied).
+    pub score: CallScore,
 }
 
 impl CallOutcomes {
@@ -41,11 +43,11 @@ impl CallOutcomes {
                 .iter()
                 .filter_map(|s| Some((s.key.clone(), s.verdict?)))
                 .collect(),
+            score: CallScore {
+                score: call.score,
+                critical_failure: call.critical_failure,
+            },
         })
-    }
-
-    pub fn outcomes(&self) -> Vec<Outcome> {
-        self.steps.iter().map(|(_, o)| *o).collect()
     }
 }
 
@@ -122,6 +124,8 @@ pub struct Cell {
     /// Outcomes that count for nobody: the script had no answer, or the reviewers disagreed.
     pub missing: usize,
     pub split: usize,
+    /// The step did not come up (an optional step): counts for nobody either.
+    pub did_not_arise: usize,
     /// correct / (correct + incorrect); `null` when neither was found.
     pub share: Option<f64>,
 }
@@ -133,7 +137,7 @@ impl Cell {
 
     /// Every call in which the step got an outcome.
     pub fn graded(&self) -> usize {
-        self.judged() + self.missing + self.split
+        self.judged() + self.missing + self.split + self.did_not_arise
     }
 }
 
@@ -154,6 +158,11 @@ pub struct OperatorTally {
     pub incorrect: usize,
     pub missing: usize,
     pub split: usize,
+    pub did_not_arise: usize,
+    /// Of the period's calls, those that failed on a critical step...
+    pub critical_failures: usize,
+    /// ...and the share that did not (the compliance figure), 0–1.
+    pub compliance: Option<f64>,
     pub weekly: Vec<WeekPoint>,
     /// By (script, step key); shown as the heatmap's row, not with the figures.
     #[serde(skip)]
@@ -178,16 +187,18 @@ pub fn aggregate(period: &Period, calls: &[CallOutcomes]) -> Aggregate {
         now: Mean,
         before: Mean,
         weeks: Vec<Mean>,
-        counts: [usize; 4],
+        counts: [usize; 5],
+        failures: usize,
         cells: BTreeMap<(ScriptId, String), Cell>,
     }
     let mut work: BTreeMap<&OperatorId, Work> = BTreeMap::new();
     let mut steps = BTreeSet::new();
     for call in calls {
-        let call_score = score(&call.outcomes());
+        let call_score = call.score.score;
         if period.contains(call.day) {
             let entry = work.entry(&call.operator_id).or_default();
             entry.now.add(call_score);
+            entry.failures += usize::from(call.score.critical_failure);
             if entry.weeks.is_empty() {
                 entry.weeks = vec![Mean::default(); weeks.len()];
             }
@@ -201,6 +212,7 @@ pub fn aggregate(period: &Period, calls: &[CallOutcomes]) -> Aggregate {
                     Outcome::Incorrect => 1,
                     Outcome::Missing => 2,
                     Outcome::Split => 3,
+                    Outcome::DidNotArise => 4,
                 };
                 entry.counts[slot] += 1;
                 let column = (call.script_id.clone(), key.clone());
@@ -211,6 +223,7 @@ pub fn aggregate(period: &Period, calls: &[CallOutcomes]) -> Aggregate {
                     Outcome::Incorrect => cell.incorrect += 1,
                     Outcome::Missing => cell.missing += 1,
                     Outcome::Split => cell.split += 1,
+                    Outcome::DidNotArise => cell.did_not_arise += 1,
                 }
             }
         } else if previous.is_some_and(|p| p.contains(call.day)) {
@@ -244,6 +257,9 @@ pub fn aggregate(period: &Period, calls: &[CallOutcomes]) -> Aggregate {
                 incorrect: w.counts[1],
                 missing: w.counts[2],
                 split: w.counts[3],
+                did_not_arise: w.counts[4],
+                critical_failures: w.failures,
+                compliance: compliance(w.now.calls, w.failures),
                 weekly: weeks
                     .iter()
                     .zip(&w.weeks)
@@ -262,6 +278,11 @@ pub fn aggregate(period: &Period, calls: &[CallOutcomes]) -> Aggregate {
     Aggregate { operators, steps }
 }
 
+/// The share of `calls` that did not fail on a critical step; `None` without calls.
+pub fn compliance(calls: usize, failures: usize) -> Option<f64> {
+    (calls > 0).then(|| 1.0 - failures as f64 / calls as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +295,12 @@ mod tests {
             script_id: ScriptId::from_raw("s"),
             day,
             steps: outcomes.iter().map(|(k, o)| (k.to_string(), *o)).collect(),
+            score: CallScore {
+                score: crate::reviews::consensus::score(
+                    &outcomes.iter().map(|(_, o)| *o).collect::<Vec<_>>(),
+                ),
+                critical_failure: false,
+            },
         }
     }
     fn close(a: Option<f64>, b: f64) -> bool {

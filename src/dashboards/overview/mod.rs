@@ -21,12 +21,12 @@ use serde::Serialize;
 use super::DashboardError;
 use super::period::Period;
 use crate::db::DbConnection;
-use crate::db::ids::{OperatorId, RecordingId, ScriptId, UserId};
+use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{
     gaps, operators, recordings, reviews, script_versions, scripts, steps, verdicts,
 };
 use crate::db::time::Timestamp;
-use crate::reviews::consensus::score;
+use crate::reviews::consensus::{Graded, Outcome, call_score};
 use crate::reviews::verdict::Verdict;
 use crate::reviews::weighted;
 use crate::zone::Zone;
@@ -85,6 +85,10 @@ pub struct Overview {
     pub calls: usize,
     /// The mean score of all scored calls in the period.
     pub average_score: Option<f64>,
+    /// Of the period's calls, those that failed on a critical step...
+    pub critical_failures: usize,
+    /// ...and the compliance figure: the share that did not, 0–1 (`null` without calls).
+    pub compliance: Option<f64>,
     pub operators: Vec<OperatorFigures>,
     pub heatmap: Heatmap,
     /// Open gaps right now (whatever the period), by script and step, most first.
@@ -140,6 +144,7 @@ pub fn load_calls(
         RecordingId,
         OperatorId,
         ScriptId,
+        ScriptVersionId,
         Option<Timestamp>,
         Timestamp,
     )> = recordings::table
@@ -149,10 +154,27 @@ pub fn load_calls(
             recordings::id,
             recordings::operator_id,
             script_versions::script_id,
+            recordings::script_version_id,
             recordings::called_at,
             recordings::created_at,
         ))
         .load(conn)?;
+    let versions: BTreeSet<&ScriptVersionId> = calls.iter().map(|c| &c.3).collect();
+    // What each version says of its steps: critical, and their weights.
+    let flags: HashMap<(ScriptVersionId, String), (bool, Option<i32>)> = steps::table
+        .filter(steps::version_id.eq_any(versions))
+        .select((
+            steps::version_id,
+            steps::step_key,
+            steps::critical,
+            steps::weight,
+        ))
+        .load::<(ScriptVersionId, String, bool, Option<i32>)>(conn)?
+        .into_iter()
+        .map(|(version, key, critical, weight)| ((version, key), (critical, weight)))
+        .collect();
+    let ids: Vec<RecordingId> = calls.iter().map(|c| c.0.clone()).collect();
+    let overturned = crate::reviews::contest::overturned(conn, &ids)?;
     let marks: Vec<(RecordingId, UserId, String, Verdict)> = verdicts::table
         .inner_join(reviews::table)
         .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
@@ -183,24 +205,44 @@ pub fn load_calls(
     }
     Ok(calls
         .into_iter()
-        .map(|(id, operator_id, script_id, called_at, uploaded_at)| {
-            let steps = given
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|(key, marks)| {
-                    let pairs: Vec<(&UserId, Verdict)> =
-                        marks.iter().map(|(r, v)| (r, *v)).collect();
-                    Some((key, model.step(&pairs).outcome?))
-                })
-                .collect();
-            CallOutcomes {
-                operator_id,
-                script_id,
-                day: zone.local(called_at.unwrap_or(uploaded_at)).date(),
-                steps,
-            }
-        })
+        .map(
+            |(id, operator_id, script_id, version, called_at, uploaded_at)| {
+                let steps: Vec<(String, Outcome)> = given
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(key, marks)| {
+                        if overturned.contains(&(id.clone(), key.clone())) {
+                            return Some((key, Outcome::Correct));
+                        }
+                        let pairs: Vec<(&UserId, Verdict)> =
+                            marks.iter().map(|(r, v)| (r, *v)).collect();
+                        Some((key, model.step(&pairs).outcome?))
+                    })
+                    .collect();
+                let graded: Vec<Graded> = steps
+                    .iter()
+                    .map(|(key, outcome)| {
+                        let (critical, weight) = flags
+                            .get(&(version.clone(), key.clone()))
+                            .copied()
+                            .unwrap_or_default();
+                        Graded {
+                            outcome: *outcome,
+                            critical,
+                            weight,
+                        }
+                    })
+                    .collect();
+                CallOutcomes {
+                    operator_id,
+                    script_id,
+                    day: zone.local(called_at.unwrap_or(uploaded_at)).date(),
+                    steps,
+                    score: call_score(&graded),
+                }
+            },
+        )
         .collect())
 }
 
@@ -260,8 +302,10 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
     let previous = period.previous().unwrap_or(*period);
     let calls = load_calls(conn, previous.start(zone), period.end(zone), zone)?;
     let mut all = Mean::default();
+    let mut failures = 0;
     for call in calls.iter().filter(|c| period.contains(c.day)) {
-        all.add(score(&call.outcomes()));
+        all.add(call.score.score);
+        failures += usize::from(call.score.critical_failure);
     }
     let Aggregate {
         operators: tallies,
@@ -382,6 +426,8 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
         previous,
         calls: all.calls,
         average_score: all.value(),
+        critical_failures: failures,
+        compliance: aggregate::compliance(all.calls, failures),
         operators: figures,
         heatmap: Heatmap {
             columns: columns.into_iter().map(|(_, r)| r).collect(),

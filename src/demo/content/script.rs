@@ -24,6 +24,7 @@ impl StepText {
             title: self.title.to_owned(),
             say: Some(self.say.to_owned()),
             guidance: Some(self.guidance.to_owned()),
+            ..StepInput::default()
         }
     }
 }

@@ -205,8 +205,9 @@ impl EditAction {
     }
 }
 
-/// The editor form: repeated `key`, `title`, `say`, `guidance` fields, one of each per step
-/// in order, plus `name`, `notes` and the pressed button's `action`.
+/// The editor form: repeated `key`, `title`, `say`, `guidance` and `weight` fields, one of
+/// each per step in order; `critical` and `optional` checkboxes whose values are the indexes
+/// of the steps ticked; plus `name`, `notes` and the pressed button's `action`.
 fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) {
     let values = |name: &str| -> Vec<&str> {
         fields
@@ -227,6 +228,8 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
         values("say"),
         values("guidance"),
     );
+    let weights = values("weight");
+    let ticked = |name: &str, i: usize| values(name).iter().any(|v| v.trim() == i.to_string());
     let steps = (0..titles.len())
         .map(|i| StepInput {
             key: keys
@@ -236,6 +239,14 @@ fn read_editor_form(fields: &[(String, String)]) -> (Draft, Option<EditAction>) 
             title: titles[i].to_owned(),
             say: Some(says.get(i).copied().unwrap_or_default().to_owned()),
             guidance: Some(guidances.get(i).copied().unwrap_or_default().to_owned()),
+            critical: ticked("critical", i),
+            optional: ticked("optional", i),
+            // Not a number: 0, which the checks report as out of range.
+            weight: weights
+                .get(i)
+                .map(|w| w.trim())
+                .filter(|w| !w.is_empty())
+                .map(|w| w.parse().unwrap_or(0)),
         })
         .collect();
     let focus = single("focus_key");

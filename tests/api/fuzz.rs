@@ -318,6 +318,8 @@ pub struct Dataset {
     /// The call whose review is in: the operator's feedback, with a gap.
     pub reviewed: String,
     pub gap_id: String,
+    /// The operator's dispute of the reviewed call (its first step was marked incorrect).
+    pub dispute_id: String,
     pub invite_id: String,
     pub invite_token: String,
     /// The reviewer's held assignment, while there is one.
@@ -354,7 +356,8 @@ impl Dataset {
             .ready_calls(&owner, &operator_id, &script_id, 5, 1)
             .await;
 
-        // One call reviewed, its last step marked missing: a review, feedback and a gap.
+        // One call reviewed, its first step marked incorrect and its last missing: a review,
+        // feedback, a gap and a dispute.
         let task = json_of(
             app.post_json(
                 "/api/v1/assignments/next",
@@ -373,6 +376,9 @@ impl Dataset {
                 if n == last {
                     json!({"step_id": s["id"], "verdict": "missing",
                            "comment": "No answer for delivery abroad", "at_ms": 500})
+                } else if n == 0 {
+                    json!({"step_id": s["id"], "verdict": "incorrect",
+                           "comment": "No greeting", "at_ms": 100})
                 } else {
                     json!({"step_id": s["id"], "verdict": "correct"})
                 }
@@ -400,6 +406,17 @@ impl Dataset {
             .to_owned();
         let gaps = json_of(app.get_as("/api/v1/gaps", &owner.token).await).await;
         let gap_id = gaps[0]["id"].as_str().expect("a gap").to_owned();
+        let feedback = json_of(app.get_as("/api/v1/me/calls", &operator.token).await).await;
+        let greeting = feedback[0]["steps"][0]["key"].clone();
+        let dispute = json_of(
+            app.post_json(
+                &format!("/api/v1/me/calls/{reviewed}/disputes"),
+                Some(&operator.token),
+                &json!({"steps": [{"step_key": greeting, "comment": "I greeted the customer"}]}),
+            )
+            .await,
+        )
+        .await;
 
         let invite = json_of(
             app.post_json(
@@ -429,6 +446,7 @@ impl Dataset {
             recordings,
             reviewed,
             gap_id,
+            dispute_id: dispute["id"].as_str().unwrap().to_owned(),
             invite_id: invite["id"].as_str().unwrap().to_owned(),
             invite_token: token_of(&invite),
             code: None,
@@ -518,6 +536,7 @@ impl Dataset {
             _ if under(&["/api/v1/recordings/", "/recordings/"]) => self.recordings[0].clone(),
             _ if under(&["/api/v1/scripts/", "/scripts/"]) => self.script_id.clone(),
             _ if under(&["/api/v1/gaps/"]) => self.gap_id.clone(),
+            _ if under(&["/api/v1/disputes/", "/disputes/"]) => self.dispute_id.clone(),
             _ => NO_ID.into(),
         }
     }
@@ -763,6 +782,12 @@ fn json_base(ds: &Dataset, method: &Method, route: &str) -> Option<Value> {
         ("POST", "/api/v1/assignments/{code}/skip") => json!({"reason": "bad_audio"}),
         ("POST", "/api/v1/assignments/{code}/review") => json!({ "verdicts": verdicts }),
         ("POST", "/api/v1/gaps/{id}/dismiss") => json!({"reason": "noise", "note": "Heard it"}),
+        ("POST", "/api/v1/me/calls/{id}/disputes") => json!({
+            "steps": [{"step_key": ds.steps[0]["key"], "comment": "I greeted the customer"}]
+        }),
+        ("POST", "/api/v1/disputes/{id}/decision") => json!({
+            "steps": [{"step_key": ds.steps[0]["key"], "decision": "uphold", "note": "Heard it"}]
+        }),
         _ => return None,
     })
 }

@@ -212,26 +212,29 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
     for recording in reviews::table
         .filter(diesel::ExpressionMethods::eq(reviews::status, "accepted"))
         .filter(diesel::ExpressionMethods::eq(reviews::gold, false))
+        // A dispute's blind re-review takes no slot of the call.
+        .filter(diesel::ExpressionMethods::is_null(reviews::dispute_id))
         .select(reviews::recording_id)
         .load::<String>(conn)?
     {
         *reviews_of.entry(recording).or_default() += 1;
     }
-    let leases: Vec<(String, String, String, Timestamp, bool)> = assignments::table
+    let leases: Vec<(String, String, String, Timestamp, bool, Option<String>)> = assignments::table
         .select((
             assignments::recording_id,
             assignments::reviewer_id,
             assignments::status,
             assignments::expires_at,
             assignments::gold,
+            assignments::dispute_id,
         ))
         .load(conn)?;
     let at = now();
     let mut active_of: BTreeMap<&str, i64> = BTreeMap::new();
     let mut live_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (recording, reviewer, status, expires_at, gold) in &leases {
+    for (recording, reviewer, status, expires_at, gold, dispute) in &leases {
         if status == "active" {
-            if !gold {
+            if !gold && dispute.is_none() {
                 *active_of.entry(recording).or_default() += 1;
             }
             if *expires_at > at {

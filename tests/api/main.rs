@@ -9,6 +9,7 @@ mod assignments;
 mod audio;
 mod canary;
 mod demo;
+mod disputes;
 mod flags;
 mod foundation;
 mod fuzz;

@@ -214,6 +214,7 @@ async fn an_operator_reads_the_consensus_of_their_own_reviewed_calls() {
     insta::assert_json_snapshot!("operator_feedback", calls, {
         "[].recording_id" => redact::known(f.done.as_str(), "[recording id]"),
         "[].uploaded_at" => redact::time(),
+        "[].feedback_at" => redact::time(),
         "[].script_id" => redact::id("[script id]"),
         "[].steps[].key" => redact::step_key(),
     });

@@ -433,6 +433,9 @@ mod tests {
                 title: "t".into(),
                 say: String::new(),
                 guidance: String::new(),
+                critical: false,
+                optional: false,
+                weight: None,
             })
             .collect();
         let marks = [Mark {

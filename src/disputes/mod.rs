@@ -222,7 +222,7 @@ pub fn open(
                 "steps": clean.iter().map(|(key, _)| key).collect::<Vec<_>>(),
             }),
         )?;
-        Ok(load(conn, &id)?)
+        load(conn, &id)
     })
 }
 
@@ -370,7 +370,7 @@ pub fn decide(
         for reviewer in &reviewers {
             crate::reviews::gold::check_pause(conn, reviewer, &settings)?;
         }
-        Ok(load(conn, id)?)
+        load(conn, id)
     })
 }
 

@@ -772,11 +772,7 @@ mod tests {
     }
 
     fn outcome_of(v: Verdict) -> Outcome {
-        match v {
-            C => Outcome::Correct,
-            I => Outcome::Incorrect,
-            M => Outcome::Missing,
-        }
+        v.into()
     }
 
     /// The share of items whose shown outcome is the truth (split is never right).

@@ -97,7 +97,7 @@ fn scored_steps(
     let disputed = super::contest::scored_steps(conn, reviewers)?;
     if !disputed.is_empty() {
         steps.extend(disputed);
-        steps.sort_by(|a, b| b.1.cmp(&a.1));
+        steps.sort_by_key(|step| std::cmp::Reverse(step.1));
     }
     Ok(steps)
 }

@@ -1,6 +1,7 @@
 //! What changed between two versions of a script, step by step. Steps are matched by their
 //! key, not their position, so a reworded step shows as reworded (with the changed words
-//! marked) rather than as one removed and one added.
+//! marked) rather than as one removed and one added. A step whose scoring changed (made
+//! critical or optional, weighed differently) is `rescored`, with each flag's before and after.
 
 use std::collections::HashMap;
 
@@ -15,8 +16,55 @@ pub enum StepChange {
     Added,
     Removed,
     Reworded,
+    /// Same words, but critical, optional or its weight changed.
+    Rescored,
     Moved,
     Unchanged,
+}
+
+/// A scoring flag's value before or after: on/off, or a weight (none: not weighed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FlagValue {
+    On(bool),
+    Weight(Option<i32>),
+}
+
+/// One scoring flag of a step that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlagChange {
+    /// `critical`, `optional` or `weight`.
+    pub flag: &'static str,
+    pub before: FlagValue,
+    pub after: FlagValue,
+}
+
+fn flag_changes(before: &Step, after: &Step) -> Vec<FlagChange> {
+    [
+        (
+            "critical",
+            FlagValue::On(before.critical),
+            FlagValue::On(after.critical),
+        ),
+        (
+            "optional",
+            FlagValue::On(before.optional),
+            FlagValue::On(after.optional),
+        ),
+        (
+            "weight",
+            FlagValue::Weight(before.weight),
+            FlagValue::Weight(after.weight),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(flag, before, after)| FlagChange {
+        flag,
+        before,
+        after,
+    })
+    .collect()
 }
 
 /// A run of words in a changed text: kept, taken out or put in.
@@ -44,6 +92,8 @@ pub struct StepDiff {
     /// The newer title (the older one for a removed step).
     pub title: String,
     pub fields: Vec<FieldChange>,
+    /// The scoring flags that changed (for a kept step).
+    pub flags: Vec<FlagChange>,
 }
 
 /// Splits a text into the pieces the word diff compares: runs of letters and digits (a word
@@ -245,6 +295,7 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
                 new_position: Some(step.position),
                 title: step.title.clone(),
                 fields: whole_step("added", step),
+                flags: Vec::new(),
             });
             continue;
         };
@@ -262,8 +313,11 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
         .collect();
         let moved = shared_old.iter().position(|k| *k == step.key)
             != shared_new.iter().position(|k| *k == step.key);
+        let flags = flag_changes(before, step);
         let change = if !fields.is_empty() {
             StepChange::Reworded
+        } else if !flags.is_empty() {
+            StepChange::Rescored
         } else if moved {
             StepChange::Moved
         } else {
@@ -276,6 +330,7 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
             new_position: Some(step.position),
             title: step.title.clone(),
             fields,
+            flags,
         });
     }
     // Each removed step goes after the nearest earlier step of `old` that is still listed.
@@ -294,6 +349,7 @@ pub fn diff_versions(old: &[Step], new: &[Step]) -> Vec<StepDiff> {
             new_position: None,
             title: gone.title.clone(),
             fields: whole_step("removed", gone),
+            flags: Vec::new(),
         };
         match anchor {
             Some(at) => out.insert(at + 1, entry),
@@ -308,6 +364,26 @@ mod tests {
     use super::*;
     use crate::db::ids::StepId;
 
+    #[test]
+    fn a_changed_flag_is_a_rescored_step() {
+        let old = steps(&[("a", "Notice"), ("b", "Offer")]);
+        let mut new = old.clone();
+        new[0].critical = true;
+        new[1].weight = Some(3);
+        let diff = diff_versions(&old, &new);
+        assert_eq!(diff[0].change, StepChange::Rescored);
+        assert_eq!(
+            diff[0].flags,
+            [FlagChange {
+                flag: "critical",
+                before: FlagValue::On(false),
+                after: FlagValue::On(true),
+            }]
+        );
+        assert_eq!(diff[1].flags[0].after, FlagValue::Weight(Some(3)));
+        assert_eq!(diff_versions(&old, &old)[0].change, StepChange::Unchanged);
+    }
+
     fn steps(spec: &[(&str, &str)]) -> Vec<Step> {
         spec.iter()
             .enumerate()
@@ -318,6 +394,9 @@ mod tests {
                 title: (*title).to_owned(),
                 say: String::new(),
                 guidance: String::new(),
+                critical: false,
+                optional: false,
+                weight: None,
             })
             .collect()
     }

@@ -681,21 +681,47 @@ async fn critical_optional_and_weighed_steps_score_as_the_scorecard_says() {
         .text()
         .await
         .unwrap();
-    let keys: Vec<&str> = steps
+    let plain: Vec<Value> = steps
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["key"].as_str().unwrap())
+        .map(|s| json!({"key": s["key"], "title": s["title"]}))
         .collect();
     let (status, body) = s
         .post(
             &format!("/api/v1/scripts/{id}/versions"),
             &s.owner,
-            json!({"steps": keys.iter().map(|k| json!({"key": k, "title": "Plain"})).collect::<Vec<_>>()}),
+            json!({ "steps": plain }),
         )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["version"]["steps"][0]["critical"], false);
+    // The diff names what changed in the scoring, on the API and on the page.
+    let (_, diff) = s
+        .get(&format!("/api/v1/scripts/{id}/diff?from=1&to=2"), &s.owner)
+        .await;
+    let changes: Vec<&str> = diff["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        ["rescored", "rescored", "rescored", "unchanged"],
+        "{diff}"
+    );
+    assert_eq!(
+        diff["steps"][2]["flags"],
+        json!([{"flag": "weight", "before": 3, "after": null}])
+    );
+    let browser = s.app.browser_for(&s.owner).await;
+    let page = s
+        .app
+        .page_text(&browser, &format!("/scripts/{id}/diff?from=1&to=2"))
+        .await;
+    assert!(page.contains("scoring changed"), "{page}");
+    assert!(page.contains("not weighed"), "{page}");
     let v1_after = s
         .app
         .get_as(&v1_path, &s.owner.token)

@@ -297,6 +297,22 @@ pub fn for_recordings(
 }
 
 type StepKey = (RecordingId, String);
+/// A contested step as loaded: call, step key, comment, decision, note.
+type DisputedRow = (
+    RecordingId,
+    String,
+    String,
+    Option<Decision>,
+    Option<String>,
+);
+/// A dispute as loaded: id, call, status, opened, decided.
+type DisputeRow = (
+    DisputeId,
+    RecordingId,
+    DisputeStatus,
+    Timestamp,
+    Option<Timestamp>,
+);
 
 /// The disputes of the recordings, and their contested steps.
 fn disputes_of(
@@ -306,13 +322,7 @@ fn disputes_of(
     HashMap<RecordingId, CallDispute>,
     HashMap<StepKey, StepDispute>,
 )> {
-    let calls: Vec<(
-        DisputeId,
-        RecordingId,
-        DisputeStatus,
-        Timestamp,
-        Option<Timestamp>,
-    )> = disputes::table
+    let calls: Vec<DisputeRow> = disputes::table
         .filter(disputes::recording_id.eq_any(ids))
         .select((
             disputes::id,
@@ -325,13 +335,7 @@ fn disputes_of(
     if calls.is_empty() {
         return Ok(Default::default());
     }
-    let steps: Vec<(
-        RecordingId,
-        String,
-        String,
-        Option<Decision>,
-        Option<String>,
-    )> = dispute_steps::table
+    let steps: Vec<DisputedRow> = dispute_steps::table
         .inner_join(disputes::table)
         .filter(disputes::recording_id.eq_any(ids))
         .select((

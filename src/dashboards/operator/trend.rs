@@ -114,10 +114,15 @@ mod tests {
             title: title.to_owned(),
             position: 0,
             verdict,
+            critical: false,
+            optional: false,
+            weight: None,
             correct: 0,
             incorrect: 0,
             missing: 0,
+            did_not_arise: 0,
             comments: Vec::new(),
+            dispute: None,
         }
     }
 

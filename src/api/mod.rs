@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod gaps;
 pub mod operator;
 pub mod overview;
+pub mod pay;
 pub mod recordings;
 pub mod reviewers;
 pub mod reviews;
@@ -50,4 +51,5 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     gaps::routes(r);
     operator::routes(r);
     agreement::routes(r);
+    pay::routes(r);
 }

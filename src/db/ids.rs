@@ -79,3 +79,10 @@ id_type! {
     GapId;
     AuditId;
 }
+
+id_type! {
+    /// One entry of the reviewers' ledger (`crate::pay`).
+    PayEntryId;
+    /// A closed pay period.
+    PayPeriodId;
+}

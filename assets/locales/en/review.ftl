@@ -1,5 +1,5 @@
 nav-review = Review
-nav-review-history = My earnings
+nav-review-history = My reviews
 
 review-title = Review calls
 review-lead = You get one call at random. Listen, then mark every step of the script. Who is talking and when stays hidden from you.

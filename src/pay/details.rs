@@ -124,7 +124,7 @@ pub fn luhn_is_valid(card: &str) -> bool {
             (false, _) => n,
         })
         .sum();
-    !d.is_empty() && sum % 10 == 0
+    !d.is_empty() && sum.is_multiple_of(10)
 }
 
 /// The control key of a 20-digit account at the bank with this 9-digit BIK: the BIK's last
@@ -141,24 +141,22 @@ pub fn account_is_valid(account: &str, bik: &str) -> bool {
             .enumerate()
             .map(|(i, n)| n * weights[i % 3])
             .sum::<u32>()
-            % 10
-            == 0
+            .is_multiple_of(10)
 }
 
-/// The details checked, digits cleaned of spaces and dashes; every problem at once.
-pub fn check(
-    input: &DetailsInput,
-) -> Result<
-    (
-        String,
-        String,
-        PayoutMethod,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
-    Vec<FieldProblem>,
-> {
+/// Payout details that passed [`check`], digits cleaned of spaces and dashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub full_name: String,
+    pub inn: String,
+    pub method: PayoutMethod,
+    pub card: Option<String>,
+    pub account: Option<String>,
+    pub bik: Option<String>,
+}
+
+/// The details checked; every problem at once.
+pub fn check(input: &DetailsInput) -> Result<Checked, Vec<FieldProblem>> {
     let mut problems = Vec::new();
     let full_name = input.full_name.trim().to_owned();
     let name_chars = full_name.chars().count();
@@ -213,7 +211,14 @@ pub fn check(
         }
     }
     match method {
-        Some(method) if problems.is_empty() => Ok((full_name, inn, method, card, account, bik)),
+        Some(method) if problems.is_empty() => Ok(Checked {
+            full_name,
+            inn,
+            method,
+            card,
+            account,
+            bik,
+        }),
         _ => Err(problems),
     }
 }
@@ -278,7 +283,14 @@ pub fn save(
     reviewer: &UserId,
     input: &DetailsInput,
 ) -> Result<PayoutDetails, PayError> {
-    let (full_name, inn, method, card, account, bik) = check(input).map_err(PayError::Invalid)?;
+    let Checked {
+        full_name,
+        inn,
+        method,
+        card,
+        account,
+        bik,
+    } = check(input).map_err(PayError::Invalid)?;
     conn.write_transaction(|conn| {
         let at = now();
         let upsert = diesel::insert_into(pay_payout_details::table)

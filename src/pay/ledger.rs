@@ -52,17 +52,18 @@ pub fn accrue(
         };
     let base = review_rate + per_minute(minute_rate, accrual.duration_ms);
     let (mut gold_accuracy, mut bonus_percent, mut held) = (None, 0, false);
-    if pay.bonus_percent > 0 || pay.hold_accuracy > 0 {
-        if let Some((scored, share)) = accuracy(conn)?
-            && scored >= usize::try_from(pay.gold_min_steps).unwrap_or(usize::MAX)
-        {
-            let percent = (share * 100.0).floor().clamp(0.0, 100.0) as i32;
-            gold_accuracy = Some(percent);
-            if pay.bonus_percent > 0 && percent >= pay.bonus_accuracy {
-                bonus_percent = pay.bonus_percent;
-            }
-            held = pay.hold_accuracy > 0 && percent < pay.hold_accuracy;
+    // The accuracy is read only while the rule is on (it is off by default).
+    let rule_on = pay.bonus_percent > 0 || pay.hold_accuracy > 0;
+    if rule_on
+        && let Some((scored, share)) = accuracy(conn)?
+        && scored >= usize::try_from(pay.gold_min_steps).unwrap_or(usize::MAX)
+    {
+        let percent = (share * 100.0).floor().clamp(0.0, 100.0) as i32;
+        gold_accuracy = Some(percent);
+        if pay.bonus_percent > 0 && percent >= pay.bonus_accuracy {
+            bonus_percent = pay.bonus_percent;
         }
+        held = pay.hold_accuracy > 0 && percent < pay.hold_accuracy;
     }
     let bonus = percent_of(base, bonus_percent);
     diesel::insert_into(pay_entries::table)

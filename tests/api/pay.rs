@@ -148,6 +148,47 @@ impl Setup {
     }
 }
 
+/// What the ledger must say of every review, restated from the stored words: one first
+/// entry of kind `review` (seq 0), then entries numbered densely, adding up to the first
+/// amount while the review is accepted and to nothing while it is rejected.
+fn assert_ledger_matches_reviews(s: &Setup) {
+    use callqa::db::pay_schema::pay_entries;
+    use callqa::db::schema::reviews;
+    let mut conn = s.app.connect_db();
+    let stored: Vec<(String, String)> = reviews::table
+        .select((reviews::id, reviews::status))
+        .load(&mut conn)
+        .unwrap();
+    assert!(!stored.is_empty());
+    for (review, status) in stored {
+        let entries: Vec<(String, Option<i32>, i64)> = pay_entries::table
+            .filter(pay_entries::review_id.eq(&review))
+            .order(pay_entries::review_seq.asc())
+            .select((
+                pay_entries::kind,
+                pay_entries::review_seq,
+                pay_entries::amount_minor,
+            ))
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(
+            entries.first().map(|e| e.0.as_str()),
+            Some("review"),
+            "{review}"
+        );
+        let seqs: Vec<Option<i32>> = entries.iter().map(|e| e.1).collect();
+        let dense: Vec<Option<i32>> = (0..entries.len() as i32).map(Some).collect();
+        assert_eq!(seqs, dense, "{review}");
+        let net: i64 = entries.iter().map(|e| e.2).sum();
+        let expected = if status == "accepted" {
+            entries[0].2
+        } else {
+            0
+        };
+        assert_eq!(net, expected, "{review} is {status}: {entries:?}");
+    }
+}
+
 /// The kinds and amounts of entries, oldest first.
 fn story(entries: &Value) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = entries
@@ -334,6 +375,7 @@ async fn the_ledger_pays_each_review_at_the_rate_it_was_sent_at_and_reverses_rej
     );
     let (_, ledger) = s.get("/api/v1/pay/ledger", &s.owner).await;
     assert_eq!(ledger["entries"].as_array().unwrap().len(), 9, "{ledger}");
+    assert_ledger_matches_reviews(&s);
 }
 
 #[tokio::test]
@@ -634,7 +676,7 @@ fn account_for(bik: &str, pattern: &str) -> String {
                 .enumerate()
                 .map(|(i, c)| c.to_digit(10).unwrap() * [7, 1, 3][i % 3])
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         })
         .unwrap()
 }
@@ -908,6 +950,7 @@ async fn the_registry_is_byte_for_byte_in_both_locales_and_the_workbooks_read_ba
             .await;
         assert_eq!(status, 403);
     }
+    assert_ledger_matches_reviews(&s);
 }
 
 #[tokio::test]

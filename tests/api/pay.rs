@@ -1264,3 +1264,65 @@ async fn the_owner_closes_and_pays_on_the_pages_and_the_reviewer_sees_it_paid() 
     );
     assert!(page.contains("Careful notes"));
 }
+
+#[tokio::test]
+async fn reviews_sent_before_the_ledger_existed_are_carried_over_by_the_migration() {
+    use diesel::connection::SimpleConnection;
+    let s = setup().await;
+    s.settings(json!({"review_rate": "1.50", "currency": "EUR", "reviews_required": 1}))
+        .await;
+    s.app
+        .ready_calls(&s.owner, &s.operator, &s.script, 2, 1)
+        .await;
+    let anna = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
+    s.review(&anna).await;
+    let rejected = s.review(&anna).await;
+    let review = s.review_of(rejected["code"].as_str().unwrap());
+    s.post(
+        &format!("/api/v1/reviews/{review}/reject"),
+        &s.owner,
+        json!({"reason": "Not listened to"}),
+    )
+    .await;
+    // The ledger's migration run again over these reviews, as on an upgrade.
+    let (down, up) = if crate::helpers::is_postgres() {
+        (
+            include_str!("../../migrations/postgres/2026-12-04-000010_ledger/down.sql"),
+            include_str!("../../migrations/postgres/2026-12-04-000010_ledger/up.sql"),
+        )
+    } else {
+        (
+            include_str!("../../migrations/sqlite/2026-12-04-000010_ledger/down.sql"),
+            include_str!("../../migrations/sqlite/2026-12-04-000010_ledger/up.sql"),
+        )
+    };
+    let mut conn = s.app.connect_db();
+    conn.batch_execute(down).unwrap();
+    conn.batch_execute(up).unwrap();
+    drop(conn);
+    let earnings = s.earnings(&anna).await;
+    let mut kinds: Vec<(String, String)> = story(&earnings["entries"]);
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("reversal".to_owned(), "-1.50".to_owned()),
+            ("review".to_owned(), "1.50".to_owned()),
+            ("review".to_owned(), "1.50".to_owned()),
+        ]
+    );
+    assert_eq!(earnings["open"]["payable"][0]["amount"], "1.50");
+    assert_ledger_matches_reviews(&s);
+    // Restored after the upgrade, the review pays again.
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/reviews/{review}/restore"),
+            &s.owner,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let earnings = s.earnings(&anna).await;
+    assert_eq!(earnings["open"]["payable"][0]["amount"], "3.00");
+    assert_ledger_matches_reviews(&s);
+}

@@ -84,8 +84,9 @@ CREATE TABLE pay_script_rates (
     updated_at         TIMESTAMP NOT NULL
 );
 
--- Reviews accepted before the ledger existed are owed what the history showed: the
--- per-review rate of the settings, in the settings' currency.
+-- Reviews sent before the ledger existed are owed what the history showed: the per-review
+-- rate of the settings, in the settings' currency; a rejected one was paid and taken back,
+-- so that a restore after the upgrade gives its money again.
 INSERT INTO pay_entries (id, reviewer_id, kind, review_id, review_seq, amount_minor, currency,
                          review_rate_minor, reason, created_at)
 SELECT 'carried-' || r.id, r.reviewer_id, 'review', r.id, 0,
@@ -94,4 +95,14 @@ SELECT 'carried-' || r.id, r.reviewer_id, 'review', r.id, 0,
        CAST(ROUND(COALESCE((SELECT CAST(REPLACE(value, ',', '.') AS DOUBLE PRECISION) FROM settings WHERE name = 'review_rate'), 0) * 100) AS BIGINT),
        NULL, r.submitted_at
 FROM reviews r
-WHERE r.status = 'accepted';
+WHERE r.status IN ('accepted', 'rejected');
+
+INSERT INTO pay_entries (id, reviewer_id, kind, review_id, review_seq, amount_minor, currency,
+                         review_rate_minor, reason, created_by, created_at)
+SELECT 'carried-reversal-' || r.id, r.reviewer_id, 'reversal', r.id, 1,
+       -CAST(ROUND(COALESCE((SELECT CAST(REPLACE(value, ',', '.') AS DOUBLE PRECISION) FROM settings WHERE name = 'review_rate'), 0) * 100) AS BIGINT),
+       COALESCE((SELECT value FROM settings WHERE name = 'currency'), 'USD'),
+       CAST(ROUND(COALESCE((SELECT CAST(REPLACE(value, ',', '.') AS DOUBLE PRECISION) FROM settings WHERE name = 'review_rate'), 0) * 100) AS BIGINT),
+       SUBSTR(r.reject_reason, 1, 1000), r.rejected_by, COALESCE(r.rejected_at, r.submitted_at)
+FROM reviews r
+WHERE r.status = 'rejected';

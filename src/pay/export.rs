@@ -1,5 +1,6 @@
 //! Files for the people who pay: a period's payout registry (one row per reviewer and
-//! currency: name, tax number, card or account, amount, currency, purpose) and the ledger
+//! currency with something to pay: name, tax number, card or account, amount, currency,
+//! purpose) and the ledger
 //! (every entry), each as CSV and XLSX. The CSV follows the organization's locale so it opens
 //! right in a spreadsheet there: `;` between fields and a decimal comma for Russian, `,` and
 //! a point for English; UTF-8 with a BOM, CRLF line ends. Text cells that a spreadsheet would
@@ -121,13 +122,19 @@ fn csv_writer(style: &Style) -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
+/// The lines a payout service can pay: a positive amount (a period's total of nothing, such
+/// as a review rejected in the period it was sent in, has no row).
+fn payable(detail: &PeriodDetail) -> impl Iterator<Item = &PayeeLine> {
+    detail.payees.iter().filter(|line| line.amount_minor > 0)
+}
+
 /// The period's payout registry as CSV in the settings' locale.
 pub fn registry_csv(detail: &PeriodDetail, settings: &PaySettings) -> std::io::Result<Vec<u8>> {
     let style = Style::of(settings.lang());
     let template = settings.purpose_template();
     let mut writer = csv_writer(&style);
     writer.write_record(registry_header(style.lang))?;
-    for line in &detail.payees {
+    for line in payable(detail) {
         let [name, inn, card, account, bik, currency, purpose] =
             registry_cells(line, &template, &style, detail);
         writer.write_record([
@@ -166,7 +173,7 @@ pub fn registry_xlsx(detail: &PeriodDetail, settings: &PaySettings) -> std::io::
             .write_string_with_format(0, col, title, &bold)
             .map_err(xlsx_error)?;
     }
-    for (index, line) in detail.payees.iter().enumerate() {
+    for (index, line) in payable(detail).enumerate() {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let [name, inn, card, account, bik, currency, purpose] =
             registry_cells(line, &template, &style, detail);

@@ -1,5 +1,6 @@
 //! Pay periods: an owner closes one (every open entry made before its end, and not on hold,
-//! is frozen into it, with each reviewer's total), approves it and marks it paid with the
+//! is frozen into it, with each reviewer's total; a reviewer whose total would be negative
+//! keeps their entries open for the next period), approves it and marks it paid with the
 //! day and the payout service's reference. Each step is one conditional write, audited: a
 //! repeated request changes nothing, and of two owners closing at once one closes and the
 //! other is told (the period number and end are unique, so neither backend can take the
@@ -256,12 +257,19 @@ pub fn close(
             .first(conn)
             .optional()?;
         if let Some((id, _, last_end)) = &last {
-            if *last_end == ends {
-                let view = views(conn, Some(id))?.pop().ok_or(PayError::NotFound)?;
-                return Ok((view, false));
-            }
-            if *last_end > ends {
-                return Err(FieldProblem::new("until", "before_last_period").into());
+            match until {
+                // The same end asked again: the period it closed.
+                Some(_) if *last_end == ends => {
+                    let view = views(conn, Some(id))?.pop().ok_or(PayError::NotFound)?;
+                    return Ok((view, false));
+                }
+                Some(_) if *last_end > ends => {
+                    return Err(FieldProblem::new("until", "before_last_period").into());
+                }
+                // Up to now, in the very millisecond another close ended: nothing is left
+                // before that end, and what came after it belongs to the next period.
+                None if *last_end >= ends => return Err(PayError::NothingToClose),
+                _ => {}
             }
         }
         let id = PayPeriodId::random();
@@ -309,6 +317,28 @@ pub fn close(
             let total = totals.entry((reviewer, currency)).or_default();
             total.0 += amount;
             total.1 += 1;
+        }
+        // A reviewer who owes more than they earned (deductions, reversals of paid reviews)
+        // cannot be paid a negative amount: their entries stay open for the next period.
+        let owing: Vec<(UserId, String)> = totals
+            .iter()
+            .filter(|(_, (amount, _))| *amount < 0)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for (reviewer, currency) in &owing {
+            diesel::update(
+                pay_entries::table
+                    .filter(pay_entries::period_id.eq(&id))
+                    .filter(pay_entries::reviewer_id.eq(reviewer))
+                    .filter(pay_entries::currency.eq(currency)),
+            )
+            .set(pay_entries::period_id.eq(None::<PayPeriodId>))
+            .execute(conn)?;
+            totals.remove(&(reviewer.clone(), currency.clone()));
+        }
+        let taken: usize = totals.values().map(|t| t.1 as usize).sum();
+        if taken == 0 {
+            return Err(PayError::NothingToClose);
         }
         for ((reviewer, currency), (amount, entries)) in &totals {
             diesel::insert_into(pay_period_totals::table)

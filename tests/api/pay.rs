@@ -391,6 +391,9 @@ async fn a_period_is_closed_approved_and_paid_once_whatever_is_repeated() {
     );
     s.adjust(&anna, "10.00", "First week").await;
     s.adjust(&anna, "2.50", "Bonus").await;
+    // Boris owes more than he earned: nothing negative is paid, his entry waits.
+    let boris = s.app.invited(&s.owner, Invitee::Reviewer, "boris").await;
+    s.adjust(&boris, "-3.00", "Advance").await;
 
     // Not the future, and a real date.
     let tomorrow = time::OffsetDateTime::now_utc().date().next_day().unwrap();
@@ -517,6 +520,18 @@ async fn a_period_is_closed_approved_and_paid_once_whatever_is_repeated() {
     assert_eq!(entries[1]["period_status"], "paid");
     let (_, list) = s.get("/api/v1/pay/periods", &s.owner).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+    let boris_money = s.earnings(&boris).await;
+    assert_eq!(boris_money["open"]["payable"][0]["amount"], "-3.00");
+    assert_eq!(boris_money["periods"], json!([]));
+    // Once he earns more than he owes, the next close pays the difference; Anna's deduction
+    // alone would be negative and waits in turn.
+    s.adjust(&boris, "5.00", "Second week").await;
+    let second = s.close().await;
+    assert_eq!(second["number"], 2);
+    assert_eq!(second["entries"], 2);
+    assert_eq!(second["totals"][0]["amount"], "2.00");
+    let earnings = s.earnings(&anna).await;
+    assert_eq!(earnings["open"]["payable"][0]["amount"], "-1.00");
 }
 
 /// A second owner, added from the command line.

@@ -6,7 +6,6 @@
 use actix_web::http::Method;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
 use crate::db::ids::{PayPeriodId, ScriptId, UserId};
 use crate::error::AppError;
@@ -15,8 +14,8 @@ use crate::http::routes::{Access, RouteSink};
 use crate::http::{AppState, Owner, Reviewer};
 use crate::org_settings::OrgSettings;
 use crate::pay::details::{self, DetailsInput};
-use crate::pay::ledger::{self, AdjustmentInput, EntryFilter};
-use crate::pay::periods::{self, PaidInput};
+use crate::pay::ledger::{self, AdjustmentInput, LedgerQuery};
+use crate::pay::periods::{self, CloseInput, PaidInput};
 use crate::pay::settings::{self as pay_settings, ScriptRateInput};
 use crate::pay::{PaySettings, earnings, export};
 
@@ -259,32 +258,6 @@ async fn open_lines(_: Owner, state: web::Data<AppState>) -> Result<HttpResponse
         .json(serde_json::json!({ "reviewers": lines, "details_changed": changes })))
 }
 
-/// `?period=open|<id>&reviewer=<id>`: which entries.
-#[derive(Debug, Default, Deserialize)]
-pub struct LedgerQuery {
-    pub period: Option<String>,
-    pub reviewer: Option<String>,
-}
-
-impl LedgerQuery {
-    pub fn filter(&self) -> EntryFilter {
-        let word = |t: &Option<String>| {
-            t.as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
-        EntryFilter {
-            reviewer: word(&self.reviewer).map(UserId::from_raw),
-            period: word(&self.period).map(|p| match p.as_str() {
-                "open" => None,
-                id => Some(PayPeriodId::from_raw(id)),
-            }),
-            entry: None,
-        }
-    }
-}
-
 async fn ledger_json(
     _: Owner,
     state: web::Data<AppState>,
@@ -389,28 +362,6 @@ async fn list_periods(_: Owner, state: web::Data<AppState>) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// How an owner closes a period: through the end of `until` (`YYYY-MM-DD`, in the
-/// organization's zone), or up to now.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CloseInput {
-    pub until: Option<String>,
-}
-
-/// The end of a close's last day, in the organization's zone.
-pub fn close_end(
-    conn: &mut crate::db::DbConnection,
-    until: &Option<String>,
-) -> Result<Option<crate::db::time::Timestamp>, AppError> {
-    let Some(day) = crate::db::time::day_bound("until", until, 0)? else {
-        return Ok(None);
-    };
-    let zone = OrgSettings::load_zone(conn)?;
-    Ok(Some(zone.start_of(day.date().next_day().ok_or_else(
-        || AppError::field("until", "date_out_of_range"),
-    )?)))
-}
-
 async fn close_period(
     Owner(owner): Owner,
     state: web::Data<AppState>,
@@ -420,7 +371,7 @@ async fn close_period(
     let (period, closed) = state
         .db
         .write(move |conn| {
-            let until = close_end(conn, &input.until)?;
+            let until = periods::end_of(conn, &input.until)?;
             periods::close(conn, &owner.user_id, until).map_err(AppError::from)
         })
         .await?;

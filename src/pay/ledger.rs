@@ -615,3 +615,29 @@ pub fn open_lines(conn: &mut DbConnection) -> QueryResult<Vec<OpenLine>> {
         })
         .collect())
 }
+
+/// `?period=open|<id>&reviewer=<id>`: which entries, as the ledger's page and files take it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LedgerQuery {
+    pub period: Option<String>,
+    pub reviewer: Option<String>,
+}
+
+impl LedgerQuery {
+    pub fn filter(&self) -> EntryFilter {
+        let word = |t: &Option<String>| {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        EntryFilter {
+            reviewer: word(&self.reviewer).map(UserId::from_raw),
+            period: word(&self.period).map(|p| match p.as_str() {
+                "open" => None,
+                id => Some(PayPeriodId::from_raw(id)),
+            }),
+            entry: None,
+        }
+    }
+}

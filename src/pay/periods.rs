@@ -517,3 +517,27 @@ pub fn of_reviewer(
         })
         .collect())
 }
+
+/// How an owner closes a period: through the end of `until` (`YYYY-MM-DD`, in the
+/// organization's zone), or up to now.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CloseInput {
+    pub until: Option<String>,
+}
+
+/// The moment a close through `until` ends: the end of that day in the organization's zone
+/// (`None`: now).
+pub fn end_of(
+    conn: &mut DbConnection,
+    until: &Option<String>,
+) -> Result<Option<Timestamp>, PayError> {
+    let Some(day) = crate::db::time::day_bound("until", until, 0)? else {
+        return Ok(None);
+    };
+    let next = day
+        .date()
+        .next_day()
+        .ok_or_else(|| FieldProblem::new("until", "date_out_of_range"))?;
+    Ok(Some(OrgSettings::load_zone(conn)?.start_of(next)))
+}

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::page::Page;
 use super::{PageBase, see_other};
-use crate::api::pay::{CloseInput, LedgerQuery, close_end};
 use crate::db::ids::{PayPeriodId, ScriptId, UserId};
 use crate::error::AppError;
 use crate::http::forms::PageForm;
@@ -20,8 +19,8 @@ use crate::org_settings::OrgSettings;
 use crate::pay::PaySettings;
 use crate::pay::details::{self, DetailsChange, DetailsInput};
 use crate::pay::earnings::{self, Earnings};
-use crate::pay::ledger::{self, AdjustmentInput, EntryView, OpenLine};
-use crate::pay::periods::{self, PaidInput, PeriodDetail, PeriodView};
+use crate::pay::ledger::{self, AdjustmentInput, EntryView, LedgerQuery, OpenLine};
+use crate::pay::periods::{self, CloseInput, PaidInput, PeriodDetail, PeriodView};
 use crate::pay::settings::{self as pay_settings, ScriptRate, ScriptRateInput};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -197,7 +196,7 @@ async fn close_submit(
         .state()
         .db
         .write(move |conn| {
-            let until = close_end(conn, &input.until)?;
+            let until = periods::end_of(conn, &input.until)?;
             periods::close(conn, &owner, until).map_err(AppError::from)
         })
         .await

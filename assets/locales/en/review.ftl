@@ -60,7 +60,7 @@ review-history-total = Earned in total
 review-history-rate = { $count ->
     [one] { $count } review
    *[other] { $count } reviews
-} × { $rate }
+} accepted · { $rate } a review now
 review-history-none = You have not sent any reviews yet.
 review-history-by-day = By day
 review-history-day = Day

@@ -57,11 +57,7 @@ review-skip-send = Вернуть звонок
 
 review-history-title = Мои проверки и заработок
 review-history-total = Заработано всего
-review-history-rate = { $count ->
-    [one] { $count } проверка
-    [few] { $count } проверки
-   *[many] { $count } проверок
-} × { $rate }
+review-history-rate = Принято проверок: { $count } · сейчас { $rate } за проверку
 review-history-none = Вы ещё не отправили ни одной проверки.
 review-history-by-day = По дням
 review-history-day = День

@@ -343,6 +343,21 @@ impl From<DashboardError> for AppError {
     }
 }
 
+impl From<crate::pay::PayError> for AppError {
+    fn from(error: crate::pay::PayError) -> Self {
+        use crate::pay::PayError;
+        match error {
+            PayError::Invalid(problems) => AppError::Validation(problems),
+            PayError::NotFound => AppError::NotFound,
+            PayError::NothingToClose => AppError::Conflict("nothing_to_close"),
+            PayError::ClosedMeanwhile => AppError::Conflict("period_closed_meanwhile"),
+            PayError::NotApproved => AppError::Conflict("period_not_approved"),
+            PayError::AlreadyPaid => AppError::Conflict("period_already_paid"),
+            PayError::Db(db) => db.into(),
+        }
+    }
+}
+
 /// Maps errors raised by actix itself (unknown route, wrong method, body limits) onto the
 /// same codes, so every error a client sees has the same shape.
 pub fn from_status(status: StatusCode) -> AppError {

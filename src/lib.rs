@@ -22,6 +22,7 @@ pub mod http;
 pub mod i18n;
 pub mod languages;
 pub mod org_settings;
+pub mod pay;
 pub mod recordings;
 pub mod reviews;
 pub mod scripts;

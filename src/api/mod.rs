@@ -8,6 +8,7 @@ pub mod disputes;
 pub mod gaps;
 pub mod operator;
 pub mod overview;
+pub mod pay;
 pub mod recordings;
 pub mod reviewers;
 pub mod reviews;
@@ -52,4 +53,5 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     operator::routes(r);
     agreement::routes(r);
     disputes::routes(r);
+    pay::routes(r);
 }

@@ -1,6 +1,6 @@
 //! The reviewer's own page: every review they sent (newest first), per day (in their zone),
-//! and what they earned at the current rate in the settings. A review the owner rejected is
-//! listed with the owner's reason and earns nothing. Nothing here tells a gold (control) call
+//! and what they earned by the ledger (`crate::pay`). A review the owner rejected is listed
+//! with the owner's reason; its money was taken back by a reversing entry. Nothing here tells a gold (control) call
 //! from another.
 
 use std::collections::BTreeMap;
@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, ReviewId, UserId};
+use crate::db::pay_schema::pay_entries;
 use crate::db::schema::{recordings, reviews, verdicts};
 use crate::db::time::Timestamp;
 use crate::org_settings::{OrgSettings, format_cents};
+use crate::pay::format_minor;
 use crate::reviews::ReviewStatus;
 use crate::zone::Zone;
 
@@ -35,8 +37,9 @@ pub struct DayLine {
     /// `YYYY-MM-DD`, in the reviewer's zone.
     #[serde(serialize_with = "crate::dashboards::period::day")]
     pub day: time::Date,
-    /// Accepted reviews sent that day (rejected ones are not paid).
+    /// Accepted reviews sent that day.
     pub reviews: usize,
+    /// What the ledger's entries of that day add up to.
     pub earned: String,
 }
 
@@ -55,7 +58,7 @@ pub struct History {
     pub total_earned: String,
 }
 
-/// The reviewer's history, paid at the current rate in the settings.
+/// The reviewer's history; the money is the ledger's, in the settings' currency.
 pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> QueryResult<History> {
     let settings = OrgSettings::load(conn)?;
     type Row = (
@@ -95,6 +98,15 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
         .into_iter()
         .collect();
     let rate = settings.rate_cents();
+    let money: Vec<(Timestamp, i64)> = pay_entries::table
+        .filter(pay_entries::reviewer_id.eq(reviewer))
+        .filter(pay_entries::currency.eq(&settings.currency))
+        .select((pay_entries::created_at, pay_entries::amount_minor))
+        .load(conn)?;
+    let mut earned_per_day: BTreeMap<time::Date, i64> = BTreeMap::new();
+    for (at, amount) in &money {
+        *earned_per_day.entry(zone.local(*at).date()).or_default() += amount;
+    }
     let mut per_day: BTreeMap<time::Date, usize> = BTreeMap::new();
     let reviews: Vec<ReviewLine> = rows
         .iter()
@@ -114,13 +126,16 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
             }
         })
         .collect();
+    for day in earned_per_day.keys() {
+        per_day.entry(*day).or_default();
+    }
     let days = per_day
         .into_iter()
         .rev()
         .map(|(day, count)| DayLine {
             day,
             reviews: count,
-            earned: format_cents(rate * count as i64),
+            earned: format_minor(earned_per_day.get(&day).copied().unwrap_or(0), '.'),
         })
         .collect();
     let paid = rows
@@ -130,7 +145,7 @@ pub fn history(conn: &mut DbConnection, reviewer: &UserId, zone: &Zone) -> Query
     Ok(History {
         total_reviews: paid,
         rejected: reviews.len() - paid,
-        total_earned: format_cents(rate * paid as i64),
+        total_earned: format_minor(money.iter().map(|m| m.1).sum(), '.'),
         reviews,
         days,
         time_zone: zone.name().to_owned(),

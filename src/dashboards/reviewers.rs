@@ -16,7 +16,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, ReviewId, UserId};
 use crate::db::schema::{assignments, recordings, reviews, users, verdicts};
 use crate::db::time::Timestamp;
-use crate::org_settings::{OrgSettings, format_cents};
+use crate::org_settings::OrgSettings;
 use crate::reviews::ReviewStatus;
 use crate::reviews::gold;
 use crate::zone::Zone;
@@ -213,7 +213,8 @@ pub fn figures(
         .select((assignments::reviewer_id, assignments::status))
         .load(conn)?;
     let accuracy = gold::accuracies(conn, &ids)?;
-    let rate = settings.rate_cents();
+    // What the ledger's entries of the period add up to, in the settings' currency.
+    let earned = crate::pay::ledger::earned_between(conn, &ids, &settings.currency, start, end)?;
 
     let mut out: Vec<ReviewerRow> = people
         .into_iter()
@@ -256,7 +257,7 @@ pub fn figures(
                     .then(|| skipped as f64 / (submitted + skipped) as f64),
                 skipped,
                 rejected: own.len() - accepted.len(),
-                earned: format_cents(rate * accepted.len() as i64),
+                earned: crate::pay::format_minor(earned.get(&id).copied().unwrap_or(0), '.'),
                 currency: settings.currency.clone(),
                 id,
                 name,

@@ -24,6 +24,8 @@ pub struct Progress {
     pub open_gaps: i64,
     /// Active reviewers paused (by the gold check or by hand): no new calls until resumed.
     pub paused_reviewers: i64,
+    /// Reviewers whose payout details changed since the last pay period was closed.
+    pub payout_changes: usize,
     /// Every setup step is done.
     pub set_up: bool,
 }
@@ -69,5 +71,6 @@ pub fn progress(conn: &mut DbConnection) -> QueryResult<Progress> {
         reviewed,
         open_gaps,
         paused_reviewers,
+        payout_changes: crate::pay::details::changed_since_last_close(conn)?.len(),
     })
 }

@@ -80,3 +80,10 @@ id_type! {
     DisputeId;
     AuditId;
 }
+
+id_type! {
+    /// One entry of the reviewers' ledger (`crate::pay`).
+    PayEntryId;
+    /// A closed pay period.
+    PayPeriodId;
+}

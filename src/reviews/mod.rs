@@ -270,6 +270,18 @@ pub fn submit(
             let settings = OrgSettings::load(conn)?;
             gold::check_pause(conn, reviewer, &settings)?;
         }
+        // Paid at the rates in force now, in the same transaction as the review itself.
+        let accrual = crate::pay::ledger::Accrual {
+            review: &review_id,
+            reviewer,
+            script: &script_id,
+            duration_ms,
+            at,
+        };
+        crate::pay::ledger::accrue(conn, accrual, |conn| {
+            let accuracy = gold::accuracies(conn, std::slice::from_ref(reviewer))?.remove(reviewer);
+            Ok(accuracy.and_then(|a| a.value.map(|share| (a.scored, share))))
+        })?;
         Ok(Submitted {
             review_id,
             gaps: gap_count,
@@ -356,6 +368,11 @@ fn judge(
             ))
             .execute(conn)?;
         contest::review_judged(conn, review, to)?;
+        // The money follows: a reversing entry, or the review's first amount again.
+        match reason {
+            Some(reason) => crate::pay::ledger::reverse(conn, review, owner, reason, at)?,
+            None => crate::pay::ledger::reinstate(conn, review, owner, at)?,
+        }
         Recording::recount_reviews(conn, &recording_id)?;
         let raised = if rejected {
             None

@@ -576,6 +576,9 @@ struct AccountPage {
     zones: &'static [String],
     /// For a reviewer: the languages of calls they review, every one listed.
     review_languages: Option<Vec<crate::languages::LanguageChoice>>,
+    /// For a reviewer: where they are paid (`payout_details`, masked, once entered).
+    payout: bool,
+    payout_details: Option<crate::pay::details::PayoutDetails>,
     saved: bool,
     errors: FormErrors,
 }
@@ -585,7 +588,7 @@ struct AccountQuery {
     saved: Option<String>,
 }
 
-async fn account_view(
+pub(crate) async fn account_view(
     page: &Page,
     session: &Session,
     saved: bool,
@@ -601,9 +604,18 @@ async fn account_view(
                 Role::Reviewer => Some(crate::languages::of_reviewer(conn, &user_id)?),
                 _ => None,
             };
-            Ok::<_, AppError>((me, OrgSettings::load_zone(conn)?, review_languages))
+            let payout = match me.role {
+                Role::Reviewer => crate::pay::details::of(conn, &user_id)?,
+                _ => None,
+            };
+            Ok::<_, AppError>((
+                me,
+                OrgSettings::load_zone(conn)?,
+                (review_languages, payout),
+            ))
         })
         .await?;
+    let (review_languages, payout_details) = review_languages;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let data = AccountPage {
         base: page.base(),
@@ -612,6 +624,8 @@ async fn account_view(
         zones: crate::zone::names(),
         review_languages: review_languages
             .map(|chosen| crate::languages::choices(page.lang, &chosen)),
+        payout: me.role == Role::Reviewer,
+        payout_details: payout_details.map(crate::pay::details::PayoutDetails::masked),
         me: UserView::from(&me),
         saved,
         errors: page.errors(error.as_ref()),

@@ -13,6 +13,7 @@ pub mod listing;
 pub mod operator;
 pub mod overview;
 pub mod page;
+pub mod pay;
 pub mod recordings;
 pub mod review;
 mod review_table;
@@ -219,6 +220,8 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     call_reviews::routes(r);
     settings::routes(r);
     scripts::routes(r);
+    // Before the reviewer's `/review/{code}`, which would take `/review/earnings`.
+    pay::routes(r);
     review::routes(r);
     reviewers::routes(r);
     overview::routes(r);

@@ -332,6 +332,8 @@ pub struct Dataset {
     pub settings: Value,
     /// The current version's steps (with their keys).
     pub steps: Value,
+    /// A closed pay period (with the review's ledger entry in it).
+    pub period_id: String,
 }
 
 async fn json_of(response: reqwest::Response) -> Value {
@@ -438,7 +440,13 @@ impl Dataset {
         )
         .await;
         let settings = json_of(app.get_as("/api/v1/settings", &owner.token).await).await;
+        let period = json_of(
+            app.post_json("/api/v1/pay/periods", Some(&owner.token), &json!({}))
+                .await,
+        )
+        .await;
         let mut dataset = Dataset {
+            period_id: period["id"].as_str().unwrap().to_owned(),
             owner,
             reviewer,
             operator,
@@ -531,6 +539,9 @@ impl Dataset {
             {
                 self.reviewer.id.clone()
             }
+            _ if under(&["/api/v1/pay/periods/", "/pay/periods/"]) => self.period_id.clone(),
+            _ if under(&["/api/v1/pay/reviewers/", "/pay/reviewers/"]) => self.reviewer.id.clone(),
+            _ if under(&["/api/v1/pay/scripts/"]) => self.script_id.clone(),
             _ if under(&["/api/v1/invites/", "/people/invites/"]) => self.invite_id.clone(),
             _ if under(&["/api/v1/me/calls/", "/calls/"]) => self.reviewed.clone(),
             _ if under(&["/api/v1/recordings/", "/recordings/"]) => self.recordings[0].clone(),

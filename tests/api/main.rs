@@ -28,6 +28,7 @@ mod operator_names;
 mod overlap;
 mod overview;
 mod owner_races;
+mod pay;
 mod recording_filters;
 mod recordings;
 mod redirects;

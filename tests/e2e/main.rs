@@ -4,7 +4,9 @@
 //! script from the gap; the operator reads the feedback. Then a tour (`tour.rs`) opens every
 //! page each role can reach, and the signed-out pages, in English and in Russian; last, the
 //! owner reads the second call's review side by side on its page and rejects it, makes the
-//! first call gold, and the reviewer reads the rejection and its reason in their history.
+//! first call gold, and the reviewer reads the rejection and its reason in their history;
+//! then the reviewer enters their payout details, the owner closes the pay period, approves
+//! it and marks it paid, and the reviewer sees it paid.
 //!
 //! Every page shown is saved at 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/`
 //! (else `target/e2e-screenshots/`) as `NN-<page>-<language>-<width>.png`, checked with
@@ -39,6 +41,8 @@ const FILE_NAMES: [&str; 2] = [
 ];
 /// What the reviewer writes on the step the script has no handling for.
 const GAP_COMMENT: &str = "Customer asked for delivery to Kazan; the script has no answer";
+/// The payout service's reference of the first pay period.
+const PAYMENT_REFERENCE: &str = "SBP-2026-0042";
 /// Why the owner rejects the review of the second call.
 const REJECT_REASON: &str = "The greeting is there at 0:01: listen to the whole call";
 
@@ -517,6 +521,54 @@ async fn the_whole_loop_in_a_browser() {
     assert_anonymous(&reviewer).await;
     reviewer.screenshot("reviewer-history-rejected").await;
     timer.lap("owner: reviews read side by side, one rejected, a gold call");
+
+    // ---- paying: the reviewer says where, the owner closes and pays, the reviewer sees it --
+    reviewer.goto(&app.url("/account")).await;
+    reviewer.fill("#full_name", "Rita Reviewer").await;
+    reviewer.fill("#inn", "500100732259").await;
+    reviewer.fill("#card", "4111 1111 1111 1111").await;
+    reviewer
+        .click_and_load("form[action='/account/payout'] button[type=submit]")
+        .await;
+    let account = reviewer.text().await;
+    assert!(
+        account.contains("1111") && !account.contains("4111111111111111"),
+        "the payout details are saved and shown masked: {account}"
+    );
+    owner.goto(&app.url("/pay")).await;
+    assert!(
+        owner.has("#details-changed").await,
+        "the owner is told the payout details changed: {}",
+        owner.text().await
+    );
+    owner
+        .click_and_load("form[action='/pay/close'] button[type=submit]")
+        .await;
+    assert!(
+        owner.path().await.starts_with("/pay/periods/"),
+        "closing opens the period: {} {}",
+        owner.path().await,
+        owner.text().await
+    );
+    owner.screenshot("owner-pay-period-closed").await;
+    owner.click_and_load("#approve").await;
+    owner.fill("#reference", PAYMENT_REFERENCE).await;
+    owner.click_and_load("#mark-paid").await;
+    let period = owner.text().await;
+    assert!(
+        period.contains(PAYMENT_REFERENCE) && period.contains("4111111111111111"),
+        "the period is paid, the registry lists the details in full: {period}"
+    );
+    tour::both_languages(&owner, "owner-pay-period-paid").await;
+    reviewer.goto(&app.url("/review/earnings")).await;
+    assert!(
+        reviewer.has(".status-paid").await && reviewer.text().await.contains(PAYMENT_REFERENCE),
+        "the reviewer sees the period paid: {}",
+        reviewer.text().await
+    );
+    assert_anonymous(&reviewer).await;
+    reviewer.screenshot("reviewer-earnings-paid").await;
+    timer.lap("paying: a period closed, approved and paid");
 
     for person in [reviewer, owner, operator, visitor] {
         person.close().await;

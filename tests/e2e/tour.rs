@@ -61,6 +61,7 @@ pub async fn reviewer(reviewer: &Browser, app: &RunningApp) {
     );
     both_languages(reviewer, "reviewer-sent").await;
     visit(reviewer, app, "reviewer-history", "/review/history").await;
+    visit(reviewer, app, "reviewer-earnings", "/review/earnings").await;
     visit(reviewer, app, "reviewer-account", "/account").await;
     visit(reviewer, app, "reviewer-forbidden", "/scripts").await;
     visit(reviewer, app, "reviewer-404", "/no-such-page").await;
@@ -99,6 +100,8 @@ pub async fn owner(
     visit(owner, app, "owner-reviewers", "/reviewers").await;
     owner.click_and_load("td a[href^='/reviewers/']").await;
     both_languages(owner, "owner-reviewer").await;
+    visit(owner, app, "owner-pay", "/pay").await;
+    visit(owner, app, "owner-pay-ledger", "/pay/ledger").await;
     visit(owner, app, "owner-gaps-open", "/gaps").await;
     owner
         .click_and_load("form.gap-actions button[name=action][value='dismiss']")

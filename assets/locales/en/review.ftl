@@ -1,5 +1,5 @@
 nav-review = Review
-nav-review-history = My earnings
+nav-review-history = My reviews
 
 review-title = Review calls
 review-lead = You get one call at random. Listen, then mark every step of the script. Who is talking and when stays hidden from you.
@@ -60,7 +60,7 @@ review-history-total = Earned in total
 review-history-rate = { $count ->
     [one] { $count } review
    *[other] { $count } reviews
-} × { $rate }
+} accepted · { $rate } a review now
 review-history-none = You have not sent any reviews yet.
 review-history-by-day = By day
 review-history-day = Day

@@ -1,5 +1,5 @@
 nav-review = Проверка
-nav-review-history = Мой заработок
+nav-review-history = Мои проверки
 
 review-title = Проверка звонков
 review-lead = Вы получаете один случайный звонок. Прослушайте его и отметьте каждый шаг скрипта. Кто говорит и когда был звонок, вы не узнаете.
@@ -57,11 +57,7 @@ review-skip-send = Вернуть звонок
 
 review-history-title = Мои проверки и заработок
 review-history-total = Заработано всего
-review-history-rate = { $count ->
-    [one] { $count } проверка
-    [few] { $count } проверки
-   *[many] { $count } проверок
-} × { $rate }
+review-history-rate = Принято проверок: { $count } · сейчас { $rate } за проверку
 review-history-none = Вы ещё не отправили ни одной проверки.
 review-history-by-day = По дням
 review-history-day = День

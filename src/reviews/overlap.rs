@@ -4,7 +4,8 @@
 //! After every counted review of a call with bounds, [`settle`] sets the reviews the call
 //! requires *now*: the minimum until it is reached; then one more review while the answer is
 //! not yet sure ([`Signals`]: a reviewer not yet trusted, reviewers disagreeing on a step, a
-//! step's consensus less confident than the owner's threshold), never above the maximum;
+//! step's consensus less confident than the owner's threshold, a critical step failed by one
+//! reviewer alone, which would fail the whole call), never above the maximum;
 //! otherwise the call is finished at the reviews it has. The requirement never drops below
 //! the counted reviews plus the leases still out, so nobody holding the call loses it. The
 //! pool (`crate::assignments::pool`) then hands out exactly the open slots, under the same
@@ -23,7 +24,7 @@ use super::verdict::Verdict;
 use super::weighted;
 use crate::db::DbConnection;
 use crate::db::ids::{RecordingId, UserId};
-use crate::db::schema::{recordings, reviews, verdicts};
+use crate::db::schema::{recordings, reviews, steps, verdicts};
 use crate::org_settings::OrgSettings;
 
 /// A call's bounds: at least `min`, at most `max` reviews.
@@ -42,12 +43,34 @@ pub struct Signals {
     pub disagreements: Vec<String>,
     /// The step keys whose consensus is less confident than the setting.
     pub unsure: Vec<String>,
+    /// Critical steps only one review marked `incorrect`: failing the call waits for a
+    /// second reviewer to say so too.
+    pub critical_unconfirmed: Vec<String>,
 }
 
 impl Signals {
     pub fn any(&self) -> bool {
-        self.untrusted || !self.disagreements.is_empty() || !self.unsure.is_empty()
+        self.untrusted
+            || !self.disagreements.is_empty()
+            || !self.unsure.is_empty()
+            || !self.critical_unconfirmed.is_empty()
     }
+}
+
+/// The critical steps (of `critical`, by key) that exactly one of the reviews marked
+/// `incorrect`.
+pub fn critical_unconfirmed(reviews: &[CountedReview], critical: &[String]) -> Vec<String> {
+    critical
+        .iter()
+        .filter(|key| {
+            reviews
+                .iter()
+                .filter(|r| r.verdicts.get(*key) == Some(&Verdict::Incorrect))
+                .count()
+                == 1
+        })
+        .cloned()
+        .collect()
 }
 
 /// What the call needs now.
@@ -207,12 +230,19 @@ pub fn standing(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult
         HashMap::new()
     };
     let model = weighted::load(conn, &reviewers)?;
-    let signals = signals(
+    let mut signals = signals(
         &reviews,
         |reviewer| scored.get(reviewer).copied().unwrap_or(0) >= thresholds.trust_steps,
         |_, given| model.step(given).confidence.unwrap_or(0.0),
         thresholds.confidence,
     );
+    let critical: Vec<String> = steps::table
+        .inner_join(recordings::table.on(recordings::script_version_id.eq(steps::version_id)))
+        .filter(recordings::id.eq(recording))
+        .filter(steps::critical.eq(true))
+        .select(steps::step_key)
+        .load(conn)?;
+    signals.critical_unconfirmed = critical_unconfirmed(&reviews, &critical);
     let leased = i32::try_from(leased).unwrap_or(i32::MAX);
     let (required, need) = required(bounds, done, leased, &signals);
     Ok(Some(Standing {
@@ -319,5 +349,19 @@ mod tests {
         ];
         assert_eq!(signals(&three, all, majority, 0.9).unsure, ["offer"]);
         assert!(signals(&three, all, majority, 0.6).unsure.is_empty());
+    }
+
+    #[test]
+    fn a_critical_failure_waits_for_a_second_reviewer() {
+        let critical = ["notice".to_owned()];
+        let alone = [review("anna", &[("notice", I), ("offer", I)])];
+        assert_eq!(critical_unconfirmed(&alone, &critical), ["notice"]);
+        let confirmed = [
+            review("anna", &[("notice", I)]),
+            review("boris", &[("notice", I)]),
+        ];
+        assert!(critical_unconfirmed(&confirmed, &critical).is_empty());
+        let passed = [review("anna", &[("notice", C), ("offer", I)])];
+        assert!(critical_unconfirmed(&passed, &critical).is_empty());
     }
 }

@@ -266,7 +266,10 @@ async fn a_reviewer_grades_a_call_without_javascript() {
     // History and earnings.
     let (status, html) = page(&browser, &app, "/review/history").await;
     assert_eq!(status, 200);
-    assert!(html.contains("1 review accepted · 1.50 EUR a review now"), "{html}");
+    assert!(
+        html.contains("1 review accepted · 1.50 EUR a review now"),
+        "{html}"
+    );
     assert!(html.contains("1.50 EUR"));
     assert!(html.contains("0:01"));
     assert!(!html.contains("Petrovsky") && !html.contains("2023-03-14"));

@@ -479,7 +479,16 @@ async fn queued_work_survives_a_crash_and_is_done_by_another_process() {
     tokio::spawn(worker.run_until_stopped());
     let done = s.app.wait_processed(&s.owner.token, id).await;
     assert_eq!(done["status"], "ready");
-    assert_eq!(jobs::pending(&mut conn).unwrap(), 0);
+    // The job is marked done just after the recording is ready (its own write): wait for it.
+    let mut pending = jobs::pending(&mut conn).unwrap();
+    for _ in 0..100 {
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        pending = jobs::pending(&mut conn).unwrap();
+    }
+    assert_eq!(pending, 0);
 }
 
 #[tokio::test]

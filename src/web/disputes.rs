@@ -159,7 +159,10 @@ fn detail_view(
     let numbers = chosen_numbers(&detail, fields);
     let mut general = Vec::new();
     let mut by_number: Vec<(usize, String)> = Vec::new();
-    for message in sent.map(|(_, e)| e.field_messages(lang)).unwrap_or_default() {
+    for message in sent
+        .map(|(_, e)| e.field_messages(lang))
+        .unwrap_or_default()
+    {
         let place = message
             .field
             .strip_prefix("steps[")
@@ -187,9 +190,10 @@ fn detail_view(
                 operator_comment: step.operator_comment.clone(),
                 re_review: step.re_review.as_ref().map(VerdictView::from),
                 decision: step.decision.map_or("", |d| d.as_str()),
-                note: step.note.clone().unwrap_or_else(|| {
-                    sent_value(fields, &format!("note-{number}")).to_owned()
-                }),
+                note: step
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| sent_value(fields, &format!("note-{number}")).to_owned()),
                 chosen: sent_value(fields, &format!("decision-{number}")).to_owned(),
                 problems: by_number
                     .iter()

@@ -31,10 +31,7 @@ pub async fn index(
             let (progress, disputes) = state
                 .db
                 .run(|conn| {
-                    Ok::<_, AppError>((
-                        start::progress(conn)?,
-                        crate::disputes::open_count(conn)?,
-                    ))
+                    Ok::<_, AppError>((start::progress(conn)?, crate::disputes::open_count(conn)?))
                 })
                 .await?;
             (Some(progress), disputes)

@@ -559,7 +559,9 @@ fn contest_form(
     let until = disputes::window_end(call, settings).filter(|end| *end > now())?;
     let empty = ContestSent::default();
     let form = sent.map_or(&empty, |(form, _)| form);
-    let messages = sent.map(|(_, e)| e.field_messages(page.lang)).unwrap_or_default();
+    let messages = sent
+        .map(|(_, e)| e.field_messages(page.lang))
+        .unwrap_or_default();
     let sent_numbers = contested_numbers(call, form);
     let mut general = Vec::new();
     let mut by_number: Vec<(usize, String)> = Vec::new();

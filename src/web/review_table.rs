@@ -12,11 +12,11 @@ use super::format::seconds::exact;
 use super::page::Page;
 use crate::dashboards::call_reviews::{self, CallReviews};
 use crate::dashboards::operator::{self as feedback, CallFeedback};
-use crate::reviews::contest::{Decision, DisputeStatus};
 use crate::db::ids::{RecordingId, ReviewId};
 use crate::db::time::Timestamp;
 use crate::error::AppError;
 use crate::reviews::ReviewStatus;
+use crate::reviews::contest::{Decision, DisputeStatus};
 use crate::reviews::gold::GoldAnswer;
 use crate::reviews::overlap::Need;
 

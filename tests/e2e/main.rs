@@ -5,6 +5,8 @@
 //! page each role can reach, and the signed-out pages, in English and in Russian; last, the
 //! owner reads the second call's review side by side on its page and rejects it, makes the
 //! first call gold, and the reviewer reads the rejection and its reason in their history.
+//! Last, a dispute (`disputes.rs`): a third call judged incorrect on a step, contested by its
+//! operator, reviewed again blind by a second reviewer, overturned by the owner.
 //!
 //! Every page shown is saved at 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/`
 //! (else `target/e2e-screenshots/`) as `NN-<page>-<language>-<width>.png`, checked with
@@ -22,6 +24,7 @@
 
 mod app;
 mod browser;
+mod disputes;
 mod tour;
 
 use std::time::{Duration, Instant};
@@ -517,6 +520,10 @@ async fn the_whole_loop_in_a_browser() {
     assert_anonymous(&reviewer).await;
     reviewer.screenshot("reviewer-history-rejected").await;
     timer.lap("owner: reviews read side by side, one rejected, a gold call");
+
+    // ---- a dispute, settled blind -----------------------------------------------------------
+    disputes::flow(&driver, &app, &owner, &reviewer, &operator).await;
+    timer.lap("a dispute: contested, reviewed again, overturned, read");
 
     for person in [reviewer, owner, operator, visitor] {
         person.close().await;

@@ -41,7 +41,8 @@
   var draftKey = PREFIX + code;
   var durationMs = Number(workspace.dataset.durationMs) || 0;
   var steps = Array.prototype.slice.call(workspace.querySelectorAll(".ws-step"));
-  var VERDICTS = ["correct", "incorrect", "missing"];
+  // The fourth, "did not arise", exists only on steps that may not come up (key 4).
+  var VERDICTS = ["correct", "incorrect", "missing", "did_not_arise"];
   var current = 0;
 
   if (!preview) forgetDrafts(draftKey);
@@ -424,6 +425,8 @@
 
   function setVerdict(step, verdict) {
     var radio = step.querySelector("input[type=radio][value=" + verdict + "]");
+    // A step that always comes up has no "did not arise": key 4 does nothing there.
+    if (!radio) return;
     radio.checked = true;
     radio.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -455,9 +458,9 @@
     steps.forEach(function (step) {
       var saved = draft[step.dataset.step];
       if (!saved) return;
-      if (VERDICTS.indexOf(saved.verdict) >= 0) {
-        step.querySelector("input[type=radio][value=" + saved.verdict + "]").checked = true;
-      }
+      var radio = VERDICTS.indexOf(saved.verdict) >= 0 &&
+        step.querySelector("input[type=radio][value=" + saved.verdict + "]");
+      if (radio) radio.checked = true;
       if (typeof saved.comment === "string") field(step, "comment-").value = saved.comment;
       if (typeof saved.at === "string") field(step, "at-").value = saved.at;
     });
@@ -507,7 +510,7 @@
     }
     var key = event.key;
     // On a verdict, Space and the arrows do what they do on any radio button: choose, and
-    // move within the step's three verdicts. The player's keys apply everywhere else.
+    // move within the step's verdicts. The player's keys apply everywhere else.
     var radio = tag === "INPUT" && target.type === "radio";
     if (radio && (key === " " || key === "Spacebar" || key.indexOf("Arrow") === 0)) return;
     var handled = true;
@@ -522,7 +525,7 @@
       setCurrent(current + 1, true);
     } else if (key === "ArrowUp" || key === "k" || key === "K") {
       setCurrent(current - 1, true);
-    } else if (key === "1" || key === "2" || key === "3") {
+    } else if (key === "1" || key === "2" || key === "3" || key === "4") {
       if (!form.contains(target) && target !== document.body) return;
       setVerdict(steps[current], VERDICTS[Number(key) - 1]);
     } else if ((key === "m" || key === "M") && audio) {

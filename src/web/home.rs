@@ -17,6 +17,8 @@ struct HomePage {
     #[serde(flatten)]
     base: PageBase,
     progress: Option<Progress>,
+    /// Disputes waiting for a re-review or the owner's decision.
+    open_disputes: i64,
 }
 
 pub async fn index(
@@ -24,19 +26,23 @@ pub async fn index(
     MaybeSignedIn(session): MaybeSignedIn,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let progress = match session.map(|s| s.role) {
-        Some(Role::Owner) => Some(
-            state
+    let (progress, open_disputes) = match session.map(|s| s.role) {
+        Some(Role::Owner) => {
+            let (progress, disputes) = state
                 .db
-                .run(|conn| start::progress(conn).map_err(AppError::from))
-                .await?,
-        ),
+                .run(|conn| {
+                    Ok::<_, AppError>((start::progress(conn)?, crate::disputes::open_count(conn)?))
+                })
+                .await?;
+            (Some(progress), disputes)
+        }
         Some(role) => return Ok(see_other(super::accounts::home_of(role))),
-        None => None,
+        None => (None, 0),
     };
     let data = HomePage {
         base: page.base(),
         progress,
+        open_disputes,
     };
     page.render("home.html", StatusCode::OK, &data)
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agreement;
 pub mod assets;
 pub mod call_reviews;
+pub mod disputes;
 pub mod errors;
 pub mod format;
 pub mod gaps;
@@ -227,6 +228,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     overview::routes(r);
     gaps::routes(r);
     operator::routes(r);
+    disputes::routes(r);
 }
 
 #[cfg(test)]

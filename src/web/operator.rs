@@ -1,6 +1,9 @@
 //! The operator's pages: their reviewed calls with the weekly score and the steps they miss
 //! most (`/calls`), and one call with its player, the verdict per step and the reviewers'
-//! comments (`/calls/{id}`), where they acknowledge having read the feedback.
+//! comments (`/calls/{id}`), where they acknowledge having read the feedback and, for the
+//! settings' days after it, may contest the verdicts of steps judged incorrect
+//! (`POST /calls/{id}/dispute`). The page then says only whether the dispute is under review
+//! or decided, and per step the decision and the owner's note: never who reviews it again.
 //!
 //! Reviewers appear only as "Reviewer A", "Reviewer B" (their order on the call). Another
 //! operator's call, or one still being reviewed, is "not found". The weekly chart is an
@@ -18,14 +21,16 @@ use super::format::{percent, seconds, when};
 use super::page::Page;
 use super::{PageBase, see_other};
 use crate::dashboards::operator::trend::{self, MissedStep, WeekScore};
-use crate::dashboards::operator::{CallFeedback, own_call, own_calls};
-use crate::db::time::Timestamp;
+use crate::dashboards::operator::{CallFeedback, StepFeedback, own_call, own_calls};
+use crate::db::time::{Timestamp, now};
+use crate::disputes::{self, Decision, DisputeStatus, StepInput};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::Operator;
 use crate::http::forms::PageForm;
 use crate::http::routes::{Access, RouteSink};
 use crate::i18n::{Lang, MessageArgs};
+use crate::org_settings::OrgSettings;
 use crate::reviews::acknowledge_own;
 use crate::reviews::consensus::Outcome;
 use crate::zone::Zone;
@@ -38,6 +43,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         "/calls/{id}/acknowledge",
         Access::Operator,
         acknowledge_submit,
+    );
+    r.add(
+        Method::POST,
+        "/calls/{id}/dispute",
+        Access::Operator,
+        dispute_submit,
     );
 }
 
@@ -310,6 +321,48 @@ struct StepView {
     /// "1 correct, 1 incorrect": how the reviewers voted.
     votes: String,
     comments: Vec<CommentView>,
+    critical: bool,
+    optional: bool,
+    /// The owner overturned its verdict on the operator's appeal: it now counts as correct.
+    overturned: bool,
+    dispute: Option<StepDisputeView>,
+}
+
+/// What the operator said about a contested step, and the owner's answer once given.
+#[derive(Serialize)]
+struct StepDisputeView {
+    comment: String,
+    /// `upheld`, `overturned`, or empty while undecided.
+    decision: &'static str,
+    note: String,
+}
+
+/// The operator's dispute of this call: only where it stands, never who looks at it.
+#[derive(Serialize)]
+struct DisputeView {
+    /// `under_review` (waiting for another look or for the decision) or `decided`.
+    status: &'static str,
+    opened: String,
+    decided: Option<String>,
+}
+
+/// A step the operator may contest, in the form.
+#[derive(Serialize)]
+struct ContestStep {
+    number: usize,
+    title: String,
+    checked: bool,
+    comment: String,
+    problems: Vec<String>,
+}
+
+/// The form to contest verdicts, while the days for it last.
+#[derive(Serialize)]
+struct ContestForm {
+    until: String,
+    steps: Vec<ContestStep>,
+    /// Problems not tied to one step (no step chosen).
+    problems: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -338,9 +391,50 @@ struct CallPage {
     markers: Vec<Marker>,
     steps: Vec<StepView>,
     reviews: i32,
+    /// The titles of the critical steps judged incorrect, joined: the call failed (score 0).
+    critical_failure: Option<String>,
+    dispute: Option<DisputeView>,
+    contest: Option<ContestForm>,
+    /// A dispute was just sent.
+    disputed: bool,
+    errors: super::FormErrors,
 }
 
-fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
+/// The operator's contest form as sent: the steps ticked (`contest-{n}`, by step number) and
+/// their comments (`comment-{n}`).
+#[derive(Default)]
+struct ContestSent {
+    fields: Vec<(String, String)>,
+}
+
+impl ContestSent {
+    fn checked(&self, number: usize) -> bool {
+        let name = format!("contest-{number}");
+        self.fields.iter().any(|(n, _)| *n == name)
+    }
+
+    fn comment(&self, number: usize) -> &str {
+        let name = format!("comment-{number}");
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+fn overturned(step: &StepFeedback) -> bool {
+    step.dispute
+        .as_ref()
+        .is_some_and(|d| d.decision == Some(Decision::Overturned))
+}
+
+/// The call page; `sent` is a refused contest form, shown again with its problems.
+fn call_view(
+    page: &Page,
+    call: &CallFeedback,
+    settings: &OrgSettings,
+    sent: Option<(&ContestSent, &AppError)>,
+) -> CallPage {
     let (req, lang, zone) = (page.req(), page.lang, page.zone());
     let duration = call.duration_ms.max(0);
     let mut markers = Vec::new();
@@ -354,6 +448,7 @@ fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
                 ("correct", step.correct),
                 ("incorrect", step.incorrect),
                 ("missing", step.missing),
+                ("did_not_arise", step.did_not_arise),
             ] {
                 if n > 0 {
                     let mut args = MessageArgs::default();
@@ -406,10 +501,28 @@ fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
                 verdict_label: verdict_label(lang, step.verdict),
                 votes: votes.join(", "),
                 comments,
+                critical: step.critical,
+                optional: step.optional,
+                overturned: overturned(step),
+                dispute: step.dispute.as_ref().map(|d| StepDisputeView {
+                    comment: d.comment.clone(),
+                    decision: d.decision.map_or("", |d| d.as_str()),
+                    note: d.note.clone().unwrap_or_default(),
+                }),
             }
         })
         .collect();
     markers.sort_by_key(|m| m.ms);
+    let dispute = call.dispute.as_ref().map(|d| DisputeView {
+        status: if d.status == DisputeStatus::Decided {
+            "decided"
+        } else {
+            "under_review"
+        },
+        opened: when::moment(lang, &zone, d.opened_at),
+        decided: d.decided_at.map(|at| when::moment(lang, &zone, at)),
+    });
+    let contest = contest_form(page, call, settings, sent);
     CallPage {
         base: PageBase::from_request(req, lang),
         id: call.recording_id.to_string(),
@@ -422,7 +535,101 @@ fn call_view(page: &Page, call: &CallFeedback) -> CallPage {
         markers,
         steps,
         reviews: call.reviews_done,
+        critical_failure: critical_titles(call),
+        dispute,
+        contest,
+        disputed: url::form_urlencoded::parse(req.query_string().as_bytes())
+            .any(|(name, _)| name == "disputed"),
+        errors: page.errors(sent.map(|(_, e)| e)),
     }
+}
+
+/// The contest form, while the days for it last and no dispute was sent: the steps whose
+/// verdict counts against the operator. A refused form shows what was sent, and each
+/// problem next to its step (the domain names them by their place in what was sent).
+fn contest_form(
+    page: &Page,
+    call: &CallFeedback,
+    settings: &OrgSettings,
+    sent: Option<(&ContestSent, &AppError)>,
+) -> Option<ContestForm> {
+    if call.dispute.is_some() {
+        return None;
+    }
+    let until = disputes::window_end(call, settings).filter(|end| *end > now())?;
+    let empty = ContestSent::default();
+    let form = sent.map_or(&empty, |(form, _)| form);
+    let messages = sent
+        .map(|(_, e)| e.field_messages(page.lang))
+        .unwrap_or_default();
+    let sent_numbers = contested_numbers(call, form);
+    let mut general = Vec::new();
+    let mut by_number: Vec<(usize, String)> = Vec::new();
+    for message in messages {
+        let place = message
+            .field
+            .strip_prefix("steps[")
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| sent_numbers.get(i).copied());
+        match place {
+            Some(number) => by_number.push((number, message.message)),
+            None => general.push(message.message),
+        }
+    }
+    let steps: Vec<ContestStep> = call
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| disputes::disputable(step.verdict))
+        .map(|(index, step)| {
+            let number = index + 1;
+            ContestStep {
+                number,
+                title: step.title.clone(),
+                checked: form.checked(number),
+                comment: form.comment(number).to_owned(),
+                problems: by_number
+                    .iter()
+                    .filter(|(n, _)| *n == number)
+                    .map(|(_, m)| m.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    Some(ContestForm {
+        until: when::moment(page.lang, &page.zone(), until),
+        steps,
+        problems: general,
+    })
+}
+
+/// The critical steps judged incorrect (the call's score is then 0), as one line.
+pub(crate) fn critical_titles(call: &CallFeedback) -> Option<String> {
+    let titles: Vec<&str> = call
+        .steps
+        .iter()
+        .filter(|s| s.critical && s.verdict == Some(Outcome::Incorrect))
+        .map(|s| s.title.as_str())
+        .collect();
+    (call.critical_failure || !titles.is_empty()).then(|| titles.join(", "))
+}
+
+/// The numbers of the steps ticked in the form, in the order they are sent.
+fn contested_numbers(call: &CallFeedback, form: &ContestSent) -> Vec<usize> {
+    (1..=call.steps.len())
+        .filter(|&n| form.checked(n))
+        .collect()
+}
+
+async fn org_settings(state: &AppState) -> Result<OrgSettings, AppError> {
+    state
+        .db
+        .run(|conn| OrgSettings::load(conn).map_err(AppError::from))
+        .await
 }
 
 /// `GET /calls/{id}`: one of the operator's reviewed calls.
@@ -433,8 +640,53 @@ async fn call_page(
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let call = own_call(&state.db, session.operator_id, id.into_inner()).await?;
-    let data = call_view(&page, &call);
+    let settings = org_settings(state).await?;
+    let data = call_view(&page, &call, &settings, None);
     page.render("operator/call.html", StatusCode::OK, &data)
+}
+
+/// `POST /calls/{id}/dispute`: contest the verdicts of the ticked steps, then back to the
+/// call; a refusal shows the page again with the problems next to the steps.
+async fn dispute_submit(
+    Operator(_): Operator,
+    page: Page,
+    id: web::Path<String>,
+    PageForm(session, fields): PageForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let state = page.state();
+    let id = id.into_inner();
+    let call = own_call(&state.db, session.operator_id.clone(), id.clone()).await?;
+    let sent = ContestSent { fields };
+    let steps: Vec<StepInput> = contested_numbers(&call, &sent)
+        .into_iter()
+        .filter_map(|number| {
+            Some(StepInput {
+                step_key: call.steps.get(number - 1)?.key.clone(),
+                comment: sent.comment(number).to_owned(),
+            })
+        })
+        .collect();
+    let operator = session.operator_id.clone().ok_or(AppError::NotFound)?;
+    let recording = call.recording_id.clone();
+    let user = session.user_id.clone();
+    let opened = state
+        .db
+        .write(move |conn| {
+            disputes::open(conn, &operator, &user, &recording, &steps).map_err(AppError::from)
+        })
+        .await;
+    let back: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    match opened {
+        Ok(_) => Ok(see_other(&format!("/calls/{back}?disputed=1"))),
+        Err(error @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            // Shown as the call is now (a dispute may have been opened meanwhile).
+            let call = own_call(&state.db, session.operator_id, id).await?;
+            let settings = org_settings(state).await?;
+            let data = call_view(&page, &call, &settings, Some((&sent, &error)));
+            page.render("operator/call.html", error.status(), &data)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Deserialize)]

@@ -172,6 +172,8 @@ struct OperatorLine {
     active: bool,
     calls: usize,
     average: Option<String>,
+    compliance: Option<String>,
+    critical_failures: usize,
     correct: usize,
     incorrect: usize,
     missing: usize,
@@ -238,6 +240,9 @@ struct PageData {
     days: i64,
     calls: usize,
     average: Option<String>,
+    /// The share of calls that did not fail on a critical step.
+    compliance: Option<String>,
+    critical_failures: usize,
     operator_count: usize,
     open_gaps: i64,
     operators: Vec<OperatorLine>,
@@ -345,6 +350,8 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
                 active: line.active,
                 calls: line.tally.calls,
                 average: line.tally.average_score.map(percent),
+                compliance: line.tally.compliance.map(percent),
+                critical_failures: line.tally.critical_failures,
                 correct: line.tally.correct,
                 incorrect: line.tally.incorrect,
                 missing: line.tally.missing,
@@ -433,6 +440,8 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
         days: overview.period.days(),
         calls: overview.calls,
         average: overview.average_score.map(percent),
+        compliance: overview.compliance.map(percent),
+        critical_failures: overview.critical_failures,
         operator_count: overview.operators.len(),
         open_gaps: overview.open_gaps.iter().map(|g| g.open).sum(),
         operators,
@@ -537,6 +546,9 @@ pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
             "overview-csv-incorrect",
             "overview-csv-missing",
             "overview-csv-split",
+            "overview-csv-compliance",
+            "overview-csv-critical-failures",
+            "overview-csv-did-not-arise",
         ]
         .map(|key| lang.translate(key));
         writer.write_record(&headers).map_err(AppError::internal)?;
@@ -554,6 +566,12 @@ pub fn csv_bytes(overview: &Overview, lang: Lang) -> Result<Vec<u8>, AppError> {
                     line.tally.incorrect.to_string(),
                     line.tally.missing.to_string(),
                     line.tally.split.to_string(),
+                    line.tally
+                        .compliance
+                        .map(|s| format!("{:.1}", s * 100.0))
+                        .unwrap_or_default(),
+                    line.tally.critical_failures.to_string(),
+                    line.tally.did_not_arise.to_string(),
                 ])
                 .map_err(AppError::internal)?;
         }

@@ -65,8 +65,14 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     );
 }
 
-/// The verdict words, in the order of their buttons (and of the 1/2/3 keys).
-const VERDICTS: [&str; 3] = ["correct", "incorrect", "missing"];
+/// The verdict words, in the order of their buttons (and of the 1/2/3/4 keys); the fourth,
+/// `did_not_arise`, is offered only on a step that may not come up.
+const VERDICTS: [&str; 4] = ["correct", "incorrect", "missing", "did_not_arise"];
+
+/// The verdicts a step offers: the first three, or all four on an optional step.
+fn verdicts_of(optional: bool) -> &'static [&'static str] {
+    if optional { &VERDICTS } else { &VERDICTS[..3] }
+}
 
 /// The skip reasons offered in the list (the stored reason starts with the code).
 const SKIP_REASONS: [&str; 5] = [
@@ -254,6 +260,8 @@ pub(crate) struct WorkStep {
     say: String,
     guidance: String,
     verdict: String,
+    /// The step may not come up: it offers `did_not_arise` too.
+    optional: bool,
     choices: Vec<VerdictChoice>,
     comment: String,
     at: String,
@@ -262,7 +270,14 @@ pub(crate) struct WorkStep {
 }
 
 impl WorkStep {
-    fn new(id: String, number: usize, title: &str, say: &str, guidance: &str) -> Self {
+    fn new(
+        id: String,
+        number: usize,
+        title: &str,
+        say: &str,
+        guidance: &str,
+        optional: bool,
+    ) -> Self {
         WorkStep {
             id,
             number,
@@ -270,6 +285,7 @@ impl WorkStep {
             say: say.to_owned(),
             guidance: guidance.to_owned(),
             verdict: String::new(),
+            optional,
             choices: Vec::new(),
             comment: String::new(),
             at: String::new(),
@@ -281,7 +297,7 @@ impl WorkStep {
 
     /// Sets the chosen verdict (one of [`VERDICTS`] or empty) and what follows from it.
     fn with_verdict(mut self, verdict: String) -> Self {
-        self.choices = VERDICTS
+        self.choices = verdicts_of(self.optional)
             .iter()
             .enumerate()
             .map(|(i, &value)| VerdictChoice {
@@ -350,6 +366,7 @@ pub(crate) fn preview_checklist(steps: &[StepInput]) -> Checklist {
                 &step.title,
                 step.say.as_deref().unwrap_or_default(),
                 step.guidance.as_deref().unwrap_or_default(),
+                step.optional,
             )
         })
         .collect();
@@ -414,6 +431,7 @@ async fn workspace_view(
                 &step.title,
                 &step.say,
                 &step.guidance,
+                step.optional,
             )
             .with_verdict(verdict);
             shown.comment = value_of(&form.comments, &step.id).to_owned();
@@ -429,7 +447,7 @@ async fn workspace_view(
         .collect();
     let graded = steps
         .iter()
-        .filter(|s| VERDICTS.contains(&s.verdict.as_str()))
+        .filter(|s| verdicts_of(s.optional).contains(&s.verdict.as_str()))
         .count();
     let step_problems = steps
         .iter()

@@ -1,6 +1,7 @@
 //! The reviews table of a call's page, as the owner reads it: one column per review, one row
 //! per step with each verdict, comment and marked time, the consensus with its agreement and
-//! confidence, the gold key, and where dynamic overlap stands. Worded here so the template
+//! confidence, the gold key, where dynamic overlap stands, the call's score (0 after a
+//! critical step judged incorrect) and its operator's dispute. Worded here so the template
 //! only lays it out; the forms acting on it are in `call_reviews`.
 
 use serde::Serialize;
@@ -10,10 +11,12 @@ use super::format::percent::percent;
 use super::format::seconds::exact;
 use super::page::Page;
 use crate::dashboards::call_reviews::{self, CallReviews};
+use crate::dashboards::operator::{self as feedback, CallFeedback};
 use crate::db::ids::{RecordingId, ReviewId};
 use crate::db::time::Timestamp;
 use crate::error::AppError;
 use crate::reviews::ReviewStatus;
+use crate::reviews::contest::{Decision, DisputeStatus};
 use crate::reviews::gold::GoldAnswer;
 use crate::reviews::overlap::Need;
 
@@ -58,6 +61,18 @@ pub struct StepRow {
     pub confidence: Option<String>,
     pub disagreement: bool,
     pub answer: Option<String>,
+    pub critical: bool,
+    pub optional: bool,
+    /// The owner overturned its verdict on the operator's appeal: it counts as correct.
+    pub overturned: bool,
+}
+
+/// The operator's dispute of the call, linked from its page.
+#[derive(Debug, Serialize)]
+pub struct DisputeLink {
+    pub id: String,
+    /// `awaiting_review`, `awaiting_decision` or `decided`.
+    pub status: &'static str,
 }
 
 /// What the call's page shows of its reviews.
@@ -76,6 +91,11 @@ pub struct ReviewsSection {
     /// Dynamic overlap: how many reviews, within which bounds, and why one more.
     pub overlap: Option<OverlapLine>,
     pub answers: &'static [&'static str],
+    /// The call's score as the operator sees it (`75%`), once its reviews are in.
+    pub score: Option<String>,
+    /// The critical steps judged incorrect (the score is then 0), as one line.
+    pub critical_failure: Option<String>,
+    pub dispute: Option<DisputeLink>,
 }
 
 #[derive(Debug, Serialize)]
@@ -100,7 +120,12 @@ pub struct KeyRow {
 }
 
 /// The section for the call's page, from its reviews.
-pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
+pub fn section(
+    recording: &RecordingId,
+    view: CallReviews,
+    call: Option<&CallFeedback>,
+) -> ReviewsSection {
+    let shown = |key: &str| call.and_then(|c| c.steps.iter().find(|s| s.key == key));
     let key = view.key_or_proposal(recording);
     let answer = |step: &str| {
         key.answers
@@ -138,6 +163,13 @@ pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
             confidence: step.confidence.map(percent),
             disagreement: step.disagreement,
             answer: step.key.map(|k| k.as_str().to_owned()),
+            critical: shown(&step.step_key).is_some_and(|s| s.critical),
+            optional: shown(&step.step_key).is_some_and(|s| s.optional),
+            overturned: shown(&step.step_key).is_some_and(|s| {
+                s.dispute
+                    .as_ref()
+                    .is_some_and(|d| d.decision == Some(Decision::Overturned))
+            }),
         })
         .collect::<Vec<_>>();
     let columns = view
@@ -200,16 +232,34 @@ pub fn section(recording: &RecordingId, view: CallReviews) -> ReviewsSection {
         gold_since: key.active.then_some(key.marked_at).flatten(),
         key: key_rows,
         answers: &["correct", "incorrect", "missing", "any"],
+        score: call
+            .filter(|c| c.complete)
+            .map(|c| super::format::percent::score(c.score)),
+        critical_failure: call
+            .filter(|c| c.complete)
+            .and_then(super::operator::critical_titles),
+        dispute: call.and_then(|c| c.dispute.as_ref()).map(|d| DisputeLink {
+            id: d.id.to_string(),
+            status: match d.status {
+                DisputeStatus::AwaitingReview => "awaiting_review",
+                DisputeStatus::AwaitingDecision => "awaiting_decision",
+                DisputeStatus::Decided => "decided",
+            },
+        }),
     }
 }
 
 /// The section of a call, for the call's page.
 pub async fn load(page: &Page, recording: RecordingId) -> Result<Option<ReviewsSection>, AppError> {
     let target = recording.clone();
-    let view = page
+    let (view, call) = page
         .state()
         .db
-        .run(move |conn| call_reviews::load(conn, &target).map_err(AppError::from))
+        .run(move |conn| {
+            let view = call_reviews::load(conn, &target)?;
+            let call = feedback::for_recordings(conn, std::slice::from_ref(&target))?;
+            Ok::<_, AppError>((view, call.into_iter().next()))
+        })
         .await?;
-    Ok(view.map(|view| section(&recording, view)))
+    Ok(view.map(|view| section(&recording, view, call.as_ref())))
 }

@@ -288,9 +288,9 @@ async fn the_overview_adds_up_the_consensus_of_each_operator() {
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "starts with a BOM");
     assert_eq!(
         std::str::from_utf8(&bytes[3..]).unwrap(),
-        "Operator,External ID,Reviewed calls,\"Average score, %\",Correct,Incorrect,Not in the script,Split\r\n\
-         \"Boris \"\"Bob\"\" Lee\",,1,50.0,1,1,0,1\r\n\
-         \"Анна Смирнова, старшая\",A-17,2,83.3,4,1,1,0\r\n"
+        "Operator,External ID,Reviewed calls,\"Average score, %\",Correct,Incorrect,Not in the script,Split,\"Compliance, %\",Failed on a critical step,Did not arise\r\n\
+         \"Boris \"\"Bob\"\" Lee\",,1,50.0,1,1,0,1,100.0,0,0\r\n\
+         \"Анна Смирнова, старшая\",A-17,2,83.3,4,1,1,0,100.0,0,0\r\n"
     );
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let names: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();

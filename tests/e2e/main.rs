@@ -6,7 +6,9 @@
 //! owner reads the second call's review side by side on its page and rejects it, makes the
 //! first call gold, and the reviewer reads the rejection and its reason in their history;
 //! then the reviewer enters their payout details, the owner closes the pay period, approves
-//! it and marks it paid, and the reviewer sees it paid.
+//! it and marks it paid, and the reviewer sees it paid. Last, a dispute (`disputes.rs`): a
+//! third call judged incorrect on a step, contested by its operator, reviewed again blind by a
+//! second reviewer, overturned by the owner.
 //!
 //! Every page shown is saved at 390 px and 1280 px wide in `$CARGO_TARGET_DIR/e2e-screenshots/`
 //! (else `target/e2e-screenshots/`) as `NN-<page>-<language>-<width>.png`, checked with
@@ -24,6 +26,7 @@
 
 mod app;
 mod browser;
+mod disputes;
 mod tour;
 
 use std::time::{Duration, Instant};
@@ -569,6 +572,10 @@ async fn the_whole_loop_in_a_browser() {
     assert_anonymous(&reviewer).await;
     reviewer.screenshot("reviewer-earnings-paid").await;
     timer.lap("paying: a period closed, approved and paid");
+
+    // ---- a dispute, settled blind -----------------------------------------------------------
+    disputes::flow(&driver, &app, &owner, &reviewer, &operator).await;
+    timer.lap("a dispute: contested, reviewed again, overturned, read");
 
     for person in [reviewer, owner, operator, visitor] {
         person.close().await;

@@ -26,3 +26,6 @@ error-reviewer-paused = Your reviewing is paused. A share of all reviews is chec
 error-not-reviewed = The call does not have all its reviews yet.
 error-already-rejected = This review is already rejected.
 error-not-rejected = This review is not rejected.
+error-dispute-window-closed = The time for contesting this call is over.
+error-already-disputed = This call was already contested: a call may be contested once.
+error-already-decided = This step was already decided.

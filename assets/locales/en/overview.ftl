@@ -59,3 +59,12 @@ overview-csv-missing = Not in the script
 overview-csv-split = Split
 invalid-period-reversed = The end date is before the start date.
 invalid-period-too-long = A period can be at most { $max } days long.
+overview-compliance = Compliance
+overview-critical-failures = { $count ->
+    [one] { $count } failed on a critical step
+   *[other] { $count } failed on a critical step
+}
+overview-compliance-note = Compliance = the share of reviewed calls that did not fail on a critical step.
+overview-csv-compliance = Compliance, %
+overview-csv-critical-failures = Failed on a critical step
+overview-csv-did-not-arise = Did not arise

@@ -112,3 +112,6 @@ settings-pause-min-steps = …once at least this many gold steps are scored
 settings-listening = Proof of listening
 settings-min-heard-percent = A review is sent only after this much of the call was played, % (0: off)
 settings-min-heard-percent-hint = The workspace reports which parts of the call were played (at up to 2× speed). Without JavaScript only the time since the call was taken counts.
+settings-disputes = Disputes
+settings-dispute-days = Days an operator may contest a verdict
+settings-dispute-days-hint = Counted from the moment the call's feedback is in. 0 turns disputes off.

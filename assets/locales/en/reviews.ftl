@@ -14,3 +14,5 @@ invalid-too-many-ranges = Too many listened parts: at most { $max }.
 invalid-not-a-range = Each listened part must be a start and an end in milliseconds.
 invalid-step-unanswered = Step “{ $step }” has no answer in the key (use “any” to leave it unscored).
 invalid-nothing-scored = At least one step of the key must expect a verdict; “any” everywhere scores nothing.
+invalid-not-optional = “Did not arise” is only for steps that may not come up.
+invalid-not-disputable = Only a step judged incorrect can be contested.

@@ -26,3 +26,6 @@ error-reviewer-paused = Ваши проверки приостановлены. 
 error-not-reviewed = У звонка ещё не все проверки.
 error-already-rejected = Эта проверка уже отклонена.
 error-not-rejected = Эта проверка не отклонена.
+error-dispute-window-closed = Срок, в который можно оспорить этот звонок, истёк.
+error-already-disputed = Этот звонок уже оспорен: оспорить звонок можно только один раз.
+error-already-decided = По этому шагу решение уже принято.

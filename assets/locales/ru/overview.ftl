@@ -61,3 +61,13 @@ overview-csv-missing = Нет в скрипте
 overview-csv-split = Разногласие
 invalid-period-reversed = Дата окончания раньше даты начала.
 invalid-period-too-long = Период может быть не длиннее { $max } дн.
+overview-compliance = Соблюдение скрипта
+overview-critical-failures = { $count ->
+    [one] { $count } провален на критичном шаге
+    [few] { $count } провалены на критичном шаге
+   *[many] { $count } провалены на критичном шаге
+}
+overview-compliance-note = Соблюдение скрипта — доля проверенных звонков, не проваленных на критичном шаге.
+overview-csv-compliance = Соблюдение скрипта, %
+overview-csv-critical-failures = Провалено на критичном шаге
+overview-csv-did-not-arise = Не возникло

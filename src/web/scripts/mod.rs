@@ -190,6 +190,8 @@ struct ScriptPage {
     script: Script,
     /// The version shown: the current one, or the one asked for.
     shown: Option<Version>,
+    /// Some step of the version shown has a weight: the score is weighted.
+    weighted: bool,
     is_current: bool,
     has_draft: bool,
     /// Agreement between reviewers on the steps: over the version shown when one was asked
@@ -262,9 +264,13 @@ async fn script_view(
         (Some(shown), Some(current)) => shown.number == current.number,
         _ => false,
     };
+    let weighted = shown
+        .as_ref()
+        .is_some_and(|v| v.steps.iter().any(|s| s.weight.is_some()));
     let data = ScriptPage {
         base: page.base(),
         script,
+        weighted,
         shown,
         is_current,
         has_draft,
@@ -428,6 +434,8 @@ struct ChecklistPage {
     /// The steps of the version shown.
     steps: Vec<StepInput>,
     number: Option<i32>,
+    /// Some step has a weight: the score is weighted.
+    weighted: bool,
 }
 
 #[derive(Serialize)]
@@ -497,6 +505,7 @@ async fn print_page(
     let data = ChecklistPage {
         base: page.base(),
         number: Some(version.number),
+        weighted: version.steps.iter().any(|s| s.weight.is_some()),
         steps: transfer::export(&script.name, script.language, &version).steps,
         script,
     };

@@ -110,6 +110,8 @@ pub struct OverlapLine {
     /// Titles of the steps reviewers disagree on, and of those not sure enough.
     pub disputed: String,
     pub unsure: String,
+    /// Critical steps failed by one reviewer alone (a second must confirm).
+    pub critical: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -221,6 +223,7 @@ pub fn section(
         untrusted: standing.signals.untrusted,
         disputed: titles(&standing.signals.disagreements),
         unsure: titles(&standing.signals.unsure),
+        critical: titles(&standing.signals.critical_unconfirmed),
     });
     ReviewsSection {
         overlap,

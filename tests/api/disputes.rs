@@ -750,3 +750,52 @@ async fn critical_optional_and_weighed_steps_score_as_the_scorecard_says() {
     assert_eq!(file["steps"][2]["weight"], 3, "{file}");
     assert!(file["steps"][3].get("weight").is_none(), "{file}");
 }
+
+#[tokio::test]
+async fn with_dynamic_overlap_a_critical_failure_waits_for_a_second_reviewer() {
+    let s = setup().await;
+    s.settings(json!({"trust_gold_steps": 0})).await;
+    let script = flagged_script(&s).await;
+    let id = script["id"].as_str().unwrap();
+    // Uploaded without a number of reviews: the script's bounds, 1 to 3.
+    let response = s
+        .app
+        .upload(
+            &s.owner,
+            "call.wav",
+            crate::helpers::tone_wav(1.0, 8000),
+            &[("operator_id", s.operator.as_str()), ("script_id", id)],
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let call = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.app.wait_processed(&s.owner.token, &call).await;
+    let anna = s.app.invited(&s.owner, Invitee::Reviewer, "anna").await;
+    let boris = s.app.invited(&s.owner, Invitee::Reviewer, "boris").await;
+    let required = || async {
+        let (_, recording) = s.get(&format!("/api/v1/recordings/{call}"), &s.owner).await;
+        recording["reviews_required"].as_i64()
+    };
+    // One reviewer alone fails the critical step: a second one must say so too.
+    s.review(&anna, |t| with_step(t, 0, "incorrect", "No notice"))
+        .await;
+    assert_eq!(required().await, Some(2));
+    let browser = s.app.browser_for(&s.owner).await;
+    let page = s
+        .app
+        .page_text(&browser, &format!("/recordings/{call}"))
+        .await;
+    assert!(
+        page.contains("a critical step was failed by one reviewer alone"),
+        "{page}"
+    );
+    s.review(&boris, |t| with_step(t, 0, "incorrect", "No notice at all"))
+        .await;
+    assert_eq!(required().await, Some(2), "confirmed: the call is settled");
+    let feedback = s.feedback(&call).await;
+    assert_eq!(feedback["critical_failure"], true, "{feedback}");
+    assert_eq!(feedback["score"].as_f64(), Some(0.0));
+}

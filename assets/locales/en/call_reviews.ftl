@@ -44,5 +44,6 @@ call-overlap-at_maximum = Not sure yet, but the maximum is reached:
 call-overlap-settled = The answer is sure: no more reviews.
 call-overlap-untrusted = a reviewer is not yet trusted alone (too few gold steps scored);
 call-overlap-disputed = reviewers disagree on { $steps };
+call-overlap-critical = a critical step was failed by one reviewer alone, a second must confirm it: { $steps };
 call-overlap-unsure = the consensus is not sure enough on { $steps }.
 call-reviews-confidence = { $share } sure

@@ -41,5 +41,6 @@ call-overlap-at_maximum = Итог ещё не уверен, но максиму
 call-overlap-settled = Итог уверен: больше проверок не нужно.
 call-overlap-untrusted = проверяющему ещё нельзя доверять одному (мало оценённых шагов контрольных звонков);
 call-overlap-disputed = проверяющие расходятся в шагах: { $steps };
+call-overlap-critical = критичный шаг провалил только один проверяющий, нужен второй: { $steps };
 call-overlap-unsure = общий итог недостаточно уверен в шагах: { $steps }.
 call-reviews-confidence = уверенность { $share }

@@ -259,17 +259,22 @@ fn draw_dispute(
         .filter(recordings::status.eq(RecordingStatus::Ready))
         .select((disputes::id, disputes::recording_id, scripts::language))
         .load(conn)?;
+    if waiting.is_empty() {
+        return Ok(None);
+    }
+    let held: Vec<Option<DisputeId>> = assignments::table
+        .filter(assignments::dispute_id.is_not_null())
+        .filter(assignments::status.eq(AssignmentStatus::Active))
+        .select(assignments::dispute_id)
+        .load(conn)?;
     let mut open = Vec::new();
     for (dispute, recording, language) in waiting {
-        if !languages.is_empty() && !languages.iter().any(|l| l.code() == language) {
+        if held.contains(&Some(dispute.clone()))
+            || !languages.is_empty() && !languages.iter().any(|l| l.code() == language)
+        {
             continue;
         }
-        let held: i64 = assignments::table
-            .filter(assignments::dispute_id.eq(&dispute))
-            .filter(assignments::status.eq(AssignmentStatus::Active))
-            .count()
-            .get_result(conn)?;
-        if held == 0 && eligible(conn, reviewer, own, &recording)? {
+        if eligible(conn, reviewer, own, &recording)? {
             open.push((recording, dispute));
         }
     }

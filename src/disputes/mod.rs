@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit;
 use crate::dashboards::operator::{self as feedback, CallFeedback};
-use crate::db::ids::{DisputeId, OperatorId, RecordingId, ReviewId, UserId};
+use crate::db::ids::{DisputeId, OperatorId, RecordingId, ReviewId, ScriptVersionId, UserId};
 use crate::db::schema::{dispute_steps, disputes, recordings, reviews, verdicts};
 use crate::db::time::{Timestamp, now, to_timestamp};
 use crate::db::{DbConnection, DbError, is_unique_violation};
@@ -478,43 +478,39 @@ pub struct Detail {
     pub steps_side_by_side: Vec<SideBySide>,
 }
 
-/// The owner's view of a dispute.
+/// The owner's view of a dispute: the call's counted reviews and the re-review are read
+/// once, and the contested consensus is weighed from those same verdicts.
 pub fn detail(conn: &mut DbConnection, id: &DisputeId) -> Result<Detail, DisputeError> {
     use crate::db::schema::operators;
     let dispute = load(conn, id)?;
-    let operator: String = recordings::table
-        .inner_join(operators::table)
-        .filter(recordings::id.eq(&dispute.recording_id))
-        .select(operators::name)
-        .first(conn)?;
-    let re_review: Option<Option<ReviewId>> = disputes::table
-        .find(id)
-        .select(disputes::re_review_id)
-        .first(conn)
-        .optional()?;
-    let re_review = re_review.flatten();
-    let call = feedback::for_recordings(conn, std::slice::from_ref(&dispute.recording_id))?
-        .into_iter()
-        .next()
-        .ok_or(DisputeError::NotFound)?;
-    // The contested consensus: the model's, whatever the decision made of it since.
-    let review_ids: Vec<ReviewId> = reviews::table
+    let (operator, version, re_review): (String, ScriptVersionId, Option<ReviewId>) =
+        disputes::table
+            .inner_join(recordings::table.inner_join(operators::table))
+            .filter(disputes::id.eq(id))
+            .select((
+                operators::name,
+                recordings::script_version_id,
+                disputes::re_review_id,
+            ))
+            .first(conn)?;
+    let counted: Vec<(ReviewId, UserId)> = reviews::table
         .filter(reviews::recording_id.eq(&dispute.recording_id))
         .filter(crate::reviews::counted())
         .order((reviews::submitted_at.asc(), reviews::id.asc()))
-        .select(reviews::id)
+        .select((reviews::id, reviews::reviewer_id))
         .load(conn)?;
-    let labels: HashMap<&ReviewId, String> = review_ids
+    // Each counted review's neutral label and reviewer, by its rank among the call's reviews.
+    let of_review: HashMap<&ReviewId, (String, &UserId)> = counted
         .iter()
         .enumerate()
-        .map(|(rank, id)| (id, reviewer_label(rank)))
+        .map(|(rank, (review, reviewer))| (review, (reviewer_label(rank), reviewer)))
         .collect();
-    type Given = (ReviewId, String, Verdict, Option<String>, Option<i64>);
     let keys: Vec<&String> = dispute.steps.iter().map(|s| &s.step_key).collect();
-    let mut all_ids: Vec<&ReviewId> = review_ids.iter().collect();
-    all_ids.extend(re_review.as_ref());
+    let mut review_ids: Vec<&ReviewId> = counted.iter().map(|(review, _)| review).collect();
+    review_ids.extend(re_review.as_ref());
+    type Given = (ReviewId, String, Verdict, Option<String>, Option<i64>);
     let given: Vec<Given> = verdicts::table
-        .filter(verdicts::review_id.eq_any(&all_ids))
+        .filter(verdicts::review_id.eq_any(&review_ids))
         .filter(verdicts::step_key.eq_any(&keys))
         .select((
             verdicts::review_id,
@@ -524,38 +520,40 @@ pub fn detail(conn: &mut DbConnection, id: &DisputeId) -> Result<Detail, Dispute
             verdicts::at_ms,
         ))
         .load(conn)?;
-    let contested = contested_outcomes(conn, &dispute.recording_id, &review_ids)?;
+    let reviewers: Vec<UserId> = counted.iter().map(|(_, r)| r.clone()).collect();
+    let model = crate::reviews::weighted::load(conn, &reviewers)?;
+    let steps = crate::scripts::version_steps(conn, &version)?;
     let steps_side_by_side = dispute
         .steps
         .iter()
         .map(|step| {
-            let of_step = given.iter().filter(|g| g.1 == step.step_key);
             let mut original = Vec::new();
+            let mut weighed: Vec<(&UserId, Verdict)> = Vec::new();
             let mut again = None;
-            for (review, _, verdict, comment, at_ms) in of_step {
+            for (review, _, verdict, comment, at_ms) in
+                given.iter().filter(|g| g.1 == step.step_key)
+            {
+                let shown = |reviewer: String| GivenVerdict {
+                    reviewer,
+                    verdict: *verdict,
+                    comment: comment.clone(),
+                    at_ms: *at_ms,
+                };
                 if re_review.as_ref() == Some(review) {
-                    again = Some(GivenVerdict {
-                        reviewer: String::new(),
-                        verdict: *verdict,
-                        comment: comment.clone(),
-                        at_ms: *at_ms,
-                    });
-                } else if let Some(label) = labels.get(review) {
-                    original.push(GivenVerdict {
-                        reviewer: label.clone(),
-                        verdict: *verdict,
-                        comment: comment.clone(),
-                        at_ms: *at_ms,
-                    });
+                    again = Some(shown(String::new()));
+                } else if let Some((label, reviewer)) = of_review.get(review) {
+                    original.push(shown(label.clone()));
+                    weighed.push((reviewer, *verdict));
                 }
             }
             original.sort_by(|a, b| a.reviewer.cmp(&b.reviewer));
-            let shown = call.steps.iter().find(|s| s.key == step.step_key);
+            let of_version = steps.iter().find(|s| s.key == step.step_key);
             SideBySide {
                 step_key: step.step_key.clone(),
-                title: shown.map(|s| s.title.clone()).unwrap_or_default(),
-                critical: shown.is_some_and(|s| s.critical),
-                contested: contested.get(&step.step_key).copied(),
+                title: of_version.map(|s| s.title.clone()).unwrap_or_default(),
+                critical: of_version.is_some_and(|s| s.critical),
+                // The model's, whatever the decision made of it since.
+                contested: model.step(&weighed).outcome,
                 original,
                 operator_comment: step.comment.clone(),
                 re_review: again,
@@ -569,30 +567,6 @@ pub fn detail(conn: &mut DbConnection, id: &DisputeId) -> Result<Detail, Dispute
         operator,
         steps_side_by_side,
     })
-}
-
-/// The consensus of each step of a call from its counted reviews, before any decision.
-fn contested_outcomes(
-    conn: &mut DbConnection,
-    recording: &RecordingId,
-    review_ids: &[ReviewId],
-) -> QueryResult<HashMap<String, Outcome>> {
-    let marks: Vec<(UserId, String, Verdict)> = verdicts::table
-        .inner_join(reviews::table)
-        .filter(verdicts::review_id.eq_any(review_ids))
-        .filter(reviews::recording_id.eq(recording))
-        .select((reviews::reviewer_id, verdicts::step_key, verdicts::verdict))
-        .load(conn)?;
-    let reviewers: Vec<UserId> = marks.iter().map(|m| m.0.clone()).collect();
-    let model = crate::reviews::weighted::load(conn, &reviewers)?;
-    let mut by_step: HashMap<&str, Vec<(&UserId, Verdict)>> = HashMap::new();
-    for (reviewer, key, verdict) in &marks {
-        by_step.entry(key).or_default().push((reviewer, *verdict));
-    }
-    Ok(by_step
-        .into_iter()
-        .filter_map(|(key, given)| Some((key.to_owned(), model.step(&given).outcome?)))
-        .collect())
 }
 
 /// The operator's dispute of their call, if any (another's call: not found).

@@ -105,7 +105,8 @@ pub fn call_score(steps: &[Graded]) -> CallScore {
     }
 }
 
-/// The plain score of outcomes (no step critical, none weighed).
+/// The plain score of outcomes (no step critical, none weighed): the tests' shorthand.
+#[cfg(test)]
 pub fn score(outcomes: &[Outcome]) -> Option<f64> {
     let steps: Vec<Graded> = outcomes
         .iter()

@@ -28,4 +28,6 @@ CREATE TABLE dispute_steps (
 );
 
 ALTER TABLE assignments ADD COLUMN dispute_id TEXT REFERENCES disputes (id);
+-- A draw looks up which disputes a lease holds: only the few re-review leases are indexed.
+CREATE INDEX assignments_dispute ON assignments (dispute_id) WHERE dispute_id IS NOT NULL;
 ALTER TABLE reviews ADD COLUMN dispute_id TEXT REFERENCES disputes (id);

@@ -416,7 +416,6 @@ impl TestApp {
     }
 }
 
-/// The hidden CSRF field of a page.
 /// A `correct` verdict for every step of a reviewer's task (as `next` returns it).
 pub fn all_correct(task: &serde_json::Value) -> Vec<serde_json::Value> {
     task["script"]["steps"]
@@ -427,6 +426,22 @@ pub fn all_correct(task: &serde_json::Value) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The verdicts of a task with step `n` marked `verdict` (with a comment), the others correct.
+pub fn with_step(
+    task: &serde_json::Value,
+    n: usize,
+    verdict: &str,
+    comment: &str,
+) -> Vec<serde_json::Value> {
+    let mut verdicts = all_correct(task);
+    let step = &task["script"]["steps"][n];
+    verdicts[n] = serde_json::json!({
+        "step_id": step["id"], "verdict": verdict, "comment": comment, "at_ms": 300
+    });
+    verdicts
+}
+
+/// The hidden CSRF field of a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();

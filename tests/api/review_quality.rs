@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use rand::SeedableRng;
 use serde_json::{Value, json};
 
-use crate::helpers::{Invitee, TestApp, TestUser, all_correct, spawn_app_with, test_settings};
+use crate::helpers::{
+    Invitee, TestApp, TestUser, all_correct, spawn_app_with, test_settings, with_step,
+};
 
 struct Setup {
     app: TestApp,
@@ -118,16 +120,6 @@ impl Setup {
             .load(&mut conn)
             .unwrap()
     }
-}
-
-/// Step `n` of the task marked `verdict` (with a comment), the others correct.
-fn with_step(task: &Value, n: usize, verdict: &str, comment: &str) -> Vec<Value> {
-    let mut verdicts = all_correct(task);
-    let step = &task["script"]["steps"][n];
-    verdicts[n] = json!({
-        "step_id": step["id"], "verdict": verdict, "comment": comment, "at_ms": 300
-    });
-    verdicts
 }
 
 #[tokio::test]

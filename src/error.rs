@@ -333,6 +333,19 @@ impl From<RecordingError> for AppError {
     }
 }
 
+impl From<crate::ingest::IngestError> for AppError {
+    fn from(error: crate::ingest::IngestError) -> Self {
+        use crate::ingest::IngestError;
+        match error {
+            IngestError::Invalid(problems) => AppError::Validation(problems),
+            IngestError::NotFound => AppError::NotFound,
+            IngestError::DuplicateFile(_) => AppError::Conflict("duplicate_file"),
+            IngestError::Recording(recording) => recording.into(),
+            IngestError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<DashboardError> for AppError {
     fn from(error: DashboardError) -> Self {
         match error {

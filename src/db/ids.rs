@@ -87,3 +87,10 @@ id_type! {
     /// A closed pay period.
     PayPeriodId;
 }
+
+id_type! {
+    /// A call that arrived by itself, known by its external id (`crate::ingest`).
+    InboundId;
+    /// A machine key (`crate::ingest::keys`).
+    ApiKeyId;
+}

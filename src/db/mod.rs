@@ -6,6 +6,7 @@
 //! on one backend only lives behind one named function here, never in a handler.
 
 pub mod ids;
+pub mod ingest_schema;
 pub mod pay_schema;
 pub mod schema;
 pub mod time;

@@ -65,6 +65,10 @@ diesel::table! {
         min_reviews -> Integer,
         max_reviews -> Integer,
         language -> Text,
+        sample_size -> Nullable<Integer>,
+        sample_period -> Text,
+        sample_min_seconds -> Nullable<Integer>,
+        sample_direction -> Nullable<Text>,
     }
 }
 
@@ -132,6 +136,7 @@ diesel::table! {
         build_generation -> Integer,
         reviews_min -> Nullable<Integer>,
         reviews_max -> Nullable<Integer>,
+        sample -> Nullable<Text>,
     }
 }
 
@@ -158,6 +163,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        inbound_id -> Nullable<Text>,
+        payload -> Nullable<Text>,
     }
 }
 

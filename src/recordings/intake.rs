@@ -121,7 +121,7 @@ pub struct Metadata {
     pub reviews_required: Option<i32>,
 }
 
-fn present(value: &Option<String>) -> Option<&str> {
+pub fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -138,6 +138,15 @@ pub fn parse_call_time(text: &str) -> Option<Timestamp> {
     })
 }
 
+/// The fields of [`Metadata`] that need no reference checked: every one optional.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    pub called_at: Option<Timestamp>,
+    pub direction: Option<Direction>,
+    pub customer_number: Option<String>,
+    pub reviews_required: Option<i32>,
+}
+
 impl RawMetadata {
     /// Checks the fields that need no database; every problem at once.
     pub fn parse(&self) -> Result<Metadata, Vec<FieldProblem>> {
@@ -150,6 +159,22 @@ impl RawMetadata {
         if script_id.is_none() {
             problems.push(FieldProblem::new("script_id", "required"));
         }
+        let details = self.parse_details(&mut problems);
+        match (operator_id, script_id) {
+            (Some(operator_id), Some(script_id)) if problems.is_empty() => Ok(Metadata {
+                operator_id,
+                script_id,
+                called_at: details.called_at,
+                direction: details.direction,
+                customer_number: details.customer_number,
+                reviews_required: details.reviews_required,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// Checks the optional fields, adding what is wrong to `problems`.
+    pub fn parse_details(&self, problems: &mut Vec<FieldProblem>) -> Details {
         let called_at = match present(&self.called_at) {
             None => None,
             Some(text) => {
@@ -191,16 +216,11 @@ impl RawMetadata {
                 }
             },
         };
-        match (operator_id, script_id) {
-            (Some(operator_id), Some(script_id)) if problems.is_empty() => Ok(Metadata {
-                operator_id,
-                script_id,
-                called_at,
-                direction,
-                customer_number,
-                reviews_required,
-            }),
-            _ => Err(problems),
+        Details {
+            called_at,
+            direction,
+            customer_number,
+            reviews_required,
         }
     }
 }
@@ -212,6 +232,16 @@ struct Overlap {
     bounds: Option<(i32, i32)>,
 }
 
+/// An original already in the audio store (kept when it arrived), with what was learnt of
+/// it on the way in.
+#[derive(Debug, Clone)]
+pub struct StoredOriginal {
+    pub file: String,
+    pub sha256: String,
+    pub size: u64,
+    pub original_name: String,
+}
+
 /// Keeps a received file as a new recording bound to the script's current version, and
 /// queues its processing. On any refusal the received file is removed.
 pub fn accept(
@@ -221,60 +251,89 @@ pub fn accept(
     raw: &RawMetadata,
     uploaded_by: Option<&UserId>,
 ) -> Result<Recording, RecordingError> {
-    match check(conn, &received, raw) {
-        Ok((metadata, version_id, overlap)) => {
-            let original = match store.keep_original(&received.path, &received.file) {
-                Ok(name) => name,
-                Err(error) => {
-                    received.discard();
-                    return Err(RecordingError::storage(error));
-                }
-            };
-            let id = RecordingId::random();
-            let inserted = conn.write_transaction(|conn| {
-                diesel::insert_into(recordings::table)
-                    .values((
-                        recordings::id.eq(&id),
-                        recordings::operator_id.eq(&metadata.operator_id),
-                        recordings::script_version_id.eq(&version_id),
-                        recordings::status.eq(RecordingStatus::Queued),
-                        recordings::original_name.eq(&received.original_name),
-                        recordings::original_file.eq(&original),
-                        recordings::content_sha256.eq(&received.sha256),
-                        recordings::size_bytes.eq(i64::try_from(received.size).unwrap_or(i64::MAX)),
-                        recordings::called_at.eq(metadata.called_at),
-                        recordings::direction.eq(metadata.direction),
-                        recordings::customer_number.eq(&metadata.customer_number),
-                        recordings::reviews_required.eq(overlap.first),
-                        recordings::reviews_min.eq(overlap.bounds.map(|(min, _)| min)),
-                        recordings::reviews_max.eq(overlap.bounds.map(|(_, max)| max)),
-                        recordings::reviews_done.eq(0),
-                        recordings::uploaded_by.eq(uploaded_by),
-                        recordings::created_at.eq(now()),
-                    ))
-                    .execute(conn)?;
-                jobs::enqueue(conn, &id)?;
-                Recording::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
-            });
-            inserted.map_err(|error| {
-                store.remove(Kind::Original, &original);
-                RecordingError::from(error)
-            })
-        }
+    let checked = match check(conn, received.size, raw) {
+        Ok(checked) => checked,
         Err(error) => {
             received.discard();
-            Err(error)
+            return Err(error);
+        }
+    };
+    let stored = keep(store, received)?;
+    insert(conn, &stored, checked, uploaded_by).inspect_err(|_| {
+        store.remove(Kind::Original, &stored.file);
+    })
+}
+
+/// Moves a received file into the store's originals; on failure it is removed.
+pub fn keep(store: &AudioStore, received: ReceivedFile) -> Result<StoredOriginal, RecordingError> {
+    match store.keep_original(&received.path, &received.file) {
+        Ok(file) => Ok(StoredOriginal {
+            file,
+            sha256: received.sha256,
+            size: received.size,
+            original_name: received.original_name,
+        }),
+        Err(error) => {
+            received.discard();
+            Err(RecordingError::storage(error))
         }
     }
 }
 
+/// Makes an original already in the store a new recording (a call that waited for its
+/// operator). On refusal the stored file stays where it is: the caller still holds it.
+pub fn accept_stored(
+    conn: &mut DbConnection,
+    stored: &StoredOriginal,
+    raw: &RawMetadata,
+    uploaded_by: Option<&UserId>,
+) -> Result<Recording, RecordingError> {
+    let checked = check(conn, stored.size, raw)?;
+    insert(conn, stored, checked, uploaded_by)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    stored: &StoredOriginal,
+    (metadata, version_id, overlap): (Metadata, crate::db::ids::ScriptVersionId, Overlap),
+    uploaded_by: Option<&UserId>,
+) -> Result<Recording, RecordingError> {
+    let id = RecordingId::random();
+    conn.write_transaction(|conn| {
+        diesel::insert_into(recordings::table)
+            .values((
+                recordings::id.eq(&id),
+                recordings::operator_id.eq(&metadata.operator_id),
+                recordings::script_version_id.eq(&version_id),
+                recordings::status.eq(RecordingStatus::Queued),
+                recordings::original_name.eq(&stored.original_name),
+                recordings::original_file.eq(&stored.file),
+                recordings::content_sha256.eq(&stored.sha256),
+                recordings::size_bytes.eq(i64::try_from(stored.size).unwrap_or(i64::MAX)),
+                recordings::called_at.eq(metadata.called_at),
+                recordings::direction.eq(metadata.direction),
+                recordings::customer_number.eq(&metadata.customer_number),
+                recordings::reviews_required.eq(overlap.first),
+                recordings::reviews_min.eq(overlap.bounds.map(|(min, _)| min)),
+                recordings::reviews_max.eq(overlap.bounds.map(|(_, max)| max)),
+                recordings::reviews_done.eq(0),
+                recordings::uploaded_by.eq(uploaded_by),
+                recordings::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        jobs::enqueue(conn, &id)?;
+        Recording::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
+    })
+    .map_err(RecordingError::from)
+}
+
 fn check(
     conn: &mut DbConnection,
-    received: &ReceivedFile,
+    size: u64,
     raw: &RawMetadata,
 ) -> Result<(Metadata, crate::db::ids::ScriptVersionId, Overlap), RecordingError> {
     let mut problems = Vec::new();
-    if received.size == 0 {
+    if size == 0 {
         problems.push(FieldProblem::new("file", "empty_file"));
     }
     let metadata = match raw.parse() {

@@ -12,7 +12,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::ids::{JobId, RecordingId};
+use crate::db::ids::{InboundId, JobId, RecordingId};
 use crate::db::schema::jobs;
 use crate::db::time::{Timestamp, now};
 use crate::recordings::identity::claims_pattern;
@@ -28,6 +28,8 @@ crate::text_enum! {
 
 /// Building a recording's reviewer copy.
 pub const PROCESS_RECORDING: &str = "process_recording";
+/// Downloading an inbound call's file from its PBX (`inbound_id`, `payload`).
+pub const FETCH_CALL: &str = "fetch_call";
 /// How long a claim lasts without renewal: how long the jobs of a process that died stay
 /// stuck before another process takes them. Renewed every [`RENEW_EVERY`], so two renewals in
 /// a row may fail (a database hiccup) before the claim is lost.
@@ -46,6 +48,9 @@ pub struct Job {
     pub status: JobStatus,
     pub attempts: i32,
     pub run_after: Timestamp,
+    pub inbound_id: Option<InboundId>,
+    /// What a fetch job fetches (the connector's own JSON).
+    pub payload: Option<String>,
 }
 
 pub fn enqueue(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<JobId> {
@@ -56,6 +61,31 @@ pub fn enqueue(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<
             jobs::id.eq(&id),
             jobs::kind.eq(PROCESS_RECORDING),
             jobs::recording_id.eq(recording),
+            jobs::status.eq(JobStatus::Queued),
+            jobs::attempts.eq(0),
+            jobs::run_after.eq(at),
+            jobs::created_at.eq(at),
+            jobs::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Queues the download of an inbound call's file; `payload` tells the connector what to
+/// fetch.
+pub fn enqueue_fetch(
+    conn: &mut DbConnection,
+    inbound: &InboundId,
+    payload: &str,
+) -> QueryResult<JobId> {
+    let id = JobId::random();
+    let at = now();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(&id),
+            jobs::kind.eq(FETCH_CALL),
+            jobs::inbound_id.eq(inbound),
+            jobs::payload.eq(payload),
             jobs::status.eq(JobStatus::Queued),
             jobs::attempts.eq(0),
             jobs::run_after.eq(at),
@@ -121,9 +151,34 @@ pub fn complete(conn: &mut DbConnection, id: &JobId) -> QueryResult<()> {
 /// Records a failure. A passing one (`retry`) is tried again after a growing pause (30 s,
 /// 1 min, 2 min, …) until [`MAX_ATTEMPTS`]; returns whether the job gave up.
 pub fn fail(conn: &mut DbConnection, job: &Job, error: &str, retry: bool) -> QueryResult<bool> {
-    let give_up = !retry || job.attempts >= MAX_ATTEMPTS;
+    fail_with_backoff(conn, job, error, retry, Backoff::DEFAULT)
+}
+
+/// How a failing job is retried: after `first`, doubling each time, at most `attempts` tries.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: time::Duration,
+    pub attempts: i32,
+}
+
+impl Backoff {
+    pub const DEFAULT: Backoff = Backoff {
+        first: time::Duration::seconds(30),
+        attempts: MAX_ATTEMPTS,
+    };
+}
+
+/// [`fail`] with a given retry policy.
+pub fn fail_with_backoff(
+    conn: &mut DbConnection,
+    job: &Job,
+    error: &str,
+    retry: bool,
+    backoff: Backoff,
+) -> QueryResult<bool> {
+    let give_up = !retry || job.attempts >= backoff.attempts;
     let at = now();
-    let backoff = time::Duration::seconds(30 * (1i64 << job.attempts.clamp(0, 10)));
+    let pause = backoff.first * (1i32 << (job.attempts - 1).clamp(0, 10));
     diesel::update(jobs::table.find(&job.id))
         .set((
             jobs::status.eq(if give_up {
@@ -131,7 +186,7 @@ pub fn fail(conn: &mut DbConnection, job: &Job, error: &str, retry: bool) -> Que
             } else {
                 JobStatus::Queued
             }),
-            jobs::run_after.eq(at + backoff),
+            jobs::run_after.eq(at + pause),
             jobs::locked_by.eq(None::<String>),
             jobs::locked_until.eq(None::<Timestamp>),
             jobs::last_error.eq(error),

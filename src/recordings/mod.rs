@@ -139,6 +139,8 @@ pub struct Recording {
     /// Dynamic overlap's bounds, copied from the script at upload; `None`: fixed overlap.
     pub reviews_min: Option<i32>,
     pub reviews_max: Option<i32>,
+    /// Sampling: `None` = reviewed; held in its period's sample, or left out.
+    pub sample: Option<crate::sampling::Sample>,
     pub acknowledged_at: Option<Timestamp>,
     pub uploaded_by: Option<UserId>,
     pub created_at: Timestamp,

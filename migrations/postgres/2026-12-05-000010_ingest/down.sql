@@ -1,0 +1,14 @@
+DROP TABLE sample_members;
+DROP TABLE sample_periods;
+ALTER TABLE scripts DROP COLUMN sample_direction;
+ALTER TABLE scripts DROP COLUMN sample_min_seconds;
+ALTER TABLE scripts DROP COLUMN sample_period;
+ALTER TABLE scripts DROP COLUMN sample_size;
+DROP INDEX recordings_content;
+ALTER TABLE recordings DROP COLUMN sample;
+DROP TABLE call_outcomes;
+ALTER TABLE jobs DROP COLUMN payload;
+ALTER TABLE jobs DROP COLUMN inbound_id;
+DROP TABLE inbound_calls;
+DROP TABLE operator_extensions;
+DROP TABLE api_keys;

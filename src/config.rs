@@ -68,6 +68,11 @@ pub struct Settings {
     #[arg(long, env = "CALLQA_MIN_LISTEN_RATIO", default_value_t = 0.5)]
     pub min_listen_ratio: f64,
 
+    /// A sampling period's held calls go to reviewers once the period has ended and no call
+    /// has joined it for this many seconds (late uploads and imports still count in it).
+    #[arg(long, env = "CALLQA_SAMPLE_QUIET_SECONDS", default_value_t = 600)]
+    pub sample_quiet_seconds: u64,
+
     /// Reverse proxies or load balancers in front of this server, as IP addresses or CIDR
     /// ranges separated by commas (`10.0.0.1,10.1.0.0/16`). Only for a connection from one of
     /// them is the client's address taken from `X-Forwarded-For` (the rightmost entry that is
@@ -99,6 +104,7 @@ impl Settings {
             job_workers: None,
             max_upload_mb: 200,
             min_listen_ratio: 0.5,
+            sample_quiet_seconds: 600,
             trusted_proxies: TrustedProxies::default(),
         }
     }

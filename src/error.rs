@@ -346,6 +346,17 @@ impl From<crate::ingest::IngestError> for AppError {
     }
 }
 
+impl From<crate::sampling::SamplingError> for AppError {
+    fn from(error: crate::sampling::SamplingError) -> Self {
+        use crate::sampling::SamplingError;
+        match error {
+            SamplingError::Invalid(problems) => AppError::Validation(problems),
+            SamplingError::NotFound => AppError::NotFound,
+            SamplingError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<DashboardError> for AppError {
     fn from(error: DashboardError) -> Self {
         match error {

@@ -189,8 +189,13 @@ impl Application {
     /// The processing workers then finish their current job and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let refits = tokio::spawn(refit_consensus(self.state.db.clone()));
+        let samples = tokio::spawn(release_samples(
+            self.state.db.clone(),
+            self.state.settings.sample_quiet_seconds,
+        ));
         let served = self.server.await;
         refits.abort();
+        samples.abort();
         let workers = self.workers;
         let _ = actix_web::rt::task::spawn_blocking(move || workers.stop()).await;
         served
@@ -217,6 +222,26 @@ async fn refit_consensus(db: Db) {
                 "consensus refitted"
             ),
             Err(error) => tracing::error!(%error, "cannot refit the consensus"),
+        }
+    }
+}
+
+/// Sends the held calls of ended sampling periods to reviewers: checks every minute (more
+/// often when the quiet time is shorter, as in tests).
+async fn release_samples(db: Db, quiet_seconds: u64) {
+    let every = std::time::Duration::from_secs(quiet_seconds.clamp(1, 60));
+    let quiet = time::Duration::seconds(i64::try_from(quiet_seconds).unwrap_or(i64::MAX));
+    loop {
+        tokio::time::sleep(every).await;
+        match db
+            .run(move |conn| {
+                crate::sampling::release_due(conn, quiet).map_err(crate::db::DbError::from)
+            })
+            .await
+        {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "sampled calls sent to reviewers"),
+            Err(error) => tracing::error!(%error, "cannot release sampled calls"),
         }
     }
 }

@@ -6,12 +6,14 @@ pub mod agreement;
 pub mod assignments;
 pub mod disputes;
 pub mod gaps;
+pub mod ingest;
 pub mod operator;
 pub mod overview;
 pub mod pay;
 pub mod recordings;
 pub mod reviewers;
 pub mod reviews;
+pub mod sampling;
 pub mod scripts;
 pub mod settings;
 
@@ -54,4 +56,6 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     agreement::routes(r);
     disputes::routes(r);
     pay::routes(r);
+    ingest::routes(r);
+    sampling::routes(r);
 }

@@ -17,7 +17,12 @@ use crate::recordings::store::Kind;
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
-    r.add(Method::POST, "/api/v1/recordings", Access::Owner, upload);
+    r.add(
+        Method::POST,
+        "/api/v1/recordings",
+        Access::OwnerOrKey,
+        upload,
+    );
     r.add(Method::GET, "/api/v1/recordings", Access::Owner, list);
     r.add(
         Method::GET,
@@ -51,25 +56,125 @@ struct Queued {
     status: RecordingStatus,
 }
 
+/// What an upload through the ingest path answers: the recording (once there is one), and
+/// the inbound call it is known by.
+#[derive(Serialize)]
+struct Ingested {
+    id: Option<RecordingId>,
+    status: String,
+    inbound_id: crate::db::ids::InboundId,
+    external_id: String,
+    /// This external id was sent before: nothing new was stored.
+    repeat: bool,
+}
+
+/// `POST /api/v1/recordings`. A plain owner upload (operator and script by id) is kept at
+/// once, as always. With an `external_id` (the PBX's call id), an `operator_extension`, an
+/// `outcome` or a `language`, or from a machine key, it goes through the ingest path: the
+/// same external id twice is the same call (200 with what it became), and a call whose
+/// extension no operator has yet waits for one.
 async fn upload(
-    Owner(owner): Owner,
+    who: crate::http::session::Ingester,
     state: web::Data<AppState>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    use crate::http::session::Ingester;
+    use crate::ingest::inbound::{self, Claim, Delivered, Sender};
+
     let upload = crate::http::upload::receive(multipart, &state).await?;
     if upload.files.len() > 1 {
         upload.discard();
         return Err(AppError::field("file", "one_file_per_request"));
     }
-    let kept = crate::http::upload::keep_all(&state, &owner, upload).await?;
-    let recording = kept
-        .into_iter()
-        .next()
-        .ok_or(AppError::internal("nothing kept"))?;
-    Ok(HttpResponse::Accepted().json(Queued {
-        id: recording.id,
-        status: recording.status,
-    }))
+    let fields = upload.call_fields();
+    let plain = fields.external_id.is_none()
+        && fields.operator_extension.is_none()
+        && fields.outcome.is_none()
+        && fields.language.is_none();
+    let (owner, key) = match who {
+        Ingester::Owner(owner) if plain => {
+            let kept = crate::http::upload::keep_all(&state, &owner, upload).await?;
+            let recording = kept
+                .into_iter()
+                .next()
+                .ok_or(AppError::internal("nothing kept"))?;
+            return Ok(HttpResponse::Accepted().json(Queued {
+                id: recording.id,
+                status: recording.status,
+            }));
+        }
+        Ingester::Owner(owner) => (Some(owner), None),
+        Ingester::Key(key) => (None, Some(key)),
+    };
+    let Some(file) = upload.files.into_iter().next() else {
+        return Err(AppError::field("file", "required"));
+    };
+    let mut fields = fields;
+    if fields.external_id.is_none() {
+        // No id to be idempotent on: the call is still tracked (it may wait for an operator).
+        fields.external_id = Some(format!("upload:{}", uuid::Uuid::new_v4()));
+    }
+    let sender = Sender {
+        source: crate::ingest::Source::Api,
+        name: key.as_ref().map(|k| k.name.clone()),
+    };
+    let store = state.store.clone();
+    let (claim, delivered) = state
+        .db
+        .run(move |conn| {
+            let uploaded_by = owner.as_ref().map(|o| &o.user_id);
+            let outcome = inbound::receive(conn, &store, &sender, &fields, file, uploaded_by)?;
+            if let Some(key) = &key {
+                let (call, repeat) = match &outcome.0 {
+                    Claim::New(call) => (call, false),
+                    Claim::Existing(call) => (call, true),
+                };
+                crate::ingest::keys::record_use(
+                    conn,
+                    key,
+                    "api_key.use",
+                    call.id.as_str(),
+                    serde_json::json!({ "external_id": call.external_id, "repeat": repeat }),
+                )?;
+            }
+            Ok::<_, AppError>(outcome)
+        })
+        .await?;
+    state.workers.wake();
+    let (call, status, repeat, recording) = match (claim, delivered) {
+        (Claim::New(call), Some(Delivered::Accepted(recording))) => {
+            let status = recording.status.as_str().to_owned();
+            (call, status, false, Some(recording.id))
+        }
+        (Claim::New(call), Some(Delivered::NeedsOperator(waiting))) => {
+            (call, waiting.state.as_str().to_owned(), false, None)
+        }
+        (Claim::New(call), None) | (Claim::Existing(call), _) => {
+            let status = match call.recording_id.clone() {
+                Some(id) => state
+                    .db
+                    .run(move |conn| Recording::find(conn, &id).map_err(AppError::from))
+                    .await?
+                    .map(|r| r.status.as_str().to_owned()),
+                None => None,
+            };
+            let status = status.unwrap_or_else(|| call.state.as_str().to_owned());
+            let recording = call.recording_id.clone();
+            (call, status, true, recording)
+        }
+    };
+    let answer = Ingested {
+        id: recording,
+        status,
+        inbound_id: call.id,
+        external_id: call.external_id,
+        repeat,
+    };
+    Ok(if repeat {
+        HttpResponse::Ok().json(answer)
+    } else {
+        HttpResponse::Accepted().json(answer)
+    })
 }
 
 async fn details(

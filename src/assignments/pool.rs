@@ -154,17 +154,20 @@ pub fn refresh_locked(
     locked: &mut Locked,
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
-    let recording: Option<(RecordingStatus, i32, i32)> = recordings::table
-        .find(recording_id)
-        .select((
-            recordings::status,
-            recordings::reviews_required,
-            recordings::reviews_done,
-        ))
-        .first(conn)
-        .optional()?;
+    let recording: Option<(RecordingStatus, i32, i32, Option<crate::sampling::Sample>)> =
+        recordings::table
+            .find(recording_id)
+            .select((
+                recordings::status,
+                recordings::reviews_required,
+                recordings::reviews_done,
+                recordings::sample,
+            ))
+            .first(conn)
+            .optional()?;
+    // A call held for its period's sample, or left out of it, is not for reviewers (yet).
     let belongs = match recording {
-        Some((RecordingStatus::Ready, required, done)) => {
+        Some((RecordingStatus::Ready, required, done, None)) => {
             unleased(conn, recording_id, required, done)? > 0
         }
         _ => false,

@@ -16,6 +16,8 @@ pub enum Access {
     /// Any signed-in user.
     SignedIn,
     Owner,
+    /// An owner, or a machine key whose scope allows it (`ingest`).
+    OwnerOrKey,
     Reviewer,
     Operator,
 }

@@ -52,6 +52,8 @@ pub enum Auth {
     /// A token was sent but is forged, expired, revoked or belongs to a deactivated user.
     Rejected,
     User(Session),
+    /// A machine key (`cq_…`), which may only do what its scope allows.
+    Key(crate::ingest::keys::KeyPrincipal),
 }
 
 impl Auth {
@@ -95,9 +97,22 @@ pub async fn authenticate(
         return Ok(req.into_response(response).map_into_right_body());
     }
 
-    let auth = match bearer.or(cookie) {
-        None => Auth::Anonymous,
-        Some(token) => match tokens::verify(&state.signing_key, &token) {
+    let key = bearer
+        .as_deref()
+        .filter(|token| token.starts_with(crate::ingest::keys::KEY_PREFIX))
+        .map(str::to_owned);
+    let auth = match (key, bearer.or(cookie)) {
+        (Some(secret), _) => {
+            let found = state
+                .db
+                .read_quick(move |conn| {
+                    crate::ingest::keys::authenticate(conn, &secret).map_err(AppError::from)
+                })
+                .await?;
+            found.map_or(Auth::Rejected, Auth::Key)
+        }
+        (None, None) => Auth::Anonymous,
+        (None, Some(token)) => match tokens::verify(&state.signing_key, &token) {
             None => Auth::Rejected,
             Some(claims) => {
                 let user_id = UserId::from_raw(claims.sub.clone());
@@ -292,6 +307,7 @@ macro_rules! role_extractor {
                 ready(match Auth::of(req) {
                     Auth::User(session) if session.role == $role => Ok($name(session)),
                     Auth::User(_) => Err(AppError::Forbidden),
+                    Auth::Key(_) => Err(AppError::Refused("key_not_allowed")),
                     _ => Err(AppError::Unauthenticated),
                 })
             }
@@ -324,11 +340,34 @@ impl FromRequest for SignedIn {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            Auth::session(req)
-                .map(SignedIn)
-                .ok_or(AppError::Unauthenticated),
-        )
+        ready(match Auth::of(req) {
+            Auth::User(session) => Ok(SignedIn(session)),
+            Auth::Key(_) => Err(AppError::Refused("key_not_allowed")),
+            _ => Err(AppError::Unauthenticated),
+        })
+    }
+}
+
+/// Who may send recordings: a signed-in owner, or a machine key with the `ingest` scope.
+#[derive(Debug, Clone)]
+pub enum Ingester {
+    Owner(Session),
+    Key(crate::ingest::keys::KeyPrincipal),
+}
+
+impl FromRequest for Ingester {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        use crate::ingest::keys::Scope;
+        ready(match Auth::of(req) {
+            Auth::User(session) if session.role == Role::Owner => Ok(Ingester::Owner(session)),
+            Auth::User(_) => Err(AppError::Forbidden),
+            Auth::Key(key) if key.scope == Scope::Ingest => Ok(Ingester::Key(key)),
+            Auth::Key(_) => Err(AppError::Refused("key_not_allowed")),
+            _ => Err(AppError::Unauthenticated),
+        })
     }
 }
 

@@ -37,6 +37,28 @@ impl Upload {
             reviews_required: field("reviews_required"),
         }
     }
+
+    /// The fields as the ingest path reads them (external id, extension, outcome, language).
+    pub fn call_fields(&self) -> crate::ingest::CallFields {
+        let field = |name: &str| {
+            self.fields
+                .get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        crate::ingest::CallFields {
+            external_id: field("external_id"),
+            operator_id: field("operator_id"),
+            operator_extension: field("operator_extension"),
+            script_id: field("script_id"),
+            called_at: field("called_at"),
+            direction: field("direction"),
+            customer_number: field("customer_number"),
+            outcome: field("outcome"),
+            language: field("language"),
+            reviews_required: field("reviews_required"),
+        }
+    }
 }
 
 /// The most files one multipart upload may carry, and the longest text field.

@@ -55,6 +55,11 @@ pub struct RecordingView {
     pub voice_mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redactions: Option<Vec<RedactionRange>>,
+    /// The call's place in its script's sampling plan, for the owner: `held` (in its
+    /// period's sample, reviewed when the period ends) or `out` (not sampled); absent when
+    /// it is reviewed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<crate::sampling::Sample>,
 }
 
 /// The failure explained in `lang` (the stored detail is in English, for the log).
@@ -121,6 +126,7 @@ pub fn view(
         size_bytes: for_owner.then_some(recording.size_bytes),
         voice_mode: for_owner.then_some(recording.voice_mode),
         redactions: if for_owner { redactions } else { None },
+        sample: recording.sample.filter(|_| for_owner),
     }
 }
 

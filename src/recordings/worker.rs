@@ -447,7 +447,9 @@ impl Build {
             ))
             .execute(conn)?;
             if updated == 1 {
-                // Ready: reviewers can be given it now.
+                // The first copy decides the call's place in its script's sampling plan.
+                crate::sampling::decide(conn, &recording, report.duration_ms, &mut rand::rng())?;
+                // Ready: reviewers can be given it now (unless it is not in the sample).
                 crate::assignments::pool::refresh_locked(conn, &mut locked, id)?;
             }
             Ok::<_, ProcessError>((updated, previous))

@@ -680,7 +680,7 @@ impl Who {
 fn callers(route: &str, method: &Method, access: Access) -> Vec<Who> {
     match access {
         Access::Public => vec![Who::Anonymous],
-        Access::Owner => vec![Who::Owner],
+        Access::Owner | Access::OwnerOrKey => vec![Who::Owner],
         Access::Reviewer => vec![Who::Reviewer],
         Access::Operator => vec![Who::Operator],
         // A password change ends the caller's other sessions: each form is tried by a user

@@ -86,7 +86,7 @@ async fn every_response_carries_the_security_headers() {
                 Access::Reviewer => Who::Reviewer,
                 Access::Operator => Who::Operator,
                 Access::SignedIn if route.path.starts_with("/api/v1/assignments/") => Who::Reviewer,
-                Access::SignedIn | Access::Owner => Who::Owner,
+                Access::SignedIn | Access::Owner | Access::OwnerOrKey => Who::Owner,
             }
         } else {
             // Refused before anything happens, so the check changes no data.

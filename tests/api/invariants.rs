@@ -199,12 +199,13 @@ pub fn violations(conn: &mut DbConnection, check_jobs: bool) -> QueryResult<Vec<
 
 /// The review, lease and pool invariants.
 fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()> {
-    let calls: Vec<(String, String, i32, i32)> = recordings::table
+    let calls: Vec<(String, String, i32, i32, Option<String>)> = recordings::table
         .select((
             recordings::id,
             recordings::status,
             recordings::reviews_required,
             recordings::reviews_done,
+            recordings::sample,
         ))
         .order(recordings::id)
         .load(conn)?;
@@ -244,7 +245,7 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
     }
 
     let mut belongs = BTreeSet::new();
-    for (id, status, required, done) in &calls {
+    for (id, status, required, done, sample) in &calls {
         let reviews = reviews_of.get(id).copied().unwrap_or(0);
         let leases = active_of.get(id.as_str()).copied().unwrap_or(0);
         if reviews > i64::from(*required) {
@@ -269,8 +270,12 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
                 reviews,
             });
         }
-        // What `pool::refresh` decides: ready, and a slot neither done nor leased.
-        if status == "ready" && i64::from(*required) - i64::from(*done) - leases > 0 {
+        // What `pool::refresh` decides: ready, in review (not held for or left out of a
+        // sample), and a slot neither done nor leased.
+        if status == "ready"
+            && sample.is_none()
+            && i64::from(*required) - i64::from(*done) - leases > 0
+        {
             belongs.insert(id.clone());
         }
     }

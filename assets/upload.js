@@ -57,7 +57,7 @@
       }
       var data = new FormData();
       data.append("file", file, file.name);
-      ["operator_id", "script_id", "called_at", "direction", "customer_number", "reviews_required"].forEach(function (name) {
+      ["operator_id", "script_id", "called_at", "direction", "customer_number", "reviews_required", "if_new"].forEach(function (name) {
         var field = form.elements[name];
         if (field && field.value) data.append(name, field.value);
       });
@@ -70,6 +70,15 @@
         var ok = xhr.status === 202;
         shown.bar.value = 100;
         shown.note.textContent = ok ? form.dataset.queued : errorText(xhr);
+        if (xhr.status === 409) {
+          try {
+            var existing = JSON.parse(xhr.responseText).existing_id;
+            var link = document.createElement("a");
+            link.href = "/recordings/" + encodeURIComponent(existing);
+            link.textContent = form.dataset.open;
+            shown.note.append(" ", link);
+          } catch (e) { /* the message alone says it */ }
+        }
         shown.item.classList.add(ok ? "ok" : "bad");
         resolve(ok);
       };

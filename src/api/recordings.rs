@@ -13,6 +13,7 @@ use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{Owner, SignedIn};
 use crate::i18n::Lang;
+use crate::recordings::intake::Duplicates;
 use crate::recordings::store::Kind;
 use crate::recordings::{Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -75,6 +76,7 @@ struct Ingested {
 /// extension no operator has yet waits for one.
 async fn upload(
     who: crate::http::session::Ingester,
+    lang: Lang,
     state: web::Data<AppState>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -93,8 +95,21 @@ async fn upload(
         && fields.language.is_none();
     let (owner, key) = match who {
         Ingester::Owner(owner) if plain => {
-            let kept = crate::http::upload::keep_all(&state, &owner, upload).await?;
+            // `if_new=true` (the upload page sends it): a file already uploaded is refused.
+            let duplicates = match upload.fields.get("if_new").map(|v| v.trim()) {
+                Some("true") => Duplicates::Skip,
+                _ => Duplicates::Keep,
+            };
+            let kept = crate::http::upload::keep_all(&state, &owner, upload, duplicates).await?;
+            if let Some((_, existing)) = kept.duplicates.into_iter().next() {
+                let error = AppError::Conflict("duplicate_file");
+                return Ok(HttpResponse::Conflict().json(serde_json::json!({
+                    "error": {"code": error.code(), "message": error.message(lang)},
+                    "existing_id": existing,
+                })));
+            }
             let recording = kept
+                .recordings
                 .into_iter()
                 .next()
                 .ok_or(AppError::internal("nothing kept"))?;

@@ -9,7 +9,6 @@ use futures_util::TryStreamExt;
 
 use crate::error::AppError;
 use crate::http::{AppState, Session};
-use crate::recordings::Recording;
 use crate::recordings::intake::{self, RawMetadata, ReceivedFile, Receiver};
 use crate::validation::FieldProblem;
 
@@ -136,12 +135,14 @@ pub async fn receive(mut multipart: Multipart, state: &AppState) -> Result<Uploa
 }
 
 /// Keeps each received file as a recording (stopping at the first refusal, which discards
-/// the files not yet kept) and wakes the workers.
+/// the files not yet kept) and wakes the workers. `duplicates` says what becomes of a file
+/// the store already has.
 pub async fn keep_all(
     state: &AppState,
     owner: &Session,
     upload: Upload,
-) -> Result<Vec<Recording>, AppError> {
+    duplicates: intake::Duplicates,
+) -> Result<intake::Kept, AppError> {
     if upload.files.is_empty() {
         upload.discard();
         return Err(AppError::field("file", "required"));
@@ -154,6 +155,7 @@ pub async fn keep_all(
         &owner.user_id,
         upload.files,
         raw,
+        duplicates,
     )
     .await
     .map_err(AppError::from)

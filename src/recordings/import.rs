@@ -215,31 +215,7 @@ fn metadata_for(
         operator_id: plan.default_operator.map(str::to_owned),
         ..RawMetadata::default()
     };
-    if let Some(name) = parse_asterisk_name(file_name) {
-        raw.called_at = Some(name.called_at.clone());
-        raw.direction = name.direction.map(str::to_owned);
-        let to = OperatorRecord::find_by_external_id(conn, &name.to)?;
-        let from = OperatorRecord::find_by_external_id(conn, &name.from)?;
-        match (to, from) {
-            (Some(operator), _) => {
-                raw.operator_id = Some(operator.id.to_string());
-                raw.customer_number = Some(name.from);
-            }
-            (None, Some(operator)) => {
-                raw.operator_id = Some(operator.id.to_string());
-                raw.customer_number = Some(name.to);
-            }
-            (None, None) => {
-                // No extension is known: the outside party is the longer number.
-                let outside = if name.to.len() >= name.from.len() {
-                    name.to
-                } else {
-                    name.from
-                };
-                raw.customer_number = Some(outside);
-            }
-        }
-    }
+    intake::read_pbx_name(conn, &mut raw, file_name, true)?;
     if let Some(row) = plan
         .manifest
         .get(relative)

@@ -378,8 +378,62 @@ fn check(
     }
 }
 
+/// What an upload does with a file the store already has (same content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicates {
+    /// Keep it as another recording (the API without `if_new`: scripts may resend on
+    /// purpose and use `external_id` to be idempotent).
+    Keep,
+    /// Skip it and say so (the upload page).
+    Skip,
+}
+
+/// What an upload kept, and the names of the files it skipped as already uploaded.
+#[derive(Debug, Default)]
+pub struct Kept {
+    pub recordings: Vec<Recording>,
+    pub duplicates: Vec<(String, RecordingId)>,
+}
+
+/// Fills `raw` from what an Asterisk/FreePBX file name says: the time, the direction, the
+/// customer number, and the operator whose extension the name carries (mapped on the People
+/// page, or an operator's external id). With `overwrite` the name wins over what `raw`
+/// holds (`callqa import`: over the command's defaults); without, it only fills empty fields
+/// (the upload form: what the owner typed wins).
+pub fn read_pbx_name(
+    conn: &mut DbConnection,
+    raw: &mut RawMetadata,
+    file_name: &str,
+    overwrite: bool,
+) -> diesel::QueryResult<()> {
+    let Some(name) = super::import::parse_asterisk_name(file_name) else {
+        return Ok(());
+    };
+    let to = crate::ingest::extensions::resolve(conn, &name.to)?;
+    let from = crate::ingest::extensions::resolve(conn, &name.from)?;
+    let (operator, outside) = match (to, from) {
+        (Some(operator), _) => (Some(operator), name.from),
+        (None, Some(operator)) => (Some(operator), name.to),
+        // No extension is known: the outside party is the longer number.
+        (None, None) if name.to.len() >= name.from.len() => (None, name.to),
+        (None, None) => (None, name.from),
+    };
+    let fill = |target: &mut Option<String>, value: Option<String>| {
+        if value.is_some() && (overwrite || present(target).is_none()) {
+            *target = value;
+        }
+    };
+    fill(&mut raw.called_at, Some(name.called_at));
+    fill(&mut raw.direction, name.direction.map(str::to_owned));
+    fill(&mut raw.operator_id, operator.map(|o| o.to_string()));
+    fill(&mut raw.customer_number, Some(outside));
+    Ok(())
+}
+
 /// Keeps each received file as a recording, in order, stopping at the first refusal (the
-/// files not yet kept are discarded), and wakes the workers for what was kept.
+/// files not yet kept are discarded), and wakes the workers for what was kept. A file whose
+/// content the store already has is skipped when `duplicates` says so; the check and the
+/// insert hold the reviewer pool's lock, so two identical uploads racing keep one.
 pub async fn keep_all(
     db: &Db,
     store: &AudioStore,
@@ -387,16 +441,36 @@ pub async fn keep_all(
     owner: &UserId,
     files: Vec<ReceivedFile>,
     raw: RawMetadata,
-) -> Result<Vec<Recording>, RecordingError> {
+    duplicates: Duplicates,
+) -> Result<Kept, RecordingError> {
     let store = store.clone();
     let owner = owner.clone();
     let kept = db
         .run(move |conn| {
-            let mut kept = Vec::new();
+            let mut kept = Kept::default();
             let mut files = files.into_iter();
             while let Some(file) = files.next() {
-                match accept(conn, &store, file, &raw, Some(&owner)) {
-                    Ok(recording) => kept.push(recording),
+                let name = file.original_name.clone();
+                let outcome = conn.write_transaction(|conn| {
+                    if duplicates == Duplicates::Skip {
+                        // Held through the insert: an identical upload racing this one
+                        // waits, then finds this recording.
+                        crate::assignments::pool::lock(conn)?;
+                        if let Some(existing) = Recording::with_content(conn, &file.sha256)? {
+                            file.discard();
+                            return Ok(Err(existing));
+                        }
+                    }
+                    let mut raw = raw.clone();
+                    if let Err(error) = read_pbx_name(conn, &mut raw, &file.original_name, false) {
+                        file.discard();
+                        return Err(RecordingError::from(error));
+                    }
+                    accept(conn, &store, file, &raw, Some(&owner)).map(Ok)
+                });
+                match outcome {
+                    Ok(Ok(recording)) => kept.recordings.push(recording),
+                    Ok(Err(existing)) => kept.duplicates.push((name, existing)),
                     Err(error) => {
                         files.for_each(ReceivedFile::discard);
                         return Err(error);

@@ -354,11 +354,17 @@ impl Recording {
 
     /// Whether a file with this content was already taken in.
     pub fn exists_with_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<bool> {
-        let count: i64 = recordings::table
+        Ok(Self::with_content(conn, sha256)?.is_some())
+    }
+
+    /// The first recording whose original has this content.
+    pub fn with_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<RecordingId>> {
+        recordings::table
             .filter(recordings::content_sha256.eq(sha256))
-            .count()
-            .get_result(conn)?;
-        Ok(count > 0)
+            .order(recordings::created_at.asc())
+            .select(recordings::id)
+            .first(conn)
+            .optional()
     }
 
     pub fn bound_version(&self, conn: &mut DbConnection) -> QueryResult<BoundVersion> {

@@ -22,6 +22,7 @@ use crate::http::query::{ListQuery, page_number};
 use crate::http::routes::{Access, RouteSink};
 use crate::http::upload::{keep_all, receive};
 use crate::http::{Owner, Session};
+use crate::recordings::intake::{Duplicates, Kept};
 use crate::recordings::view::{RecordingView, retry_can_help, view};
 use crate::recordings::{Problem, Recording, RecordingStatus, RedactionKind, RedactionRange};
 
@@ -325,9 +326,27 @@ struct UploadPage {
     max_upload_mb: u64,
     message: Option<String>,
     fields: Vec<FieldMessage>,
+    /// Files of this upload that were already uploaded: skipped, each with the call it is.
+    duplicates: Vec<Duplicate>,
+    kept: usize,
+}
+
+#[derive(Serialize)]
+struct Duplicate {
+    name: String,
+    href: String,
 }
 
 async fn upload_view(page: &Page, error: Option<AppError>) -> Result<HttpResponse, AppError> {
+    upload_view_with(page, error, Kept::default()).await
+}
+
+/// The upload page, after `kept` was uploaded (its skipped duplicates listed).
+async fn upload_view_with(
+    page: &Page,
+    error: Option<AppError>,
+    kept: Kept,
+) -> Result<HttpResponse, AppError> {
     let state = page.state();
     let (operators, scripts) = state
         .db
@@ -343,6 +362,15 @@ async fn upload_view(page: &Page, error: Option<AppError>) -> Result<HttpRespons
         fields: error
             .map(|e| e.field_messages(page.lang))
             .unwrap_or_default(),
+        duplicates: kept
+            .duplicates
+            .into_iter()
+            .map(|(name, id)| Duplicate {
+                name,
+                href: format!("/recordings/{id}"),
+            })
+            .collect(),
+        kept: kept.recordings.len(),
     };
     page.render("recordings/upload.html", status, &data)
 }
@@ -364,8 +392,9 @@ async fn upload_submit(
         upload.discard();
         return Err(AppError::CsrfFailed);
     }
-    match keep_all(state, &owner, upload).await {
-        Ok(_) => Ok(see_other("/recordings")),
+    match keep_all(state, &owner, upload, Duplicates::Skip).await {
+        Ok(kept) if kept.duplicates.is_empty() => Ok(see_other("/recordings")),
+        Ok(kept) => upload_view_with(&page, None, kept).await,
         Err(error @ AppError::Validation(_)) => upload_view(&page, Some(error)).await,
         Err(other) => Err(other),
     }

@@ -485,3 +485,106 @@ async fn the_script_is_inferred_from_the_language_when_several_exist() {
         assert_eq!(&done["script_id"], script.as_str());
     }
 }
+
+#[tokio::test]
+async fn the_upload_page_reads_pbx_file_names_and_skips_files_already_uploaded() {
+    let app = spawn_app().await;
+    let owner = app.owner().await;
+    let operator = app.operator_record(&owner, "Pavel").await;
+    let script = app.script(&owner).await;
+    let mapped = app
+        .put_json(
+            "/api/v1/extensions/201",
+            &owner.token,
+            &json!({"operator_id": operator}),
+        )
+        .await;
+    assert_eq!(mapped.status(), 200);
+    let browser = app.browser_for(&owner).await;
+    let page = app.page_text(&browser, "/recordings/upload").await;
+    // No operator is chosen for the owner: the first choice is "from the file name".
+    assert!(page.contains(r#"<option value="">"#), "{page}");
+    let csrf = crate::helpers::csrf_of(&page);
+    let post = |files: Vec<(&'static str, Vec<u8>)>| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("if_new", "true")
+            .text("operator_id", "")
+            .text("script_id", script.clone());
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        }
+        browser
+            .post(app.url("/recordings/upload"))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+    };
+    let named = "in-201-79161234567-20231115-101530-1700032530.12.wav";
+    let response = post(vec![(named, tone_wav(1.0, 8000))]).await.unwrap();
+    assert_eq!(response.status(), 303);
+    let list: Value = app
+        .get_as("/api/v1/recordings", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &list[0];
+    assert_eq!(first["operator_id"], operator.as_str());
+    assert_eq!(first["customer_number"], "79161234567");
+    assert_eq!(first["direction"], "inbound");
+    assert_eq!(first["called_at"], "2023-11-15T10:15:30Z");
+
+    // The same file again, with a new one: the new one is kept, the other reported.
+    let response = post(vec![
+        ("again.wav", tone_wav(1.0, 8000)),
+        (named, tone_wav(2.0, 8000)),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("again.wav"), "{text}");
+    assert!(text.contains(&format!("/recordings/{}", first["id"].as_str().unwrap())));
+    assert_eq!(count(&app, "recordings"), 2);
+
+    // A name that says nothing, and no operator chosen: the operator is asked for.
+    let response = post(vec![("meeting.wav", tone_wav(3.0, 8000))])
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert_eq!(count(&app, "recordings"), 2);
+
+    // The page's script path refuses a duplicate with the call it is; others may resend.
+    let refused = send(
+        &app,
+        &owner.token,
+        &[
+            ("operator_id", operator.as_str()),
+            ("script_id", script.as_str()),
+            ("if_new", "true"),
+        ],
+        tone_wav(1.0, 8000),
+    )
+    .await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "duplicate_file");
+    assert_eq!(body["existing_id"], first["id"]);
+    // Two identical new files racing: one is kept.
+    let fields = [
+        ("operator_id", operator.as_str()),
+        ("script_id", script.as_str()),
+        ("if_new", "true"),
+    ];
+    let racing = futures_util::future::join_all(
+        (0..4).map(|_| send(&app, &owner.token, &fields, tone_wav(4.0, 8000))),
+    )
+    .await;
+    let kept = racing.iter().filter(|r| r.status() == 202).count();
+    assert_eq!(kept, 1);
+    assert_eq!(count(&app, "recordings"), 3);
+}

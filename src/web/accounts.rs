@@ -357,12 +357,20 @@ struct PeoplePage {
     #[serde(flatten)]
     base: PageBase,
     users: Vec<UserView>,
-    operators: Vec<OperatorView>,
+    operators: Vec<OperatorRow>,
     invites: Vec<Invite>,
     #[serde(flatten)]
     shown: Shown,
     errors: FormErrors,
     me: UserId,
+}
+
+/// An operator with the PBX extensions mapped to them.
+#[derive(Serialize)]
+struct OperatorRow {
+    #[serde(flatten)]
+    view: OperatorView,
+    extensions: Vec<String>,
 }
 
 /// What the People page shows besides its lists, after an action.
@@ -372,6 +380,8 @@ struct Shown {
     new_invite_url: Option<String>,
     /// An operator was just renamed.
     renamed: bool,
+    /// An extension was just mapped; this many waiting calls went on.
+    released: Option<u32>,
     /// A rename that was refused: the form stays open with what was typed.
     rename: Option<RenameAttempt>,
 }
@@ -385,6 +395,8 @@ struct RenameAttempt {
 #[derive(Deserialize)]
 struct PeopleQuery {
     renamed: Option<String>,
+    /// An extension was just mapped, sending on this many waiting calls.
+    released: Option<u32>,
 }
 
 async fn people_view(
@@ -394,16 +406,28 @@ async fn people_view(
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (users, operators, invites) = state
+    let (users, operators, invites, extensions) = state
         .db
         .run(|conn| {
             Ok::<_, AppError>((
                 User::list(conn)?,
                 OperatorRecord::list(conn)?,
                 Invite::list_open(conn)?,
+                crate::ingest::extensions::list(conn)?,
             ))
         })
         .await?;
+    let operators = operators
+        .into_iter()
+        .map(|view| OperatorRow {
+            extensions: extensions
+                .iter()
+                .filter(|e| e.operator_id == view.record.id)
+                .map(|e| e.extension.clone())
+                .collect(),
+            view,
+        })
+        .collect();
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let data = PeoplePage {
         base: page.base(),
@@ -424,6 +448,7 @@ async fn people_page(
 ) -> Result<HttpResponse, AppError> {
     let shown = Shown {
         renamed: query.renamed.is_some(),
+        released: query.released,
         ..Shown::default()
     };
     people_view(&page, &owner, shown, None).await

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod format;
 pub mod gaps;
 pub mod home;
+pub mod ingest;
 pub mod listing;
 pub mod operator;
 pub mod overview;
@@ -217,6 +218,8 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         assets::serve,
     );
     accounts::routes(r);
+    // Before the recordings' pages: `/recordings/inbound` is not a recording's id.
+    ingest::routes(r);
     recordings::routes(r);
     call_reviews::routes(r);
     settings::routes(r);

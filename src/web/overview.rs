@@ -253,6 +253,9 @@ struct PageData {
     gaps: Vec<GapLine>,
     /// "130 of 300 (57 % saved)" when calls of the period had dynamic overlap.
     reviews_spent: Option<String>,
+    /// Calls that arrived, were sampled and were reviewed, per operator.
+    intake: Vec<crate::dashboards::overview::OperatorIntake>,
+    intake_total: crate::dashboards::overview::Intake,
 }
 
 #[derive(Serialize)]
@@ -449,6 +452,8 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
         heatmaps,
         legend: legend(lang),
         gaps,
+        intake: overview.intake.clone(),
+        intake_total: overview.intake_total,
         reviews_spent: overview.reviews.saved().map(|saved| {
             translate(
                 lang,

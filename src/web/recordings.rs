@@ -108,6 +108,9 @@ struct ListPage {
     sort: &'static str,
     dir: &'static str,
     pager: Option<Pager>,
+    /// Arriving calls that wait for an operator, and that could not be fetched.
+    inbound_waiting: i64,
+    inbound_failed: i64,
     range: String,
     error: Option<String>,
 }
@@ -202,10 +205,11 @@ async fn list_page(
     let step = parsed
         .as_ref()
         .and_then(|(filter, _)| Some((filter.script_id.clone(), filter.step_key.clone()?)));
-    let (rows, operators, total, number, step_title) = state
+    let (rows, operators, total, number, step_title, (inbound_waiting, inbound_failed)) = state
         .db
         .run(move |conn| {
             let operators = OperatorRecord::list(conn)?;
+            let inbound = super::ingest::waiting_counts(conn)?;
             let step_title = match step {
                 Some((script, key)) => crate::scripts::step_title(conn, script.as_ref(), &key)?,
                 None => None,
@@ -222,7 +226,7 @@ async fn list_page(
                     rows.push((recording, bound));
                 }
             }
-            Ok::<_, AppError>((rows, operators, total, number, step_title))
+            Ok::<_, AppError>((rows, operators, total, number, step_title, inbound))
         })
         .await?;
     let echo = FilterEcho {
@@ -303,6 +307,8 @@ async fn list_page(
             .map(|p| p.range_text(page.lang))
             .unwrap_or_default(),
         pager,
+        inbound_waiting,
+        inbound_failed,
         filter: echo,
         error: error.map(|e| {
             e.field_messages(page.lang)

@@ -588,3 +588,197 @@ async fn the_upload_page_reads_pbx_file_names_and_skips_files_already_uploaded()
     assert_eq!(kept, 1);
     assert_eq!(count(&app, "recordings"), 3);
 }
+
+#[tokio::test]
+async fn the_owner_manages_keys_extensions_and_waiting_calls_on_pages_without_javascript() {
+    let app = spawn_app().await;
+    let owner = app.owner().await;
+    let operator = app.operator_record(&owner, "Pavel").await;
+    let script = app.script(&owner).await;
+    let browser = app.browser_for(&owner).await;
+    let csrf = crate::helpers::csrf_of(&app.page_text(&browser, "/keys").await);
+
+    // A key: shown once on the page that made it, then only its first characters.
+    let made = app
+        .post_form(
+            &browser,
+            "/keys",
+            &[("csrf", csrf.as_str()), ("name", "Office PBX")],
+        )
+        .await;
+    assert_eq!(made.status(), 200);
+    let made = made.text().await.unwrap();
+    let start = made.find("cq_").unwrap();
+    let key: String = made[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    assert_eq!(key.len(), 3 + 64);
+    let listed = app.page_text(&browser, "/keys").await;
+    assert!(listed.contains("Office PBX") && !listed.contains(&key));
+    let empty = app
+        .post_form(&browser, "/keys", &[("csrf", csrf.as_str()), ("name", " ")])
+        .await;
+    assert_eq!(empty.status(), 422);
+
+    // A call from an unmapped extension waits on the arriving-calls page.
+    let sent = send(
+        &app,
+        &key,
+        &[
+            ("external_id", "pbx-1"),
+            ("operator_extension", "305"),
+            ("script_id", script.as_str()),
+        ],
+        tone_wav(1.0, 8000),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let recordings = app.page_text(&browser, "/recordings").await;
+    assert!(recordings.contains("/recordings/inbound"), "{recordings}");
+    let inbound = app.page_text(&browser, "/recordings/inbound").await;
+    assert!(inbound.contains("pbx-1") && inbound.contains("305"));
+
+    // Mapping the extension on the People page sends it on.
+    let mapped = app
+        .post_form(
+            &browser,
+            &format!("/people/operators/{operator}/extensions"),
+            &[("csrf", csrf.as_str()), ("extension", "305")],
+        )
+        .await;
+    assert_eq!(mapped.status(), 303);
+    let location = mapped.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/people?released=1"), "{location}");
+    let people = app.page_text(&browser, &location).await;
+    assert!(people.contains("<code>305</code>"), "{people}");
+    assert!(people.contains("one call that waited for it went on"));
+    assert_eq!(count(&app, "recordings"), 1);
+    let inbound = app.page_text(&browser, "/recordings/inbound").await;
+    assert!(!inbound.contains("pbx-1"));
+
+    // Revoked on the page, the key stops working.
+    let id = {
+        let listed: Value = app
+            .get_as("/api/v1/keys", &owner.token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        listed["keys"][0]["id"].as_str().unwrap().to_owned()
+    };
+    let revoked = app
+        .post_form(
+            &browser,
+            &format!("/keys/{id}/revoke"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(revoked.status(), 303);
+    assert!(app.page_text(&browser, "/keys").await.contains("revoked"));
+    let after = send(
+        &app,
+        &key,
+        &[("external_id", "pbx-2"), ("operator_extension", "305")],
+        tone_wav(1.0, 8000),
+    )
+    .await;
+    assert_eq!(after.status(), 401);
+}
+
+#[tokio::test]
+async fn the_script_page_sets_the_sampling_plan_and_the_call_page_pulls_a_call_in() {
+    let app = spawn_app().await;
+    let owner = app.owner().await;
+    let operator = app.operator_record(&owner, "Pavel").await;
+    let script = app.script(&owner).await;
+    let browser = app.browser_for(&owner).await;
+    let page = app.page_text(&browser, &format!("/scripts/{script}")).await;
+    let csrf = crate::helpers::csrf_of(&page);
+    let refused = app
+        .post_form(
+            &browser,
+            &format!("/scripts/{script}/sampling"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("mode", "sample"),
+                ("size", "0"),
+                ("period", "week"),
+                ("min_seconds", ""),
+                ("direction", "any"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let saved = app
+        .post_form(
+            &browser,
+            &format!("/scripts/{script}/sampling"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("mode", "sample"),
+                ("size", "1"),
+                ("period", "day"),
+                ("min_seconds", ""),
+                ("direction", "any"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert!(
+        saved
+            .text()
+            .await
+            .unwrap()
+            .contains("The sampling plan is saved.")
+    );
+    let plan: Value = app
+        .get_as(&format!("/api/v1/scripts/{script}/sampling"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["size"], 1);
+    assert_eq!(plan["period"], "day");
+
+    // Two calls today: one is held for today's sample, the other left out.
+    let mut ids = Vec::new();
+    for seconds in [1.0, 1.5] {
+        let response = app
+            .upload(
+                &owner,
+                "call.wav",
+                tone_wav(seconds, 8000),
+                &[("operator_id", &operator), ("script_id", &script)],
+            )
+            .await;
+        ids.push(
+            response.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut out = None;
+    for id in &ids {
+        let done = app.wait_processed(&owner.token, id).await;
+        if done["sample"] == "out" {
+            out = Some(id.clone());
+        }
+    }
+    let out = out.expect("one of two calls is left out of a sample of one");
+    let detail = app.page_text(&browser, &format!("/recordings/{out}")).await;
+    assert!(detail.contains("This call was not sampled"), "{detail}");
+    let listing = app.page_text(&browser, "/recordings").await;
+    assert!(listing.contains("not sampled") && listing.contains("in this period"));
+    let pulled = app
+        .post_form(
+            &browser,
+            &format!("/recordings/{out}/sample"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(pulled.status(), 303);
+    let view = app.wait_processed(&owner.token, &out).await;
+    assert!(view.get("sample").is_none());
+}

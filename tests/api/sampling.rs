@@ -177,6 +177,45 @@ async fn n_calls_per_operator_and_week_reach_reviewers_when_the_week_ends() {
         .await;
     assert_eq!(missing.status(), 404);
 
+    // The overview counts what arrived, what is in review, and what was reviewed.
+    let overview: Value = app
+        .get_as(
+            "/api/v1/overview?from=2026-11-01&to=2026-11-30",
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines: Vec<(String, i64, i64, i64)> = overview["intake"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_owned(),
+                l["arrived"].as_i64().unwrap(),
+                l["sampled"].as_i64().unwrap(),
+                l["reviewed"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("Anna".to_owned(), 6, 3, 0), ("Boris".to_owned(), 1, 1, 0)]
+    );
+    assert_eq!(
+        overview["intake_total"],
+        json!({"arrived": 7, "sampled": 4, "reviewed": 0})
+    );
+    let page = app
+        .page_text(
+            &app.browser_for(&owner).await,
+            "/overview?from=2026-11-01&to=2026-11-30",
+        )
+        .await;
+    assert!(page.contains("Calls that arrived"), "{page}");
+
     #[derive(QueryableByName)]
     struct Period {
         #[diesel(sql_type = diesel::sql_types::Integer)]

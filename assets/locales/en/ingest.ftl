@@ -16,3 +16,99 @@ upload-duplicates = { $kept ->
    *[other] { $skipped } were skipped because exactly these files were uploaded before:
 }
 upload-open-existing = Open it
+
+sampling-title = Which calls are reviewed
+sampling-lead = Review every call, or a random sample of each operator's calls: reviews cost money, and a steady sample says as much about an operator as every call.
+sampling-which = Calls to review
+sampling-all = Every call
+sampling-sample = A random sample per operator
+sampling-size = Calls
+sampling-period = per
+sampling-per-day = day
+sampling-per-week = week
+sampling-per-month = month
+sampling-min-seconds = Only calls of at least (seconds)
+sampling-any-direction = Either direction
+sampling-how = Each call of the period has the same chance. The sample goes to reviewers when the period ends (in the organization's time zone), because until then a later call may take a place in it. Calls left out are kept as "not sampled": you can listen to them and send any of them to review. A new plan applies to calls that arrive from now on.
+sampling-save = Save the plan
+sampling-saved = The sampling plan is saved.
+sample-held = in this period's sample
+sample-out = not sampled
+sample-held-explained = This call is in its period's sample: it goes to reviewers when the period ends.
+sample-out-explained = This call was not sampled: reviewers do not get it.
+sample-pull-in = Send it to review now
+
+keys-title = API keys
+keys-lead = A key lets a program (your PBX, a script, an integration) send calls to callqa and nothing else: it cannot read calls, reviews or people. Each use is recorded under the key's name. Revoke a key the moment it may have leaked.
+keys-created = Here is the new key. Copy it now: it is shown only this once.
+keys-example = Send a call with it like this:
+keys-key = Key
+keys-scope = May
+keys-scope-ingest = send recordings
+keys-created-at = Created
+keys-last-used = Last used
+keys-never-used = never
+keys-state = State
+keys-revoked = revoked { $when }
+keys-revoke = Revoke
+keys-revoke-named = Revoke the key { $name }
+keys-none = No keys yet.
+keys-new = A new key
+keys-name-hint = Say where it is used, e.g. "Asterisk in the office": the audit log names the key.
+keys-create = Create the key
+inbound-title = Arriving calls
+inbound-lead = Calls your PBX or a program sent that did not become recordings yet.
+inbound-waiting = { $count ->
+    [0] No call waits for an operator
+    [one] One call waits for an operator
+   *[other] { $count } calls wait for an operator
+}
+inbound-waiting-lead = Their extension belongs to no operator yet. Map the extension on the People page (every waiting call from it goes on at once), or name the operator of one call here.
+inbound-extension = Extension
+inbound-external-id = Call id
+inbound-source = From
+inbound-assign = Take it in
+inbound-map-extensions = Map extensions to operators
+inbound-none-waiting = Every call that arrived has its operator.
+inbound-failed = { $count ->
+    [0] No call failed to arrive
+    [one] One call could not be fetched
+   *[other] { $count } calls could not be fetched
+}
+inbound-arrived = Announced
+inbound-reason = Why
+inbound-attempts = { $count ->
+    [one] (one attempt)
+   *[other] ({ $count } attempts)
+}
+inbound-none-failed = No download failed.
+inbound-fetching = { $count ->
+    [one] One call is being fetched
+   *[other] { $count } calls are being fetched
+}
+recordings-inbound-link = { $waiting ->
+    [0] {""}
+    [one] One arriving call waits for an operator.
+   *[other] { $waiting } arriving calls wait for an operator.
+} { $failed ->
+    [0] {""}
+    [one] One could not be fetched.
+   *[other] { $failed } could not be fetched.
+}
+recordings-inbound-open = Arriving calls
+people-extensions = PBX extensions
+people-extension-add = Add
+people-extension-field = Extension or employee id for { $name }
+people-extension-remove = Remove the extension { $extension }
+people-released = { $count ->
+    [0] The extension is mapped.
+    [one] The extension is mapped; one call that waited for it went on.
+   *[other] The extension is mapped; { $count } calls that waited for it went on.
+}
+
+overview-intake = Calls that arrived
+overview-intake-lead = Of the period's calls: how many arrived, how many are in review (every call, or the sample where a script samples), and how many have all their reviews.
+overview-arrived = Arrived
+overview-sampled = Sampled
+overview-reviewed = Reviewed
+overview-all-operators = All operators

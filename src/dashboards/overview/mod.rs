@@ -95,6 +95,89 @@ pub struct Overview {
     pub open_gaps: Vec<OpenGaps>,
     /// What dynamic overlap spent on the period's calls.
     pub reviews: ReviewSpend,
+    /// How many calls arrived in the period, how many are in review (sampled), and how many
+    /// have all their reviews, per operator (most arrived first) and in all.
+    pub intake: Vec<OperatorIntake>,
+    pub intake_total: Intake,
+}
+
+/// Calls that arrived, were sampled and were reviewed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Intake {
+    pub arrived: i64,
+    /// In review: every call of a script without a plan, or in its period's sample (held
+    /// or already sent); not the calls left out.
+    pub sampled: i64,
+    pub reviewed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperatorIntake {
+    pub operator_id: OperatorId,
+    pub name: String,
+    #[serde(flatten)]
+    pub intake: Intake,
+}
+
+/// The calls that took place in `start..end`, reviewed or not.
+macro_rules! arrived_in {
+    ($start:expr, $end:expr) => {
+        recordings::called_at
+            .ge($start)
+            .and(recordings::called_at.lt($end))
+            .or(recordings::called_at
+                .is_null()
+                .and(recordings::created_at.ge($start))
+                .and(recordings::created_at.lt($end)))
+    };
+}
+
+/// [`Intake`] per operator over the calls of `start..end`.
+fn load_intake(
+    conn: &mut DbConnection,
+    start: Timestamp,
+    end: Timestamp,
+) -> QueryResult<(Vec<OperatorIntake>, Intake)> {
+    use crate::sampling::Sample;
+    let rows: Vec<(OperatorId, String, Option<Sample>, i32, i32)> = recordings::table
+        .inner_join(operators::table)
+        .filter(arrived_in!(start, end))
+        .select((
+            recordings::operator_id,
+            operators::name,
+            recordings::sample,
+            recordings::reviews_done,
+            recordings::reviews_required,
+        ))
+        .load(conn)?;
+    let mut by_operator: BTreeMap<OperatorId, (String, Intake)> = BTreeMap::new();
+    let mut total = Intake::default();
+    for (operator, name, sample, done, required) in rows {
+        let line = &mut by_operator
+            .entry(operator)
+            .or_insert((name, Intake::default()))
+            .1;
+        for tally in [line, &mut total] {
+            tally.arrived += 1;
+            tally.sampled += i64::from(sample != Some(Sample::Out));
+            tally.reviewed += i64::from(done > 0 && done >= required);
+        }
+    }
+    let mut lines: Vec<OperatorIntake> = by_operator
+        .into_iter()
+        .map(|(operator_id, (name, intake))| OperatorIntake {
+            operator_id,
+            name,
+            intake,
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        b.intake
+            .arrived
+            .cmp(&a.intake.arrived)
+            .then(a.name.cmp(&b.name))
+    });
+    Ok((lines, total))
 }
 
 /// The reviews the period's calls with dynamic overlap got, against what a fixed overlap at
@@ -420,8 +503,11 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
             at_maximum: sum.at_maximum + i64::from(max.unwrap_or(*done).max(*done)),
         });
 
+    let (intake, intake_total) = load_intake(conn, period.start(zone), period.end(zone))?;
     Ok(Overview {
         reviews,
+        intake,
+        intake_total,
         period: *period,
         previous,
         calls: all.calls,

@@ -54,6 +54,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         language_submit,
     );
+    r.add(
+        Method::POST,
+        "/scripts/{id}/sampling",
+        Access::Owner,
+        sampling_submit,
+    );
     r.add(Method::GET, "/scripts/{id}/edit", Access::Owner, edit_page);
     r.add(
         Method::POST,
@@ -201,6 +207,60 @@ struct ScriptPage {
     agreement_version: Option<i32>,
     overlap: OverlapForm,
     language: LanguageForm,
+    sampling: SamplingForm,
+}
+
+/// The form of the script's sampling plan: what it shows (as typed, when refused), and what
+/// went wrong or was saved.
+#[derive(Serialize, Default, Deserialize)]
+struct SamplingForm {
+    /// `all` (every call) or `sample`.
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    min_seconds: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default, skip_deserializing)]
+    errors: FormErrors,
+    #[serde(default, skip_deserializing)]
+    saved: bool,
+}
+
+impl SamplingForm {
+    fn of(plan: crate::sampling::Plan) -> Self {
+        let text = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+        SamplingForm {
+            mode: if plan.size.is_some() { "sample" } else { "all" }.to_owned(),
+            size: text(plan.size),
+            period: plan.period.as_str().to_owned(),
+            min_seconds: text(plan.min_seconds),
+            direction: plan
+                .direction
+                .map(|d| d.as_str())
+                .unwrap_or("any")
+                .to_owned(),
+            ..SamplingForm::default()
+        }
+    }
+
+    fn input(&self) -> crate::sampling::PlanInput {
+        let text = |t: &str| Some(serde_json::Value::String(t.to_owned()));
+        crate::sampling::PlanInput {
+            size: if self.mode == "all" {
+                None
+            } else {
+                text(&self.size)
+            },
+            period: Some(self.period.clone()),
+            min_seconds: text(&self.min_seconds),
+            direction: Some(self.direction.clone()),
+        }
+    }
 }
 
 /// The form of the script's language: every language (the script's chosen), and what went
@@ -216,6 +276,7 @@ struct LanguageForm {
 enum Sent {
     Overlap(OverlapForm),
     Language(LanguageForm),
+    Sampling(SamplingForm),
 }
 
 /// The form of the script's review bounds: what it shows, and what went wrong or was saved.
@@ -234,18 +295,19 @@ async fn script_view(
     sent: Option<(Sent, StatusCode)>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (script, shown, has_draft, figures, bounds) = state
+    let (script, shown, has_draft, figures, bounds, plan) = state
         .db
         .run(move |conn| {
             let script = scripts::load(conn, &id)?;
             let bounds = scripts::overlap::load(conn, &id)?;
+            let plan = crate::sampling::load(conn, &id)?;
             let shown = match number {
                 Some(n) => Some(scripts::load_version(conn, &id, n)?),
                 None => script.version.clone(),
             };
             let has_draft = draft::load(conn, &id)?.is_some();
             let figures = agreement::load(conn, &id, number)?;
-            Ok::<_, AppError>((script, shown, has_draft, figures, bounds))
+            Ok::<_, AppError>((script, shown, has_draft, figures, bounds, plan))
         })
         .await?;
     let stored_overlap = || OverlapForm {
@@ -253,10 +315,25 @@ async fn script_view(
         max_reviews: bounds.max_reviews.to_string(),
         ..OverlapForm::default()
     };
-    let (overlap, mut language, status) = match sent {
-        Some((Sent::Overlap(form), status)) => (form, LanguageForm::default(), status),
-        Some((Sent::Language(form), status)) => (stored_overlap(), form, status),
-        None => (stored_overlap(), LanguageForm::default(), StatusCode::OK),
+    let (overlap, mut language, sampling, status) = match sent {
+        Some((Sent::Overlap(form), status)) => (
+            form,
+            LanguageForm::default(),
+            SamplingForm::of(plan),
+            status,
+        ),
+        Some((Sent::Language(form), status)) => {
+            (stored_overlap(), form, SamplingForm::of(plan), status)
+        }
+        Some((Sent::Sampling(form), status)) => {
+            (stored_overlap(), LanguageForm::default(), form, status)
+        }
+        None => (
+            stored_overlap(),
+            LanguageForm::default(),
+            SamplingForm::of(plan),
+            StatusCode::OK,
+        ),
     };
     // The list always shows what is stored: a refused code never was a choice on it.
     language.choices = crate::languages::choices(page.lang, &[script.language]);
@@ -278,6 +355,7 @@ async fn script_view(
         agreement_version: number,
         overlap,
         language,
+        sampling,
     };
     page.render("scripts/show.html", status, &data)
 }
@@ -361,6 +439,38 @@ async fn language_submit(
         ..LanguageForm::default()
     };
     script_view(&page, id, None, Some((Sent::Language(form), status))).await
+}
+
+/// Saves the script's sampling plan; the page again, saying so or what is wrong.
+async fn sampling_submit(
+    Owner(owner): Owner,
+    page: Page,
+    id: web::Path<ScriptId>,
+    PageForm(_, form): PageForm<SamplingForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (script, input) = (id.clone(), form.input());
+    let saved = page
+        .state()
+        .db
+        .run(move |conn| crate::sampling::save(conn, &owner.user_id, &script, &input))
+        .await;
+    let (form, status) = match saved {
+        Ok(plan) => (
+            SamplingForm {
+                saved: true,
+                ..SamplingForm::of(plan)
+            },
+            StatusCode::OK,
+        ),
+        Err(crate::sampling::SamplingError::Invalid(problems)) => {
+            let error = AppError::Validation(problems);
+            let errors = FormErrors::from_error(&error, page.lang);
+            (SamplingForm { errors, ..form }, error.status())
+        }
+        Err(other) => return Err(other.into()),
+    };
+    script_view(&page, id, None, Some((Sent::Sampling(form), status))).await
 }
 
 async fn script_page(

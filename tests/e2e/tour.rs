@@ -95,6 +95,8 @@ pub async fn owner(
     let detail = format!("/recordings/{recording}");
     visit(owner, app, "owner-recording", &detail).await;
     visit(owner, app, "owner-settings", "/settings").await;
+    visit(owner, app, "owner-keys", "/keys").await;
+    visit(owner, app, "owner-inbound", "/recordings/inbound").await;
     visit(owner, app, "owner-overview", "/overview").await;
     visit(owner, app, "owner-people", "/people").await;
     visit(owner, app, "owner-reviewers", "/reviewers").await;

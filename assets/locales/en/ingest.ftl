@@ -112,3 +112,4 @@ overview-arrived = Arrived
 overview-sampled = Sampled
 overview-reviewed = Reviewed
 overview-all-operators = All operators
+settings-keys-hint = keys for a PBX or a script that sends calls by itself.

@@ -120,3 +120,4 @@ overview-arrived = Поступило
 overview-sampled = В выборке
 overview-reviewed = Проверено
 overview-all-operators = Все операторы
+settings-keys-hint = ключи для АТС или скрипта, которые сами присылают звонки.

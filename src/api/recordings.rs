@@ -49,6 +49,69 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         set_redactions,
     );
+    r.add(
+        Method::PUT,
+        "/api/v1/recordings/{id}/outcome",
+        Access::Owner,
+        set_outcome,
+    );
+    r.add(
+        Method::POST,
+        "/api/v1/outcomes",
+        Access::Owner,
+        import_outcomes,
+    );
+}
+
+#[derive(Deserialize)]
+struct OutcomeBody {
+    /// `won`, `lost`, or null / `unknown` to clear it.
+    #[serde(default)]
+    outcome: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Sets how a call ended (owner only; reviewers never see it).
+async fn set_outcome(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<RecordingId>,
+    body: web::Json<OutcomeBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let stored = state
+        .db
+        .write(move |conn| {
+            crate::recordings::outcome::set(
+                conn,
+                &owner.user_id,
+                &id,
+                body.outcome.as_deref(),
+                body.reason.as_deref(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "outcome": stored.as_ref().map(|o| o.outcome),
+        "reason": stored.and_then(|o| o.reason),
+    })))
+}
+
+/// Outcomes in bulk from a CRM export: the CSV as the body (`external_id` or `recording_id`,
+/// `outcome`, `reason`); all or nothing.
+async fn import_outcomes(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let text = String::from_utf8(body.to_vec()).map_err(|_| AppError::field("file", "not_utf8"))?;
+    let updated = state
+        .db
+        .write(move |conn| crate::recordings::outcome::import(conn, &owner.user_id, &text))
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "updated": updated })))
 }
 
 #[derive(Serialize)]
@@ -201,14 +264,22 @@ async fn details(
     let (recording, script_id, number, redactions) =
         crate::recordings::view::visible(&state.db, &session.viewer(), id.into_inner()).await?;
     let for_owner = session.role == Role::Owner;
-    Ok(HttpResponse::Ok().json(crate::recordings::view::view(
+    let mut shown = crate::recordings::view::view(
         recording,
         script_id,
         number,
         Some(redactions),
         for_owner,
         lang,
-    )))
+    );
+    if for_owner {
+        let id = shown.id.clone();
+        shown.outcome = state
+            .db
+            .run(move |conn| crate::recordings::outcome::of(conn, &id).map_err(AppError::from))
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(shown))
 }
 
 /// The original audio for its owner and operator, with Range support for seeking.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{CallFields, CheckedFields, IngestError, Outcome, Source};
 use crate::db::DbConnection;
 use crate::db::ids::{InboundId, OperatorId, RecordingId, ScriptId, UserId};
-use crate::db::ingest_schema::{call_outcomes, inbound_calls};
+use crate::db::ingest_schema::inbound_calls;
 use crate::db::time::{Timestamp, now, rfc3339};
 use crate::recordings::intake::{self, RawMetadata, ReceivedFile, StoredOriginal};
 use crate::recordings::store::{AudioStore, Kind};
@@ -339,7 +339,7 @@ fn take_in(
     let recording =
         intake::accept_stored(conn, stored, &call.metadata(operator, &script), uploaded_by)?;
     if let Some(outcome) = call.outcome {
-        set_outcome(conn, &recording.id, outcome, None, uploaded_by)?;
+        crate::recordings::outcome::record(conn, &recording.id, outcome)?;
     }
     diesel::update(inbound_calls::table.find(&call.id))
         .set((
@@ -490,33 +490,4 @@ pub fn list(
         .limit(limit)
         .select(InboundCall::as_select())
         .load(conn)
-}
-
-/// Sets (or replaces) how a call ended.
-pub fn set_outcome(
-    conn: &mut DbConnection,
-    recording: &RecordingId,
-    outcome: Outcome,
-    reason: Option<&str>,
-    by: Option<&UserId>,
-) -> QueryResult<()> {
-    let at = now();
-    let upsert = diesel::insert_into(call_outcomes::table)
-        .values((
-            call_outcomes::recording_id.eq(recording),
-            call_outcomes::outcome.eq(outcome),
-            call_outcomes::reason.eq(reason),
-            call_outcomes::updated_at.eq(at),
-            call_outcomes::updated_by.eq(by),
-        ))
-        .on_conflict(call_outcomes::recording_id)
-        .do_update()
-        .set((
-            call_outcomes::outcome.eq(outcome),
-            call_outcomes::reason.eq(reason),
-            call_outcomes::updated_at.eq(at),
-            call_outcomes::updated_by.eq(by),
-        ));
-    crate::db::execute_upsert(conn, upsert)?;
-    Ok(())
 }

@@ -53,13 +53,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
-    /// How the call ended, when the PBX, the CRM or the owner knows.
-    Outcome {
-        Won = "won",
-        Lost = "lost",
-    }
-}
+pub use crate::recordings::outcome::Outcome;
 
 /// The longest external id and extension accepted.
 pub const MAX_EXTERNAL_ID: usize = 200;

@@ -69,7 +69,7 @@ pub fn parse_asterisk_name(file_name: &str) -> Option<AsteriskName> {
     })
 }
 
-/// One row of a CSV manifest (`file,operator,called_at,direction,customer_number,reviews_required`;
+/// One row of a CSV manifest (`file,operator,called_at,direction,customer_number,reviews_required,outcome`;
 /// only `file` is required; `operator` is an operator's external id or id).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct ManifestRow {
@@ -79,6 +79,8 @@ pub struct ManifestRow {
     pub direction: Option<String>,
     pub customer_number: Option<String>,
     pub reviews_required: Option<String>,
+    /// How the call ended: `won` or `lost`.
+    pub outcome: Option<String>,
 }
 
 /// Reads a manifest; rows are keyed by the file's path relative to the folder.
@@ -173,6 +175,14 @@ fn try_import(
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let raw = metadata_for(conn, &relative, file_name, plan).map_err(|e| e.to_string())?;
+    let outcome = plan
+        .manifest
+        .get(&relative)
+        .or_else(|| plan.manifest.get(file_name))
+        .map(|row| super::outcome::parse("outcome", row.outcome.as_deref()))
+        .transpose()
+        .map_err(|p| format!("outcome: {}", p.message(crate::i18n::Lang::En)))?
+        .flatten();
 
     crate::audio::probe(path).map_err(|e| e.to_string())?;
     let mut receiver =
@@ -199,7 +209,10 @@ fn try_import(
         received.discard();
         return Ok(FileOutcome::Duplicate);
     }
-    intake::accept(conn, store, received, &raw, None).map_err(|e| describe(&e))?;
+    let recording = intake::accept(conn, store, received, &raw, None).map_err(|e| describe(&e))?;
+    if let Some(outcome) = outcome {
+        super::outcome::record(conn, &recording.id, outcome).map_err(|e| e.to_string())?;
+    }
     Ok(FileOutcome::Imported)
 }
 

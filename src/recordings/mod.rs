@@ -13,6 +13,7 @@ pub mod identity;
 pub mod import;
 pub mod intake;
 pub mod jobs;
+pub mod outcome;
 pub mod status;
 pub mod store;
 pub mod view;

@@ -60,6 +60,9 @@ pub struct RecordingView {
     /// it is reviewed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample: Option<crate::sampling::Sample>,
+    /// How the call ended, for the owner (absent while unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<super::outcome::CallOutcome>,
 }
 
 /// The failure explained in `lang` (the stored detail is in English, for the log).
@@ -127,6 +130,7 @@ pub fn view(
         voice_mode: for_owner.then_some(recording.voice_mode),
         redactions: if for_owner { redactions } else { None },
         sample: recording.sample.filter(|_| for_owner),
+        outcome: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The owner's pages for calls that arrive by themselves: machine keys (`/keys`), the PBX
 //! extensions of operators (forms on the People page), the calls that wait for an operator
-//! or could not be fetched (`/recordings/inbound`), and pulling a call left out of a sample
+//! or could not be fetched (`/recordings/inbound`, which also takes outcomes from a CRM
+//! export), and pulling a call left out of a sample
 //! into review (a form on the call's page). See [`crate::ingest`], [`crate::sampling`].
 
 use actix_web::http::{Method, StatusCode};
@@ -52,6 +53,67 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         pull_in_submit,
     );
+    r.add(
+        Method::POST,
+        "/recordings/outcomes",
+        Access::Owner,
+        outcomes_submit,
+    );
+}
+
+/// The largest CRM export read for outcomes.
+const MAX_OUTCOMES_BYTES: usize = 20 * 1024 * 1024;
+
+/// Outcomes from a CRM export (a CSV file), all or nothing; the arriving-calls page says how
+/// many were set, or which lines are wrong.
+async fn outcomes_submit(
+    Owner(owner): Owner,
+    page: Page,
+    mut multipart: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    use futures_util::TryStreamExt;
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    while let Some(mut field) = multipart
+        .try_next()
+        .await
+        .map_err(|_| AppError::BadRequest("invalid_multipart"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut value = Vec::new();
+        while let Some(chunk) = field
+            .try_next()
+            .await
+            .map_err(|_| AppError::BadRequest("invalid_multipart"))?
+        {
+            value.extend_from_slice(&chunk);
+            if value.len() > MAX_OUTCOMES_BYTES {
+                return Err(AppError::PayloadTooLarge);
+            }
+        }
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
+            "file" => file = value,
+            _ => {}
+        }
+    }
+    if csrf != owner.csrf_token(&page.state().signing_key) {
+        return Err(AppError::CsrfFailed);
+    }
+    let Ok(text) = String::from_utf8(file) else {
+        return inbound_view(&page, Some(AppError::field("file", "not_utf8")), None).await;
+    };
+    let set = page
+        .state()
+        .db
+        .write(move |conn| crate::recordings::outcome::import(conn, &owner.user_id, &text))
+        .await;
+    match set {
+        Ok(count) => inbound_view(&page, None, Some(count)).await,
+        Err(error @ crate::recordings::RecordingError::Invalid(_)) => {
+            inbound_view(&page, Some(error.into()), None).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ---- keys -------------------------------------------------------------------------------------
@@ -217,9 +279,15 @@ struct InboundPage {
     fetching: Vec<InboundRow>,
     operators: Vec<crate::accounts::operators::OperatorView>,
     errors: FormErrors,
+    /// Outcomes just set from a CRM export.
+    outcomes_set: Option<usize>,
 }
 
-async fn inbound_view(page: &Page, error: Option<AppError>) -> Result<HttpResponse, AppError> {
+async fn inbound_view(
+    page: &Page,
+    error: Option<AppError>,
+    outcomes_set: Option<usize>,
+) -> Result<HttpResponse, AppError> {
     let (calls, operators) = page
         .state()
         .db
@@ -263,12 +331,13 @@ async fn inbound_view(page: &Page, error: Option<AppError>) -> Result<HttpRespon
         fetching,
         operators,
         errors: page.errors(error.as_ref()),
+        outcomes_set,
     };
     page.render("ingest/inbound.html", status, &data)
 }
 
 async fn inbound_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
-    inbound_view(&page, None).await
+    inbound_view(&page, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -285,7 +354,12 @@ async fn assign_submit(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     if form.operator_id.trim().is_empty() {
-        return inbound_view(&page, Some(AppError::field("operator_id", "required"))).await;
+        return inbound_view(
+            &page,
+            Some(AppError::field("operator_id", "required")),
+            None,
+        )
+        .await;
     }
     let operator = OperatorId::from_raw(form.operator_id.trim());
     let assigned = page
@@ -299,7 +373,7 @@ async fn assign_submit(
             Ok(see_other(&format!("/recordings/{recording}")))
         }
         Err(error @ crate::ingest::IngestError::Invalid(_)) => {
-            inbound_view(&page, Some(error.into())).await
+            inbound_view(&page, Some(error.into()), None).await
         }
         Err(other) => Err(other.into()),
     }

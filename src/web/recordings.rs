@@ -43,6 +43,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/recordings/{id}", Access::Owner, detail_page);
     r.add(
         Method::POST,
+        "/recordings/{id}/outcome",
+        Access::Owner,
+        outcome_submit,
+    );
+    r.add(
+        Method::POST,
         "/recordings/{id}/redactions",
         Access::Owner,
         redactions_submit,
@@ -446,7 +452,8 @@ pub(super) async fn detail_view(
             .await?;
     let operator_id = recording.operator_id.clone();
     let script = script_id.clone();
-    let (operator_name, script_name) = state
+    let recording_id = recording.id.clone();
+    let (operator_name, script_name, outcome) = state
         .db
         .run(move |conn| {
             let operator = OperatorRecord::find(conn, &operator_id)?.map(|o| o.name);
@@ -455,7 +462,12 @@ pub(super) async fn detail_view(
                 .select(scripts::name)
                 .first(conn)
                 .optional()?;
-            Ok::<_, AppError>((operator.unwrap_or_default(), script.unwrap_or_default()))
+            let outcome = crate::recordings::outcome::of(conn, &recording_id)?;
+            Ok::<_, AppError>((
+                operator.unwrap_or_default(),
+                script.unwrap_or_default(),
+                outcome,
+            ))
         })
         .await?;
     let retry_helps = recording.error_code.as_deref().is_some_and(retry_can_help);
@@ -480,14 +492,17 @@ pub(super) async fn detail_view(
             recording.status,
             RecordingStatus::Queued | RecordingStatus::Processing
         ),
-        recording: view(
-            recording,
-            script_id,
-            number,
-            Some(redactions),
-            true,
-            page.lang,
-        ),
+        recording: RecordingView {
+            outcome,
+            ..view(
+                recording,
+                script_id,
+                number,
+                Some(redactions),
+                true,
+                page.lang,
+            )
+        },
         operator_name,
         script_name,
         retry_helps,
@@ -499,6 +514,45 @@ pub(super) async fn detail_view(
         reviews,
     };
     page.render("recordings/detail.html", status, &data)
+}
+
+#[derive(Deserialize)]
+struct OutcomeForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Sets how the call ended; its page again (with the problem, if any).
+async fn outcome_submit(
+    Owner(owner): Owner,
+    page: Page,
+    id: web::Path<String>,
+    PageForm(_, form): PageForm<OutcomeForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (user, recording) = (owner.user_id.clone(), RecordingId::from_raw(id.clone()));
+    let saved = page
+        .state()
+        .db
+        .write(move |conn| {
+            crate::recordings::outcome::set(
+                conn,
+                &user,
+                &recording,
+                Some(&form.outcome),
+                Some(&form.reason),
+            )
+        })
+        .await;
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/recordings/{id}#outcome"))),
+        Err(error @ crate::recordings::RecordingError::Invalid(_)) => {
+            detail_view(&page, &owner, id, Some(error.into())).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn detail_page(

@@ -26,6 +26,7 @@ mod listening;
 mod login_throttle;
 mod operator;
 mod operator_names;
+mod outcomes;
 mod overlap;
 mod overview;
 mod owner_races;

@@ -113,3 +113,24 @@ overview-sampled = Sampled
 overview-reviewed = Reviewed
 overview-all-operators = All operators
 settings-keys-hint = keys for a PBX or a script that sends calls by itself.
+
+outcome-title = How the call ended
+outcome-lead = Won or lost, as your CRM knows it. Only you see it: reviewers grade blind.
+outcome-field = Outcome
+outcome-unknown = Not known
+outcome-won = Won
+outcome-lost = Lost
+outcome-reason = Reason (optional)
+outcome-save = Save
+invalid-unknown-call = No call has this id.
+invalid-outcome-columns = The file needs a header with the columns external_id (or recording_id) and outcome, and optionally reason.
+invalid-not-a-csv = This is not a CSV file callqa can read.
+invalid-not-utf8 = The file is not UTF-8 text.
+outcomes-import-title = Outcomes from your CRM
+outcomes-import-lead = A CSV export with a header row: the call by external_id (the PBX's call id) or recording_id, its outcome (won, lost, or unknown to clear it), and optionally a reason. The whole file is checked first: one wrong line and nothing is changed.
+outcomes-import-file = CSV file
+outcomes-import-submit = Set the outcomes
+outcomes-import-done = { $count ->
+    [one] The outcome of one call is set.
+   *[other] The outcomes of { $count } calls are set.
+}

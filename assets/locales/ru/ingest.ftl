@@ -121,3 +121,24 @@ overview-sampled = В выборке
 overview-reviewed = Проверено
 overview-all-operators = Все операторы
 settings-keys-hint = ключи для АТС или скрипта, которые сами присылают звонки.
+
+outcome-title = Чем закончился звонок
+outcome-lead = Сделка или отказ — как это знает ваша CRM. Видите только вы: проверяющие оценивают вслепую.
+outcome-field = Итог
+outcome-unknown = Неизвестно
+outcome-won = Сделка
+outcome-lost = Отказ
+outcome-reason = Причина (необязательно)
+outcome-save = Сохранить
+invalid-unknown-call = Звонка с таким идентификатором нет.
+invalid-outcome-columns = В файле нужна строка заголовков со столбцами external_id (или recording_id) и outcome, и, если нужно, reason.
+invalid-not-a-csv = Это не CSV-файл, который callqa может прочитать.
+invalid-not-utf8 = Файл не в кодировке UTF-8.
+outcomes-import-title = Итоги звонков из вашей CRM
+outcomes-import-lead = CSV-выгрузка со строкой заголовков: звонок по external_id (идентификатору звонка в АТС) или recording_id, его итог (won — сделка, lost — отказ, unknown — стереть) и, если нужно, причина (reason). Сначала проверяется весь файл: одна неверная строка — и ничего не меняется.
+outcomes-import-file = CSV-файл
+outcomes-import-submit = Записать итоги
+outcomes-import-done = { $count ->
+    [one] Итог записан для { $count } звонка.
+   *[other] Итоги записаны для { $count } звонков.
+}

@@ -12,6 +12,91 @@ use crate::http::routes::{Access, RouteSink};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/overview", Access::Owner, get_overview);
+    r.add(Method::GET, "/api/v1/funnel", Access::Owner, get_funnel);
+}
+
+/// The funnel's query: the script, its version (the current one when left out), the days.
+#[derive(serde::Deserialize)]
+pub struct FunnelQuery {
+    pub script_id: Option<String>,
+    pub version: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl FunnelQuery {
+    /// The script, the version and the period asked for; every problem at once.
+    pub fn parse(
+        &self,
+        zone: &crate::zone::Zone,
+    ) -> Result<
+        (
+            crate::db::ids::ScriptId,
+            Option<i32>,
+            crate::dashboards::period::Period,
+        ),
+        AppError,
+    > {
+        let mut problems = Vec::new();
+        let script = self
+            .script_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(crate::db::ids::ScriptId::from_raw);
+        if script.is_none() {
+            problems.push(crate::validation::FieldProblem::new(
+                "script_id",
+                "required",
+            ));
+        }
+        let version = match self
+            .version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(text) => match text.parse::<i32>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    problems.push(crate::validation::FieldProblem::new(
+                        "version",
+                        "not_a_number",
+                    ));
+                    None
+                }
+            },
+        };
+        let period = crate::dashboards::period::Period::parse(&self.from, &self.to, zone.today())
+            .map_err(|found| problems.extend(found))
+            .ok();
+        match (script, period) {
+            (Some(script), Some(period)) if problems.is_empty() => Ok((script, version, period)),
+            _ => Err(AppError::Validation(problems)),
+        }
+    }
+}
+
+/// `GET /api/v1/funnel?script_id=…&version=…&from=…&to=…`: where the calls of a script
+/// version fail, for won, lost and unknown calls, with the calls behind each step.
+async fn get_funnel(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    query: web::Query<FunnelQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (script, version, period) = query.parse(&owner.zone)?;
+    let zone = owner.zone.clone();
+    let (funnel, failed) = state
+        .db
+        .run(move |conn| {
+            crate::dashboards::funnel::load(conn, &script, version, &period, &zone)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "funnel": funnel, "failed_calls": failed })))
 }
 
 async fn get_overview(

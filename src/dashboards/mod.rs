@@ -6,6 +6,7 @@
 pub mod agreement;
 pub mod call_reviews;
 pub mod flags;
+pub mod funnel;
 pub mod operator;
 pub mod overview;
 pub mod period;

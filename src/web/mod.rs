@@ -8,6 +8,7 @@ pub mod call_reviews;
 pub mod disputes;
 pub mod errors;
 pub mod format;
+pub mod funnel;
 pub mod gaps;
 pub mod home;
 pub mod ingest;
@@ -229,6 +230,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     review::routes(r);
     reviewers::routes(r);
     overview::routes(r);
+    funnel::routes(r);
     gaps::routes(r);
     operator::routes(r);
     disputes::routes(r);

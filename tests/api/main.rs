@@ -12,6 +12,7 @@ mod demo;
 mod disputes;
 mod flags;
 mod foundation;
+mod funnel;
 mod fuzz;
 mod gaps;
 mod headers;

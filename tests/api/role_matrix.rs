@@ -878,6 +878,20 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/funnel",
+            "/api/v1/funnel",
+            Body::None,
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/overview/funnel",
+            "/overview/funnel",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/api/v1/keys",
             "/api/v1/keys",
             Body::None,

@@ -134,3 +134,23 @@ outcomes-import-done = { $count ->
     [one] The outcome of one call is set.
    *[other] The outcomes of { $count } calls are set.
 }
+
+funnel-title = Where calls fail
+funnel-lead = For the reviewed calls of one script version: how many reached each step without a failure, and at which step the first "incorrect" or "not in the script" came — for won and lost calls side by side, so you see where lost calls go wrong and where won calls differ.
+funnel-version = Version
+funnel-current-version = current
+funnel-show = Show
+funnel-calls = { $all } reviewed calls: { $won } won, { $lost } lost, { $unknown } with no known outcome; { $clean } went through every step without a failure.
+funnel-caption = Calls that reached each step without a failure.
+funnel-table = Steps of the version, in order
+funnel-step = Step
+funnel-reached = Reached it without a failure
+funnel-first-failure = First failed here
+funnel-all = all
+funnel-open-step = { $count ->
+    [one] One call first failed at { $step }: list it
+   *[other] { $count } calls first failed at { $step }: list them
+}
+funnel-of-them-missing = ({ $count } not in the script)
+funnel-calls-at = Calls that first failed at "{ $step }"
+funnel-call = Open the call

@@ -9,7 +9,7 @@ use time::Date;
 
 use crate::dashboards::operator::CallFeedback;
 use crate::dashboards::period::Period;
-use crate::db::ids::{OperatorId, ScriptId};
+use crate::db::ids::{OperatorId, RecordingId, ScriptId};
 use crate::reviews::consensus::{CallScore, Outcome};
 
 /// Averages closer than this (two points of score) are a flat trend.
@@ -18,8 +18,11 @@ pub const FLAT_BAND: f64 = 0.02;
 /// One reviewed call, reduced to what the overview counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcomes {
+    pub recording_id: RecordingId,
     pub operator_id: OperatorId,
     pub script_id: ScriptId,
+    /// The number of the script version the call was graded against.
+    pub version: i32,
     /// The day of the call (or of the upload when the call time is unknown).
     pub day: Date,
     /// The consensus of each step, by step key.
@@ -35,8 +38,10 @@ impl CallOutcomes {
             return None;
         }
         Some(CallOutcomes {
+            recording_id: call.recording_id.clone(),
             operator_id: call.operator_id.clone(),
             script_id: call.script_id.clone(),
+            version: call.script_version,
             day: call.called_at.unwrap_or(call.uploaded_at).date(),
             steps: call
                 .steps
@@ -291,8 +296,10 @@ mod tests {
 
     fn call(operator: &str, day: Date, outcomes: &[(&str, Outcome)]) -> CallOutcomes {
         CallOutcomes {
+            recording_id: RecordingId::from_raw(format!("{operator}-{day}")),
             operator_id: OperatorId::from_raw(operator),
             script_id: ScriptId::from_raw("s"),
+            version: 1,
             day,
             steps: outcomes.iter().map(|(k, o)| (k.to_string(), *o)).collect(),
             score: CallScore {

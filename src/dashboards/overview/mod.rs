@@ -228,6 +228,7 @@ pub fn load_calls(
         OperatorId,
         ScriptId,
         ScriptVersionId,
+        i32,
         Option<Timestamp>,
         Timestamp,
     )> = recordings::table
@@ -238,6 +239,7 @@ pub fn load_calls(
             recordings::operator_id,
             script_versions::script_id,
             recordings::script_version_id,
+            script_versions::number,
             recordings::called_at,
             recordings::created_at,
         ))
@@ -289,7 +291,7 @@ pub fn load_calls(
     Ok(calls
         .into_iter()
         .map(
-            |(id, operator_id, script_id, version, called_at, uploaded_at)| {
+            |(id, operator_id, script_id, version, number, called_at, uploaded_at)| {
                 let steps: Vec<(String, Outcome)> = given
                     .remove(&id)
                     .unwrap_or_default()
@@ -318,8 +320,10 @@ pub fn load_calls(
                     })
                     .collect();
                 CallOutcomes {
+                    recording_id: id,
                     operator_id,
                     script_id,
+                    version: number,
                     day: zone.local(called_at.unwrap_or(uploaded_at)).date(),
                     steps,
                     score: call_score(&graded),

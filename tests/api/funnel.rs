@@ -1,0 +1,170 @@
+//! Where calls fail: with known verdicts and outcomes on five calls, the funnel's counts per
+//! step (reached without a failure, first failed here) come out as counted by hand, for won
+//! and lost calls apart; the page shows the chart, the table and the calls behind a step.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Invitee, spawn_app_with, test_settings, tone_wav};
+
+#[tokio::test]
+async fn the_funnel_counts_where_won_and_lost_calls_first_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path());
+    settings.min_listen_ratio = 0.0;
+    let app = spawn_app_with(settings, dir).await;
+    let owner = app.owner().await;
+    let script = app.script(&owner).await;
+    let operator = app.operator_record(&owner, "Anna").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
+
+    // Steps: greeting, listen, ask the source. c correct, i incorrect, m missing.
+    let calls = [
+        ("ccc", Some("won")),
+        ("cic", Some("lost")),
+        ("ccm", Some("lost")),
+        ("icc", None),
+        ("cci", Some("won")),
+    ];
+    let mut ids = Vec::new();
+    for (verdicts, outcome) in calls {
+        let response = app
+            .upload(
+                &owner,
+                "call.wav",
+                tone_wav(1.0, 8000),
+                &[
+                    ("operator_id", operator.as_str()),
+                    ("script_id", script.as_str()),
+                    ("called_at", "2026-11-10T10:00:00Z"),
+                    ("reviews_required", "1"),
+                ],
+            )
+            .await;
+        let id = response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.wait_processed(&owner.token, &id).await;
+        let task: Value = app
+            .post_json(
+                "/api/v1/assignments/next",
+                Some(&reviewer.token),
+                &json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let marks: Vec<Value> = task["script"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(verdicts.chars())
+            .map(|(step, mark)| match mark {
+                'c' => json!({"step_id": step["id"], "verdict": "correct"}),
+                'i' => json!({"step_id": step["id"], "verdict": "incorrect", "comment": "Rushed"}),
+                _ => json!({"step_id": step["id"], "verdict": "missing", "comment": "Delivery?"}),
+            })
+            .collect();
+        let code = task["code"].as_str().unwrap();
+        let sent = app
+            .post_json(
+                &format!("/api/v1/assignments/{code}/review"),
+                Some(&reviewer.token),
+                &json!({ "verdicts": marks }),
+            )
+            .await;
+        assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
+        if let Some(outcome) = outcome {
+            let set = app
+                .put_json(
+                    &format!("/api/v1/recordings/{id}/outcome"),
+                    &owner.token,
+                    &json!({ "outcome": outcome }),
+                )
+                .await;
+            assert_eq!(set.status(), 200);
+        }
+        ids.push(id);
+    }
+
+    let query = format!("/api/v1/funnel?script_id={script}&from=2026-11-01&to=2026-11-30");
+    let body: Value = app.get_as(&query, &owner.token).await.json().await.unwrap();
+    let funnel = &body["funnel"];
+    assert_eq!(funnel["version"], 1);
+    assert_eq!(
+        funnel["calls"],
+        json!({"won": 2, "lost": 2, "unknown": 1, "all": 5})
+    );
+    assert_eq!(funnel["clean"]["all"], 1);
+    let counts = |name: &str| -> Vec<(i64, i64, i64)> {
+        funnel["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let c = &s[name];
+                (
+                    c["won"].as_i64().unwrap(),
+                    c["lost"].as_i64().unwrap(),
+                    c["all"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(counts("reached"), [(2, 2, 5), (2, 2, 4), (2, 1, 3)]);
+    assert_eq!(
+        counts("failed_incorrect"),
+        [(0, 0, 1), (0, 1, 1), (1, 0, 1)]
+    );
+    assert_eq!(counts("failed_missing"), [(0, 0, 0), (0, 0, 0), (0, 1, 1)]);
+    let failed: Vec<(String, String)> = body["failed_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["recording_id"].as_str().unwrap().to_owned(),
+                c["failure"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 4);
+    assert!(failed.contains(&(ids[2].clone(), "missing".to_owned())));
+
+    // Bad queries are named; an unknown version is a 404.
+    let missing = app
+        .get_as("/api/v1/funnel?from=2026-11-01", &owner.token)
+        .await;
+    assert_eq!(missing.status(), 422);
+    let unknown = app
+        .get_as(&format!("{query}&version=9"), &owner.token)
+        .await;
+    assert_eq!(unknown.status(), 404);
+
+    // The page: the chart, the table, and the calls that first failed at "Ask the source".
+    let browser = app.browser_for(&owner).await;
+    let overview = app
+        .page_text(
+            &browser,
+            &format!("/overview/funnel?script_id={script}&from=2026-11-01&to=2026-11-30"),
+        )
+        .await;
+    // The link behind "Ask the source": its calls.
+    let at = overview.find("first failed at Ask the source").unwrap();
+    let start = overview[..at].rfind("href=\"").unwrap() + 6;
+    let end = start + overview[start..].find('"').unwrap();
+    let link = overview[start..end].replace("&amp;", "&");
+    let page = app.page_text(&browser, &link).await;
+    assert!(page.contains("<svg"), "{page}");
+    assert!(page.contains("Where calls fail"));
+    assert!(page.contains(&format!("/recordings/{}", ids[2])), "{page}");
+    assert!(page.contains(&format!("/recordings/{}", ids[4])));
+    assert!(!page.contains(&format!("/recordings/{}", ids[1])));
+    let bad = browser
+        .get(app.url("/overview/funnel?from=yesterday"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}

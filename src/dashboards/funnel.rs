@@ -169,7 +169,7 @@ pub fn load(
             (c, end)
         })
         .collect();
-    calls.sort_by(|a, b| b.0.day.cmp(&a.0.day));
+    calls.sort_by_key(|c| std::cmp::Reverse(c.0.day));
     let (total, clean, steps, failed) = build(&order, &calls);
     Ok((
         Funnel {

@@ -215,6 +215,18 @@ macro_rules! reviewed_in {
     };
 }
 
+/// A reviewed call as read: id, operator, script, version (id and number), call and upload
+/// times.
+type CallRow = (
+    RecordingId,
+    OperatorId,
+    ScriptId,
+    ScriptVersionId,
+    i32,
+    Option<Timestamp>,
+    Timestamp,
+);
+
 /// The reviewed calls of `start..end` (stored times), reduced for [`aggregate`]: two
 /// queries, one for the calls and one for all their verdicts.
 pub fn load_calls(
@@ -223,15 +235,7 @@ pub fn load_calls(
     end: Timestamp,
     zone: &Zone,
 ) -> QueryResult<Vec<CallOutcomes>> {
-    let calls: Vec<(
-        RecordingId,
-        OperatorId,
-        ScriptId,
-        ScriptVersionId,
-        i32,
-        Option<Timestamp>,
-        Timestamp,
-    )> = recordings::table
+    let calls: Vec<CallRow> = recordings::table
         .inner_join(script_versions::table)
         .filter(reviewed_in!(start, end))
         .select((

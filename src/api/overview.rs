@@ -13,6 +13,61 @@ use crate::http::routes::{Access, RouteSink};
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/overview", Access::Owner, get_overview);
     r.add(Method::GET, "/api/v1/funnel", Access::Owner, get_funnel);
+    r.add(Method::GET, "/api/v1/win-back", Access::Owner, get_win_back);
+    r.add(
+        Method::PUT,
+        "/api/v1/win-back/{id}",
+        Access::Owner,
+        put_win_back,
+    );
+}
+
+/// `GET /api/v1/win-back?script_id=…&from=…&to=…`: the lost calls of the funnel's calls
+/// with a failed step, newest first, with the step, the reviewers' comments and the mark.
+async fn get_win_back(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    query: web::Query<FunnelQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (script, version, period) = query.parse(&owner.zone)?;
+    let zone = owner.zone.clone();
+    let list = state
+        .db
+        .run(move |conn| {
+            let (funnel, failed) =
+                crate::dashboards::funnel::load(conn, &script, version, &period, &zone)?;
+            let titles = crate::dashboards::win_back::titles(conn, &script, funnel.version)?;
+            crate::dashboards::win_back::list(conn, &failed, &titles).map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(list))
+}
+
+#[derive(serde::Deserialize)]
+struct WinBackBody {
+    /// `called_back`, `won_back`, `no_chance`, or empty / null to clear it.
+    #[serde(default)]
+    status: Option<String>,
+}
+
+async fn put_win_back(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<crate::db::ids::RecordingId>,
+    body: web::Json<WinBackBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let status = body.into_inner().status.unwrap_or_default();
+    state
+        .db
+        .write(move |conn| {
+            crate::dashboards::win_back::mark(conn, &owner.user_id, &id, &status)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The funnel's query: the script, its version (the current one when left out), the days.

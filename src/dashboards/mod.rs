@@ -13,6 +13,7 @@ pub mod period;
 pub mod reviewer;
 pub mod reviewers;
 pub mod start;
+pub mod win_back;
 
 use crate::db::DbError;
 use crate::validation::FieldProblem;

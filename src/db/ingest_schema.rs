@@ -112,3 +112,16 @@ diesel::allow_tables_to_appear_in_same_query!(call_outcomes, recordings);
 diesel::allow_tables_to_appear_in_same_query!(sample_members, recordings);
 diesel::allow_tables_to_appear_in_same_query!(sample_periods, scripts);
 diesel::allow_tables_to_appear_in_same_query!(sample_periods, operators);
+
+diesel::table! {
+    win_backs (recording_id) {
+        recording_id -> Text,
+        status -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(win_backs -> recordings (recording_id));
+diesel::allow_tables_to_appear_in_same_query!(win_backs, recordings);
+diesel::allow_tables_to_appear_in_same_query!(win_backs, call_outcomes);

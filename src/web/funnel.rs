@@ -18,6 +18,46 @@ use crate::http::routes::{Access, RouteSink};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/overview/funnel", Access::Owner, funnel_page);
+    r.add(
+        Method::POST,
+        "/overview/win-back/{id}",
+        Access::Owner,
+        win_back_submit,
+    );
+}
+
+#[derive(Deserialize)]
+struct WinBackForm {
+    #[serde(default)]
+    status: String,
+    /// The funnel's query to come back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// Marks what came of calling a lost call back; back to the funnel it was listed on.
+async fn win_back_submit(
+    _: Owner,
+    page: Page,
+    id: web::Path<crate::db::ids::RecordingId>,
+    crate::http::forms::PageForm(owner, form): crate::http::forms::PageForm<WinBackForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let status = form.status.clone();
+    page.state()
+        .db
+        .write(move |conn| {
+            crate::dashboards::win_back::mark(conn, &owner.user_id, &id, &status)
+                .map_err(AppError::from)
+        })
+        .await?;
+    // Only a query of this page is followed: never a redirect elsewhere.
+    let back = if form.back.starts_with("script_id=") && !form.back.contains(['\r', '\n', '#']) {
+        format!("/overview/funnel?{}#win-back", form.back)
+    } else {
+        "/overview/funnel#win-back".to_owned()
+    };
+    Ok(super::see_other(&back))
 }
 
 #[derive(Deserialize)]
@@ -74,6 +114,9 @@ struct FunnelPage {
     chart_height: usize,
     step_title: Option<String>,
     calls: Vec<CallRow>,
+    win_back: Option<crate::dashboards::win_back::WinBackList>,
+    /// The funnel's query, for the win-back forms to come back to.
+    back: String,
 }
 
 /// The longest bar, in chart units.
@@ -122,8 +165,12 @@ async fn funnel_page(
             let loaded = state
                 .db
                 .run(move |conn| {
-                    crate::dashboards::funnel::load(conn, &script, version, &period, &zone)
-                        .map_err(AppError::from)
+                    let (funnel, failed) =
+                        crate::dashboards::funnel::load(conn, &script, version, &period, &zone)?;
+                    let titles =
+                        crate::dashboards::win_back::titles(conn, &script, funnel.version)?;
+                    let list = crate::dashboards::win_back::list(conn, &failed, &titles)?;
+                    Ok::<_, AppError>((funnel, failed, list))
                 })
                 .await;
             match loaded {
@@ -135,19 +182,27 @@ async fn funnel_page(
         Err(error) => (None, Some(error)),
     };
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
-    let shown_version = result.as_ref().map(|(f, _)| f.version);
+    let shown_version = result.as_ref().map(|(f, _, _)| f.version);
     let data = match result {
-        Some((funnel, failed)) => {
-            let query_of = |step: Option<&str>| {
+        Some((funnel, failed, win_back)) => {
+            let back = {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
                 q.append_pair("script_id", funnel.script_id.as_str());
                 q.append_pair("version", &funnel.version.to_string());
                 q.append_pair("from", &day_text(funnel.period.from));
                 q.append_pair("to", &day_text(funnel.period.to));
-                if let Some(step) = step {
-                    q.append_pair("step", step);
-                }
-                format!("/overview/funnel?{}#calls", q.finish())
+                q.finish()
+            };
+            let query_of = |step: Option<&str>| {
+                let step = step
+                    .map(|s| {
+                        format!(
+                            "&step={}",
+                            url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                        )
+                    })
+                    .unwrap_or_default();
+                format!("/overview/funnel?{back}{step}#calls")
             };
             let widest = funnel
                 .steps
@@ -195,6 +250,8 @@ async fn funnel_page(
                 step_title,
                 calls,
                 funnel: Some(funnel),
+                win_back: Some(win_back),
+                back,
             }
         }
         None => FunnelPage {
@@ -209,6 +266,8 @@ async fn funnel_page(
             chart_height: 0,
             step_title: None,
             calls: Vec::new(),
+            win_back: None,
+            back: String::new(),
         },
     };
     page.render("overview/funnel.html", status, &data)

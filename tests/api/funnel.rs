@@ -158,9 +158,105 @@ async fn the_funnel_counts_where_won_and_lost_calls_first_fail() {
     let page = app.page_text(&browser, &link).await;
     assert!(page.contains("<svg"), "{page}");
     assert!(page.contains("Where calls fail"));
-    assert!(page.contains(&format!("/recordings/{}", ids[2])), "{page}");
-    assert!(page.contains(&format!("/recordings/{}", ids[4])));
-    assert!(!page.contains(&format!("/recordings/{}", ids[1])));
+    let at_step =
+        &page[page.find(r#"id="calls""#).unwrap()..page.find(r#"id="win-back""#).unwrap()];
+    assert!(
+        at_step.contains(&format!("/recordings/{}", ids[2])),
+        "{page}"
+    );
+    assert!(at_step.contains(&format!("/recordings/{}", ids[4])));
+    assert!(!at_step.contains(&format!("/recordings/{}", ids[1])));
+    // The win-back list: the two lost calls with a failed step, with the reviewers' words.
+    let list_query = format!("/api/v1/win-back?script_id={script}&from=2026-11-01&to=2026-11-30");
+    let list: Value = app
+        .get_as(&list_query, &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines = list["lines"].as_array().unwrap();
+    let mut listed: Vec<&str> = lines
+        .iter()
+        .map(|l| l["recording_id"].as_str().unwrap())
+        .collect();
+    listed.sort();
+    let mut lost = vec![ids[1].as_str(), ids[2].as_str()];
+    lost.sort();
+    assert_eq!(listed, lost);
+    let missing_line = lines
+        .iter()
+        .find(|l| l["recording_id"] == ids[2].as_str())
+        .unwrap();
+    assert_eq!(missing_line["step_title"], "Ask the source");
+    assert_eq!(missing_line["comments"], json!(["Delivery?"]));
+    let marked = app
+        .put_json(
+            &format!("/api/v1/win-back/{}", ids[2]),
+            &owner.token,
+            &json!({"status": "won_back"}),
+        )
+        .await;
+    assert_eq!(marked.status(), 204);
+    let not_lost = app
+        .put_json(
+            &format!("/api/v1/win-back/{}", ids[0]),
+            &owner.token,
+            &json!({"status": "won_back"}),
+        )
+        .await;
+    assert_eq!(not_lost.status(), 404, "only lost calls are won back");
+    let wrong = app
+        .put_json(
+            &format!("/api/v1/win-back/{}", ids[1]),
+            &owner.token,
+            &json!({"status": "maybe"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let csrf = crate::helpers::csrf_of(&page);
+    let on_page = app
+        .post_form(
+            &browser,
+            &format!("/overview/win-back/{}", ids[1]),
+            &[
+                ("csrf", csrf.as_str()),
+                ("status", "called_back"),
+                (
+                    "back",
+                    &format!("script_id={script}&from=2026-11-01&to=2026-11-30"),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(on_page.status(), 303);
+    let elsewhere = app
+        .post_form(
+            &browser,
+            &format!("/overview/win-back/{}", ids[1]),
+            &[
+                ("csrf", csrf.as_str()),
+                ("status", "called_back"),
+                ("back", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        elsewhere.headers()["location"].to_str().unwrap(),
+        "/overview/funnel#win-back"
+    );
+    let list: Value = app
+        .get_as(&list_query, &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&list["won_back"], &list["called_back"]),
+        (&json!(1), &json!(1))
+    );
+    let shown = app.page_text(&browser, &link).await;
+    assert!(shown.contains("1 won back"), "{shown}");
+
     let bad = browser
         .get(app.url("/overview/funnel?from=yesterday"))
         .send()

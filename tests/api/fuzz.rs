@@ -912,6 +912,12 @@ pub fn query_base(route: &str) -> &'static [(&'static str, &'static str)] {
             &[("from", "2024-01-01"), ("to", "2024-01-31")]
         }
         "/api/v1/agreement" => &[("script_id", SCRIPT_MARK), ("version", "1")],
+        "/api/v1/funnel" | "/api/v1/win-back" | "/overview/funnel" => &[
+            ("script_id", SCRIPT_MARK),
+            ("version", "1"),
+            ("from", "2024-01-01"),
+            ("to", "2024-01-31"),
+        ],
         "/api/v1/scripts/{id}/diff" | "/scripts/{id}/diff" => &[("from", "1"), ("to", "1")],
         "/api/v1/scripts/{id}/export" | "/scripts/{id}/print" => &[("version", "1")],
         "/login" | "/lang/{code}" => &[("next", "/scripts")],

@@ -885,6 +885,27 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/win-back",
+            "/api/v1/win-back",
+            Body::None,
+            [401, 422, 403, 403, 403],
+        ),
+        row(
+            "PUT",
+            "/api/v1/win-back/{id}",
+            format!("/api/v1/win-back/{NO_ID}"),
+            Body::Json(json!({"status": "won_back"})),
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "POST",
+            "/overview/win-back/{id}",
+            format!("/overview/win-back/{NO_ID}"),
+            Body::Form(vec![("status", "won_back".into())]),
+            [303, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/overview/funnel",
             "/overview/funnel",
             Body::None,

@@ -154,3 +154,15 @@ funnel-open-step = { $count ->
 funnel-of-them-missing = ({ $count } not in the script)
 funnel-calls-at = Calls that first failed at "{ $step }"
 funnel-call = Open the call
+
+win-back-title = Lost calls to win back
+win-back-lead = Lost calls with a failed step, newest first: where each went wrong and what the reviewers wrote there. Call the customer back and mark what came of it.
+win-back-figures = { $lost } lost calls with a failed step: { $called } called back, { $won } won back, { $hopeless } no chance.
+win-back-step = went wrong at "{ $step }"
+win-back-status = What came of it
+win-back-open = Not called yet
+win-back-called_back = Called back
+win-back-won_back = Won back
+win-back-no_chance = No chance
+win-back-save = Save
+win-back-none = No lost call with a failed step in this period.

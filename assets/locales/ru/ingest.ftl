@@ -163,3 +163,15 @@ funnel-open-step = { $count ->
 funnel-of-them-missing = (из них «нет в скрипте»: { $count })
 funnel-calls-at = Звонки с первой ошибкой на шаге «{ $step }»
 funnel-call = Открыть звонок
+
+win-back-title = Отказы, которые можно вернуть
+win-back-lead = Отказы с ошибкой на каком-то шаге, сначала новые: где звонок сорвался и что написали проверяющие. Перезвоните клиенту и отметьте, чем кончилось.
+win-back-figures = Отказов с ошибкой: { $lost }; перезвонили { $called }, вернули { $won }, без шансов { $hopeless }.
+win-back-step = сорвался на шаге «{ $step }»
+win-back-status = Чем кончилось
+win-back-open = Ещё не звонили
+win-back-called_back = Перезвонили
+win-back-won_back = Вернули
+win-back-no_chance = Без шансов
+win-back-save = Сохранить
+win-back-none = В этом периоде нет отказов с ошибкой.

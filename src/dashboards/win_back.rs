@@ -50,6 +50,9 @@ pub struct WinBackList {
     pub no_chance: usize,
 }
 
+/// What the list shows of a lost call besides its step: when, why lost, what came of it.
+type Facts = (Option<Timestamp>, Option<String>, Option<WinBack>);
+
 /// The lost calls among `failed` (the funnel's calls by first failure), newest first.
 pub fn list(
     conn: &mut DbConnection,
@@ -61,28 +64,27 @@ pub fn list(
         .filter(|c| c.outcome == Some(CallEnd::Lost))
         .collect();
     let ids: Vec<&RecordingId> = lost.iter().map(|c| &c.recording_id).collect();
-    let facts: BTreeMap<RecordingId, (Option<Timestamp>, Option<String>, Option<WinBack>)> =
-        recordings::table
-            .inner_join(call_outcomes::table)
-            .left_join(win_backs::table)
-            .filter(recordings::id.eq_any(&ids))
-            .select((
-                recordings::id,
-                recordings::called_at,
-                call_outcomes::reason,
-                win_backs::status.nullable(),
-            ))
-            .load::<(
-                RecordingId,
-                Option<Timestamp>,
-                Option<String>,
-                Option<String>,
-            )>(conn)?
-            .into_iter()
-            .map(|(id, at, reason, status)| {
-                (id, (at, reason, status.as_deref().and_then(WinBack::parse)))
-            })
-            .collect();
+    let facts: BTreeMap<RecordingId, Facts> = recordings::table
+        .inner_join(call_outcomes::table)
+        .left_join(win_backs::table)
+        .filter(recordings::id.eq_any(&ids))
+        .select((
+            recordings::id,
+            recordings::called_at,
+            call_outcomes::reason,
+            win_backs::status.nullable(),
+        ))
+        .load::<(
+            RecordingId,
+            Option<Timestamp>,
+            Option<String>,
+            Option<String>,
+        )>(conn)?
+        .into_iter()
+        .map(|(id, at, reason, status)| {
+            (id, (at, reason, status.as_deref().and_then(WinBack::parse)))
+        })
+        .collect();
     let notes: Vec<(RecordingId, String, Option<String>)> = verdicts::table
         .inner_join(reviews::table)
         .filter(reviews::recording_id.eq_any(&ids))

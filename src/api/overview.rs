@@ -15,6 +15,12 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/api/v1/funnel", Access::Owner, get_funnel);
     r.add(Method::GET, "/api/v1/win-back", Access::Owner, get_win_back);
     r.add(
+        Method::GET,
+        "/api/v1/scripts/{id}/effect",
+        Access::Owner,
+        get_effect,
+    );
+    r.add(
         Method::PUT,
         "/api/v1/win-back/{id}",
         Access::Owner,
@@ -43,6 +49,24 @@ async fn get_win_back(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(list))
+}
+
+/// `GET /api/v1/scripts/{id}/effect`: each step's score and missing-rate per version, with
+/// the number of calls, a 95 % interval and the change after each publish.
+async fn get_effect(
+    Owner(owner): Owner,
+    state: web::Data<AppState>,
+    id: web::Path<crate::db::ids::ScriptId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let zone = owner.zone.clone();
+    let steps = state
+        .db
+        .run(move |conn| crate::dashboards::effect::load(conn, &id, &zone).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "steps": steps })))
 }
 
 #[derive(serde::Deserialize)]

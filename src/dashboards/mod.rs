@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod call_reviews;
+pub mod effect;
 pub mod flags;
 pub mod funnel;
 pub mod operator;

@@ -4,7 +4,68 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Invitee, spawn_app_with, test_settings, tone_wav};
+use crate::helpers::{Invitee, TestApp, TestUser, spawn_app_with, test_settings, tone_wav};
+
+/// A call of `operator` uploaded, taken by `reviewer` and graded with `verdicts` in step
+/// order (c correct, i incorrect, m missing); returns its id.
+async fn reviewed_call(
+    app: &TestApp,
+    owner: &TestUser,
+    reviewer: &TestUser,
+    script: &str,
+    operator: &str,
+    verdicts: &str,
+) -> String {
+    let response = app
+        .upload(
+            owner,
+            "call.wav",
+            tone_wav(1.0, 8000),
+            &[
+                ("operator_id", operator),
+                ("script_id", script),
+                ("called_at", "2026-11-10T10:00:00Z"),
+                ("reviews_required", "1"),
+            ],
+        )
+        .await;
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.wait_processed(&owner.token, &id).await;
+    let task: Value = app
+        .post_json(
+            "/api/v1/assignments/next",
+            Some(&reviewer.token),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let marks: Vec<Value> = task["script"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(verdicts.chars())
+        .map(|(step, mark)| match mark {
+            'c' => json!({"step_id": step["id"], "verdict": "correct"}),
+            'i' => json!({"step_id": step["id"], "verdict": "incorrect", "comment": "Rushed"}),
+            _ => json!({"step_id": step["id"], "verdict": "missing", "comment": "Delivery?"}),
+        })
+        .collect();
+    let code = task["code"].as_str().unwrap();
+    let sent = app
+        .post_json(
+            &format!("/api/v1/assignments/{code}/review"),
+            Some(&reviewer.token),
+            &json!({ "verdicts": marks }),
+        )
+        .await;
+    assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
+    id
+}
 
 #[tokio::test]
 async fn the_funnel_counts_where_won_and_lost_calls_first_fail() {
@@ -27,54 +88,7 @@ async fn the_funnel_counts_where_won_and_lost_calls_first_fail() {
     ];
     let mut ids = Vec::new();
     for (verdicts, outcome) in calls {
-        let response = app
-            .upload(
-                &owner,
-                "call.wav",
-                tone_wav(1.0, 8000),
-                &[
-                    ("operator_id", operator.as_str()),
-                    ("script_id", script.as_str()),
-                    ("called_at", "2026-11-10T10:00:00Z"),
-                    ("reviews_required", "1"),
-                ],
-            )
-            .await;
-        let id = response.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        app.wait_processed(&owner.token, &id).await;
-        let task: Value = app
-            .post_json(
-                "/api/v1/assignments/next",
-                Some(&reviewer.token),
-                &json!({}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let marks: Vec<Value> = task["script"]["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(verdicts.chars())
-            .map(|(step, mark)| match mark {
-                'c' => json!({"step_id": step["id"], "verdict": "correct"}),
-                'i' => json!({"step_id": step["id"], "verdict": "incorrect", "comment": "Rushed"}),
-                _ => json!({"step_id": step["id"], "verdict": "missing", "comment": "Delivery?"}),
-            })
-            .collect();
-        let code = task["code"].as_str().unwrap();
-        let sent = app
-            .post_json(
-                &format!("/api/v1/assignments/{code}/review"),
-                Some(&reviewer.token),
-                &json!({ "verdicts": marks }),
-            )
-            .await;
-        assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
+        let id = reviewed_call(&app, &owner, &reviewer, &script, &operator, verdicts).await;
         if let Some(outcome) = outcome {
             let set = app
                 .put_json(
@@ -263,4 +277,82 @@ async fn the_funnel_counts_where_won_and_lost_calls_first_fail() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn each_version_of_a_script_is_scored_over_its_own_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path());
+    settings.min_listen_ratio = 0.0;
+    let app = spawn_app_with(settings, dir).await;
+    let owner = app.owner().await;
+    let script = app.script(&owner).await;
+    let operator = app.operator_record(&owner, "Anna").await;
+    let reviewer = app.invited(&owner, Invitee::Reviewer, "rita").await;
+    for verdicts in ["cci", "ccm"] {
+        reviewed_call(&app, &owner, &reviewer, &script, &operator, verdicts).await;
+    }
+    // Version 2 handles what was missing; its calls do better on "Ask the source".
+    let detail: Value = app
+        .get_as(&format!("/api/v1/scripts/{script}"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<Value> = detail["version"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"key": s["key"], "title": s["title"], "say": "Refined."}))
+        .collect();
+    let published = app
+        .post_json(
+            &format!("/api/v1/scripts/{script}/versions"),
+            Some(&owner.token),
+            &json!({"notes": "Delivery questions", "steps": steps}),
+        )
+        .await;
+    assert_eq!(published.status(), 201);
+    for verdicts in ["ccc", "ccc"] {
+        reviewed_call(&app, &owner, &reviewer, &script, &operator, verdicts).await;
+    }
+    let body: Value = app
+        .get_as(&format!("/api/v1/scripts/{script}/effect"), &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ask = body["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Ask the source")
+        .unwrap();
+    let versions = ask["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        (&versions[0]["version"], &versions[0]["calls"]),
+        (&json!(1), &json!(2))
+    );
+    assert_eq!(versions[0]["score"]["value"], 0.0);
+    assert_eq!(versions[0]["score"]["n"], 1);
+    assert_eq!(versions[0]["missing"]["value"], 0.5);
+    assert_eq!(versions[1]["score"]["value"], 1.0);
+    assert_eq!(versions[1]["score_change"], 1.0);
+    assert_eq!(versions[1]["missing_change"], -0.5);
+    let page = app
+        .page_text(
+            &app.browser_for(&owner).await,
+            &format!("/scripts/{script}"),
+        )
+        .await;
+    assert!(page.contains("Did the refinement work?"), "{page}");
+    assert!(page.contains("100 points"), "{page}");
+    let unknown = app
+        .get_as(
+            "/api/v1/scripts/00000000-0000-0000-0000-000000000000/effect",
+            &owner.token,
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
 }

@@ -885,6 +885,13 @@ fn matrix(recording: &str) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/scripts/{id}/effect",
+            format!("/api/v1/scripts/{NO_ID}/effect"),
+            Body::None,
+            [401, 404, 403, 403, 403],
+        ),
+        row(
+            "GET",
             "/api/v1/win-back",
             "/api/v1/win-back",
             Body::None,

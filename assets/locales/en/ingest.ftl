@@ -166,3 +166,11 @@ win-back-won_back = Won back
 win-back-no_chance = No chance
 win-back-save = Save
 win-back-none = No lost call with a failed step in this period.
+
+effect-title = Did the refinement work?
+effect-lead = Each step's score (done correctly, of the calls where it was judged correct or incorrect) and how often reviewers found the script had no handling for it, per version, over the calls graded against that version; in brackets the 95 % range the true figure lies in. Small numbers of calls give wide ranges: judge a change when the ranges stop overlapping.
+effect-calls = Calls
+effect-score = Score
+effect-missing = Not in the script
+effect-points = { $change } points
+effect-none = No step has been judged in more than one version yet.

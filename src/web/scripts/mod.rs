@@ -208,6 +208,60 @@ struct ScriptPage {
     overlap: OverlapForm,
     language: LanguageForm,
     sampling: SamplingForm,
+    /// Each step's figures per version (only steps judged in more than one version).
+    effect: Vec<EffectRow>,
+}
+
+/// A step's score and missing-rate per version, as the page shows them.
+#[derive(Serialize)]
+struct EffectRow {
+    title: String,
+    versions: Vec<EffectCell>,
+}
+
+#[derive(Serialize)]
+struct EffectCell {
+    version: i32,
+    calls: i64,
+    score: String,
+    missing: String,
+    score_change: String,
+    missing_change: String,
+}
+
+fn effect_rows(steps: Vec<crate::dashboards::effect::StepEffect>) -> Vec<EffectRow> {
+    use crate::web::format::percent::percent;
+    let share = |s: Option<crate::dashboards::effect::Share>| {
+        s.map(|s| {
+            format!(
+                "{} ({}–{})",
+                percent(s.value),
+                percent(s.low),
+                percent(s.high)
+            )
+        })
+        .unwrap_or_else(|| "—".to_owned())
+    };
+    let change = |c: Option<f64>| c.map(|c| format!("{:+.0}", c * 100.0)).unwrap_or_default();
+    steps
+        .into_iter()
+        .filter(|s| s.versions.len() > 1)
+        .map(|s| EffectRow {
+            title: s.title,
+            versions: s
+                .versions
+                .into_iter()
+                .map(|v| EffectCell {
+                    version: v.version,
+                    calls: v.calls,
+                    score: share(v.score),
+                    missing: share(v.missing),
+                    score_change: change(v.score_change),
+                    missing_change: change(v.missing_change),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The form of the script's sampling plan: what it shows (as typed, when refused), and what
@@ -295,9 +349,11 @@ async fn script_view(
     sent: Option<(Sent, StatusCode)>,
 ) -> Result<HttpResponse, AppError> {
     let state = page.state();
-    let (script, shown, has_draft, figures, bounds, plan) = state
+    let zone = page.zone();
+    let (script, shown, has_draft, figures, bounds, plan, effect) = state
         .db
         .run(move |conn| {
+            let effect = crate::dashboards::effect::load(conn, &id, &zone)?;
             let script = scripts::load(conn, &id)?;
             let bounds = scripts::overlap::load(conn, &id)?;
             let plan = crate::sampling::load(conn, &id)?;
@@ -307,7 +363,7 @@ async fn script_view(
             };
             let has_draft = draft::load(conn, &id)?.is_some();
             let figures = agreement::load(conn, &id, number)?;
-            Ok::<_, AppError>((script, shown, has_draft, figures, bounds, plan))
+            Ok::<_, AppError>((script, shown, has_draft, figures, bounds, plan, effect))
         })
         .await?;
     let stored_overlap = || OverlapForm {
@@ -356,6 +412,7 @@ async fn script_view(
         overlap,
         language,
         sampling,
+        effect: effect_rows(effect),
     };
     page.render("scripts/show.html", status, &data)
 }

@@ -1,0 +1,199 @@
+//! Did the refinement work: for each step key of a script, its score (the share of calls
+//! where it was done correctly, of those where it was judged correct or incorrect) and its
+//! missing-rate (the share of calls where the script had no handling for what happened
+//! there), per script version, over the calls graded against that version, each with the
+//! number of calls and a 95 % Wilson interval, and the change from the version before.
+//! [`effect`] is pure; [`load`] reads every reviewed call of the script.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::DashboardError;
+use super::overview::aggregate::CallOutcomes;
+use crate::db::DbConnection;
+use crate::db::ids::ScriptId;
+use crate::reviews::consensus::Outcome;
+use crate::zone::Zone;
+
+/// A share with its 95 % interval, over `n` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Share {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub n: i64,
+}
+
+/// The Wilson score interval of `hits` out of `n` at 95 %; `None` without calls.
+pub fn wilson(hits: i64, n: i64) -> Option<Share> {
+    if n <= 0 {
+        return None;
+    }
+    let z = 1.959_964_f64;
+    let (k, m) = (hits as f64, n as f64);
+    let p = k / m;
+    let centre = (p + z * z / (2.0 * m)) / (1.0 + z * z / m);
+    let half = z / (1.0 + z * z / m) * (p * (1.0 - p) / m + z * z / (4.0 * m * m)).sqrt();
+    Some(Share {
+        value: p,
+        low: (centre - half).max(0.0),
+        high: (centre + half).min(1.0),
+        n,
+    })
+}
+
+/// One step key in one version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionFigures {
+    pub version: i32,
+    /// Calls of this version that have this step judged at all.
+    pub calls: i64,
+    pub score: Option<Share>,
+    pub missing: Option<Share>,
+    /// Against the version before that has this step: the change of each, in points (0–1).
+    pub score_change: Option<f64>,
+    pub missing_change: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepEffect {
+    pub key: String,
+    pub title: String,
+    pub versions: Vec<VersionFigures>,
+}
+
+/// The figures of every step key (in `order`: key, latest title) over `calls` (all of one
+/// script), per version, oldest version first.
+pub fn effect(order: &[(String, String)], calls: &[CallOutcomes]) -> Vec<StepEffect> {
+    // (key, version) -> (correct, incorrect, missing, judged)
+    let mut tally: BTreeMap<(&str, i32), (i64, i64, i64, i64)> = BTreeMap::new();
+    for call in calls {
+        for (key, outcome) in &call.steps {
+            let cell = tally.entry((key.as_str(), call.version)).or_default();
+            match outcome {
+                Outcome::Correct => cell.0 += 1,
+                Outcome::Incorrect => cell.1 += 1,
+                Outcome::Missing => cell.2 += 1,
+                Outcome::Split | Outcome::DidNotArise => {}
+            }
+            cell.3 += 1;
+        }
+    }
+    order
+        .iter()
+        .map(|(key, title)| {
+            let mut versions: Vec<VersionFigures> = Vec::new();
+            for (&(_, version), &(correct, incorrect, missing, judged)) in
+                tally.range((key.as_str(), i32::MIN)..=(key.as_str(), i32::MAX))
+            {
+                let score = wilson(correct, correct + incorrect);
+                let missing = wilson(missing, judged);
+                let before = versions.last();
+                let change = |now: Option<Share>, then: Option<Option<Share>>| {
+                    Some(now?.value - then.flatten()?.value)
+                };
+                versions.push(VersionFigures {
+                    version,
+                    calls: judged,
+                    score_change: change(score, before.map(|b| b.score)),
+                    missing_change: change(missing, before.map(|b| b.missing)),
+                    score,
+                    missing,
+                });
+            }
+            StepEffect {
+                key: key.clone(),
+                title: title.clone(),
+                versions,
+            }
+        })
+        .collect()
+}
+
+/// The figures of `script`'s steps over all its reviewed calls; steps in the current
+/// version's order, then keys only older versions had.
+pub fn load(
+    conn: &mut DbConnection,
+    script: &ScriptId,
+    zone: &Zone,
+) -> Result<Vec<StepEffect>, DashboardError> {
+    let loaded = crate::scripts::load(conn, script).map_err(|_| DashboardError::NotFound)?;
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut numbers: Vec<i32> = loaded.versions.iter().map(|v| v.number).collect();
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    for number in numbers {
+        let version = crate::scripts::load_version(conn, script, number)
+            .map_err(|_| DashboardError::NotFound)?;
+        for step in version.steps {
+            if !order.iter().any(|(k, _)| k == &step.key) {
+                order.push((step.key, step.title));
+            }
+        }
+    }
+    let start = time::macros::datetime!(2000-01-01 0:00);
+    let end = crate::db::time::now() + time::Duration::days(1);
+    let calls: Vec<CallOutcomes> = super::overview::load_calls(conn, start, end, zone)?
+        .into_iter()
+        .filter(|c| &c.script_id == script)
+        .collect();
+    Ok(effect(&order, &calls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ids::{OperatorId, RecordingId};
+    use crate::reviews::consensus::CallScore;
+    use Outcome::{Correct as C, Incorrect as I, Missing as M};
+
+    fn call(version: i32, outcome: Outcome) -> CallOutcomes {
+        CallOutcomes {
+            recording_id: RecordingId::from_raw("r"),
+            operator_id: OperatorId::from_raw("o"),
+            script_id: ScriptId::from_raw("s"),
+            version,
+            day: time::macros::date!(2026 - 11 - 02),
+            steps: vec![("ask".to_owned(), outcome)],
+            score: CallScore {
+                score: None,
+                critical_failure: false,
+            },
+        }
+    }
+
+    #[test]
+    fn wilson_intervals_match_the_textbook() {
+        // 8 of 10: the Wilson 95 % interval is 0.490–0.943.
+        let share = wilson(8, 10).unwrap();
+        assert!((share.low - 0.490).abs() < 0.001, "{share:?}");
+        assert!((share.high - 0.943).abs() < 0.001, "{share:?}");
+        assert_eq!(wilson(0, 0), None);
+        let none = wilson(0, 5).unwrap();
+        assert!(none.low.abs() < 1e-12, "{none:?}");
+    }
+
+    #[test]
+    fn each_version_is_counted_over_its_own_calls_with_the_change() {
+        let mut calls = Vec::new();
+        // Version 1: 2 correct, 2 incorrect, 4 missing (8 judged).
+        for outcome in [C, C, I, I, M, M, M, M] {
+            calls.push(call(1, outcome));
+        }
+        // Version 2: 3 correct, 1 incorrect, 1 missing (5 judged).
+        for outcome in [C, C, C, I, M] {
+            calls.push(call(2, outcome));
+        }
+        let order = vec![("ask".to_owned(), "Ask".to_owned())];
+        let figures = effect(&order, &calls);
+        let v = &figures[0].versions;
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].version, v[0].calls), (1, 8));
+        assert_eq!(v[0].score.unwrap().value, 0.5);
+        assert_eq!(v[0].missing.unwrap().value, 0.5);
+        assert_eq!(v[0].score_change, None);
+        assert_eq!(v[1].score.unwrap().value, 0.75);
+        assert!((v[1].score_change.unwrap() - 0.25).abs() < 1e-9);
+        assert!((v[1].missing_change.unwrap() - (0.2 - 0.5)).abs() < 1e-9);
+    }
+}

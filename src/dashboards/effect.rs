@@ -133,10 +133,7 @@ pub fn load(
     }
     let start = time::macros::datetime!(2000-01-01 0:00);
     let end = crate::db::time::now() + time::Duration::days(1);
-    let calls: Vec<CallOutcomes> = super::overview::load_calls(conn, start, end, zone)?
-        .into_iter()
-        .filter(|c| &c.script_id == script)
-        .collect();
+    let calls = super::overview::load_calls(conn, start, end, zone, Some(script))?;
     Ok(effect(&order, &calls))
 }
 

@@ -155,11 +155,16 @@ pub fn load(
         .iter()
         .map(|s| (s.key.clone(), s.title.clone()))
         .collect();
-    let calls: Vec<CallOutcomes> =
-        super::overview::load_calls(conn, period.start(zone), period.end(zone), zone)?
-            .into_iter()
-            .filter(|c| &c.script_id == script && c.version == number)
-            .collect();
+    let calls: Vec<CallOutcomes> = super::overview::load_calls(
+        conn,
+        period.start(zone),
+        period.end(zone),
+        zone,
+        Some(script),
+    )?
+    .into_iter()
+    .filter(|c| c.version == number)
+    .collect();
     let ids: Vec<RecordingId> = calls.iter().map(|c| c.recording_id.clone()).collect();
     let ends = crate::recordings::outcome::of_all(conn, &ids)?;
     let mut calls: Vec<(CallOutcomes, Option<CallEnd>)> = calls

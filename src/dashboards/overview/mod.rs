@@ -234,10 +234,16 @@ pub fn load_calls(
     start: Timestamp,
     end: Timestamp,
     zone: &Zone,
+    script: Option<&ScriptId>,
 ) -> QueryResult<Vec<CallOutcomes>> {
-    let calls: Vec<CallRow> = recordings::table
+    let mut query = recordings::table
         .inner_join(script_versions::table)
         .filter(reviewed_in!(start, end))
+        .into_boxed();
+    if let Some(script) = script {
+        query = query.filter(script_versions::script_id.eq(script));
+    }
+    let calls: Vec<CallRow> = query
         .select((
             recordings::id,
             recordings::operator_id,
@@ -251,7 +257,7 @@ pub fn load_calls(
     let versions: BTreeSet<&ScriptVersionId> = calls.iter().map(|c| &c.3).collect();
     // What each version says of its steps: critical, and their weights.
     let flags: HashMap<(ScriptVersionId, String), (bool, Option<i32>)> = steps::table
-        .filter(steps::version_id.eq_any(versions))
+        .filter(steps::version_id.eq_any(versions.iter().cloned()))
         .select((
             steps::version_id,
             steps::step_key,
@@ -264,11 +270,17 @@ pub fn load_calls(
         .collect();
     let ids: Vec<RecordingId> = calls.iter().map(|c| c.0.clone()).collect();
     let overturned = crate::reviews::contest::overturned(conn, &ids)?;
-    let marks: Vec<(RecordingId, UserId, String, Verdict)> = verdicts::table
+    let mut marks = verdicts::table
         .inner_join(reviews::table)
         .inner_join(recordings::table.on(recordings::id.eq(reviews::recording_id)))
         .filter(reviewed_in!(start, end))
         .filter(crate::reviews::counted())
+        .into_boxed();
+    if script.is_some() {
+        // Only the verdicts of the script's calls: its versions, as the calls found them.
+        marks = marks.filter(recordings::script_version_id.eq_any(versions.iter().cloned()));
+    }
+    let marks: Vec<(RecordingId, UserId, String, Verdict)> = marks
         .select((
             reviews::recording_id,
             reviews::reviewer_id,
@@ -391,7 +403,7 @@ fn step_ref(refs: &HashMap<(ScriptId, String), StepRef>, column: &(ScriptId, Str
 /// The overview of `period`: a fixed handful of queries, whatever the number of calls.
 pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResult<Overview> {
     let previous = period.previous().unwrap_or(*period);
-    let calls = load_calls(conn, previous.start(zone), period.end(zone), zone)?;
+    let calls = load_calls(conn, previous.start(zone), period.end(zone), zone, None)?;
     let mut all = Mean::default();
     let mut failures = 0;
     for call in calls.iter().filter(|c| period.contains(c.day)) {

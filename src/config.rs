@@ -73,6 +73,10 @@ pub struct Settings {
     #[arg(long, env = "CALLQA_SAMPLE_QUIET_SECONDS", default_value_t = 600)]
     pub sample_quiet_seconds: u64,
 
+    /// How recordings are downloaded from a PBX for the connectors.
+    #[command(flatten)]
+    pub fetch: FetchSettings,
+
     /// Reverse proxies or load balancers in front of this server, as IP addresses or CIDR
     /// ranges separated by commas (`10.0.0.1,10.1.0.0/16`). Only for a connection from one of
     /// them is the client's address taken from `X-Forwarded-For` (the rightmost entry that is
@@ -85,6 +89,37 @@ pub struct Settings {
         hide_default_value = true
     )]
     pub trusted_proxies: TrustedProxies,
+}
+
+/// Downloads of recordings a connector was told about (see `crate::connectors::download`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FetchSettings {
+    /// Lets downloads use plain `http` and reach private, loopback and link-local addresses
+    /// (a PBX on the office network). Off by default: only `https` to public addresses, so a
+    /// forged or hostile event cannot make the server fetch an internal URL.
+    #[arg(long, env = "CALLQA_FETCH_ALLOW_PRIVATE", default_value_t = false)]
+    pub fetch_allow_private: bool,
+    /// The longest one download may take, in seconds (connecting, redirects and body).
+    #[arg(long, env = "CALLQA_FETCH_TIMEOUT_SECONDS", default_value_t = 120)]
+    pub fetch_timeout_seconds: u64,
+    /// The pause before the first retry of a failed download, in seconds; it doubles with
+    /// each further attempt.
+    #[arg(long, env = "CALLQA_FETCH_RETRY_SECONDS", default_value_t = 60)]
+    pub fetch_retry_seconds: u64,
+    /// Attempts before a download gives up and the call ends `failed`.
+    #[arg(long, env = "CALLQA_FETCH_ATTEMPTS", default_value_t = 6)]
+    pub fetch_attempts: u32,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            fetch_allow_private: false,
+            fetch_timeout_seconds: 120,
+            fetch_retry_seconds: 60,
+            fetch_attempts: 6,
+        }
+    }
 }
 
 impl Settings {
@@ -105,6 +140,7 @@ impl Settings {
             max_upload_mb: 200,
             min_listen_ratio: 0.5,
             sample_quiet_seconds: 600,
+            fetch: FetchSettings::default(),
             trusted_proxies: TrustedProxies::default(),
         }
     }

@@ -32,6 +32,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("wrong login or password")]
     BadCredentials,
+    /// A signed request (a PBX's event) whose signature does not match.
+    #[error("bad signature")]
+    BadSignature,
     #[error("forbidden")]
     Forbidden,
     /// The asker may not do this now, for a reason the code names (403).
@@ -76,7 +79,9 @@ impl AppError {
         match self {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSignature => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden | AppError::Refused(_) | AppError::CsrfFailed => {
                 StatusCode::FORBIDDEN
             }
@@ -101,6 +106,7 @@ impl AppError {
             | AppError::Refused(code) => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::BadCredentials => "invalid_credentials",
+            AppError::BadSignature => "bad_signature",
             AppError::Forbidden => "forbidden",
             AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound => "not_found",
@@ -340,6 +346,8 @@ impl From<crate::ingest::IngestError> for AppError {
             IngestError::Invalid(problems) => AppError::Validation(problems),
             IngestError::NotFound => AppError::NotFound,
             IngestError::DuplicateFile(_) => AppError::Conflict("duplicate_file"),
+            IngestError::BadSignature => AppError::BadSignature,
+            IngestError::NotConfigured => AppError::NotFound,
             IngestError::Recording(recording) => recording.into(),
             IngestError::Db(db) => db.into(),
         }

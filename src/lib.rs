@@ -12,6 +12,7 @@ pub mod audio;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod dashboards;
 pub mod db;
 pub mod demo;

@@ -13,6 +13,7 @@ use actix_web::{App, HttpServer, web};
 use crate::accounts::invites::Invite;
 use crate::accounts::{AccountError, User};
 use crate::config::Settings;
+use crate::connectors::fetch::Fetch;
 use crate::db::{Db, DbError};
 use crate::http::AppState;
 use crate::http::routes::{RouteInfo, RouteSink};
@@ -103,8 +104,14 @@ impl Application {
             source,
         })?;
         store.clean_incoming();
-        let workers =
-            WorkerPool::start(db.clone(), store.clone(), settings.job_threads(), data_dir);
+        let fetch = Fetch::new(&settings.fetch, settings.max_upload_bytes());
+        let workers = WorkerPool::start(
+            db.clone(),
+            store.clone(),
+            fetch,
+            settings.job_threads(),
+            data_dir,
+        );
         let state = AppState {
             db: db.clone(),
             store,

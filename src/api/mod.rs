@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod agreement;
 pub mod assignments;
+pub mod connectors;
 pub mod disputes;
 pub mod gaps;
 pub mod ingest;
@@ -57,5 +58,6 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     disputes::routes(r);
     pay::routes(r);
     ingest::routes(r);
+    connectors::routes(r);
     sampling::routes(r);
 }

@@ -94,3 +94,8 @@ id_type! {
     /// A machine key (`crate::ingest::keys`).
     ApiKeyId;
 }
+
+id_type! {
+    /// One event a connector received (`crate::connectors`).
+    ConnectorEventId;
+}

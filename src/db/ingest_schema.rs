@@ -125,3 +125,24 @@ diesel::table! {
 diesel::joinable!(win_backs -> recordings (recording_id));
 diesel::allow_tables_to_appear_in_same_query!(win_backs, recordings);
 diesel::allow_tables_to_appear_in_same_query!(win_backs, call_outcomes);
+
+diesel::table! {
+    connectors (vendor) {
+        vendor -> Text,
+        secret -> Text,
+        script_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    connector_events (id) {
+        id -> Text,
+        vendor -> Text,
+        received_at -> Timestamp,
+        outcome -> Text,
+        external_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}

@@ -33,6 +33,12 @@ pub enum IngestError {
     /// The file is one the store already has (same content), as the recording named.
     #[error("the same file is already recording {0}")]
     DuplicateFile(crate::db::ids::RecordingId),
+    /// A connector's event whose signature does not match its secret.
+    #[error("the event's signature does not match")]
+    BadSignature,
+    /// An event for a connector the owner has not set up.
+    #[error("this connector is not set up")]
+    NotConfigured,
     #[error(transparent)]
     Recording(#[from] RecordingError),
     #[error(transparent)]

@@ -19,6 +19,7 @@ use super::jobs::{self, Job};
 use super::store::{AudioStore, Kind};
 use super::{Recording, RecordingStatus};
 use crate::audio::{self, AnonymizeOptions, AudioError, CopyFormat};
+use crate::connectors::fetch::Fetch;
 use crate::db::ids::RecordingId;
 use crate::db::schema::recordings;
 use crate::db::time::now;
@@ -93,7 +94,13 @@ impl WorkerPool {
     /// Starts `threads` workers and their lease renewer. First, when the previous process
     /// that ran jobs on `data_dir` died holding some, puts them back in the queue, due now.
     /// With no threads this process runs no jobs and leaves the identity file alone.
-    pub fn start(db: Db, store: AudioStore, threads: usize, data_dir: &Path) -> WorkerPool {
+    pub fn start(
+        db: Db,
+        store: AudioStore,
+        fetch: Fetch,
+        threads: usize,
+        data_dir: &Path,
+    ) -> WorkerPool {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             signal: Mutex::new(0),
@@ -117,6 +124,7 @@ impl WorkerPool {
             .filter_map(|index| {
                 let worker = identity.worker_name(index);
                 let (db, store, mine) = (db.clone(), store.clone(), shared.clone());
+                let fetch = fetch.clone();
                 // Counted before the thread starts, so the renewer never sees zero early.
                 shared.live.fetch_add(1, Ordering::SeqCst);
                 let spawned = std::thread::Builder::new()
@@ -126,7 +134,7 @@ impl WorkerPool {
                             shared: &mine,
                             counter: &mine.live,
                         };
-                        run(&worker, &db, &store, &mine)
+                        run(&worker, &db, &store, &fetch, &mine)
                     });
                 match spawned {
                     Ok(handle) => Some(handle),
@@ -236,7 +244,7 @@ fn renew_leases(process: &str, db: &Db, shared: &Shared) {
     }
 }
 
-fn run(worker: &str, db: &Db, store: &AudioStore, shared: &Shared) {
+fn run(worker: &str, db: &Db, store: &AudioStore, fetch: &Fetch, shared: &Shared) {
     while !shared.stop.load(Ordering::SeqCst) {
         let seen = shared.signal.lock().map(|s| *s).unwrap_or_default();
         let worked = match db
@@ -245,7 +253,11 @@ fn run(worker: &str, db: &Db, store: &AudioStore, shared: &Shared) {
         {
             Ok(Some(job)) => {
                 let _busy = Count::new(shared, &shared.busy);
-                process(db, store, &job);
+                if job.kind == jobs::FETCH_CALL {
+                    crate::connectors::fetch::run(db, store, fetch, &job);
+                } else {
+                    process(db, store, &job);
+                }
                 true
             }
             Ok(None) => false,

@@ -71,7 +71,7 @@ struct PageQuery {
 }
 
 #[derive(Serialize)]
-struct Choice {
+pub(super) struct Choice {
     value: String,
     label: String,
     chosen: bool,
@@ -285,7 +285,11 @@ fn call_row(call: &FailedCall) -> CallRow {
     }
 }
 
-fn choices(scripts: &[crate::scripts::ScriptListItem], chosen: Option<&str>) -> Vec<Choice> {
+/// The scripts as the options of a select, `chosen` selected.
+pub(super) fn choices(
+    scripts: &[crate::scripts::ScriptListItem],
+    chosen: Option<&str>,
+) -> Vec<Choice> {
     scripts
         .iter()
         .map(|s| Choice {

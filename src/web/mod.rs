@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agreement;
 pub mod assets;
 pub mod call_reviews;
+pub mod connectors;
 pub mod disputes;
 pub mod errors;
 pub mod format;
@@ -221,6 +222,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     accounts::routes(r);
     // Before the recordings' pages: `/recordings/inbound` is not a recording's id.
     ingest::routes(r);
+    connectors::routes(r);
     recordings::routes(r);
     call_reviews::routes(r);
     settings::routes(r);

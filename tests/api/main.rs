@@ -8,6 +8,7 @@ mod agreement;
 mod assignments;
 mod audio;
 mod canary;
+mod connectors;
 mod demo;
 mod disputes;
 mod flags;

@@ -1,0 +1,2 @@
+DROP TABLE connector_events;
+DROP TABLE connectors;

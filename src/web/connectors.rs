@@ -1,0 +1,151 @@
+//! The owner's Connectors page (`/connectors`): where each PBX sends its events, its secret
+//! (set, never shown again) and script, and the last events it received with what became of
+//! each. See [`crate::connectors`].
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::funnel::{Choice, choices};
+use super::page::Page;
+use super::{FormErrors, PageBase};
+use crate::connectors::{self, ConnectorView, Vendor};
+use crate::db::ids::ScriptId;
+use crate::error::AppError;
+use crate::http::Owner;
+use crate::http::forms::PageForm;
+use crate::http::routes::{Access, RouteSink};
+
+pub fn routes<S: RouteSink>(r: &mut S) {
+    r.add(Method::GET, "/connectors", Access::Owner, connectors_page);
+    r.add(
+        Method::POST,
+        "/connectors/{vendor}",
+        Access::Owner,
+        save_submit,
+    );
+}
+
+#[derive(Serialize)]
+struct EventRow {
+    when: String,
+    outcome: String,
+    external_id: Option<String>,
+    detail: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ConnectorCard {
+    #[serde(flatten)]
+    view: ConnectorView,
+    scripts: Vec<Choice>,
+    events: Vec<EventRow>,
+    example: String,
+}
+
+#[derive(Serialize)]
+struct ConnectorsPage {
+    #[serde(flatten)]
+    base: PageBase,
+    connectors: Vec<ConnectorCard>,
+    saved: bool,
+    errors: FormErrors,
+}
+
+async fn connectors_view(
+    page: &Page,
+    saved: bool,
+    error: Option<AppError>,
+) -> Result<HttpResponse, AppError> {
+    let base_url = page.state().base_url.clone();
+    let (views, scripts, events) = page
+        .state()
+        .db
+        .run(move |conn| {
+            let views = connectors::list(conn, &base_url)?;
+            let scripts = crate::scripts::list(conn)?;
+            let events = Vendor::ALL
+                .iter()
+                .map(|&vendor| connectors::events(conn, vendor))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, AppError>((views, scripts, events))
+        })
+        .await?;
+    let zone = page.zone();
+    let cards = views
+        .into_iter()
+        .zip(events)
+        .map(|(view, events)| ConnectorCard {
+            scripts: choices(&scripts, view.script_id.as_ref().map(ScriptId::as_str)),
+            events: events
+                .into_iter()
+                .map(|e| EventRow {
+                    when: crate::web::format::when::moment(page.lang, &zone, e.received_at),
+                    outcome: e.outcome,
+                    external_id: e.external_id,
+                    detail: e.detail,
+                })
+                .collect(),
+            example: generic_example(&view.webhook_url),
+            view,
+        })
+        .collect();
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let data = ConnectorsPage {
+        base: page.base(),
+        connectors: cards,
+        saved,
+        errors: page.errors(error.as_ref()),
+    };
+    page.render("ingest/connectors.html", status, &data)
+}
+
+/// How a script signs and sends an event (shown on the page).
+fn generic_example(url: &str) -> String {
+    format!(
+        "body='{{\"external_id\":\"1700032530.12\",\"recording_url\":\"https://pbx.example.com/rec/12.mp3\",\"operator_extension\":\"201\"}}'\n\
+         sig=$(printf %s \"$body\" | openssl dgst -sha256 -hmac \"$SECRET\" -r | cut -d' ' -f1)\n\
+         curl -H 'Content-Type: application/json' -H \"X-Callqa-Signature: sha256=$sig\" --data-binary \"$body\" {url}"
+    )
+}
+
+async fn connectors_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
+    connectors_view(&page, false, None).await
+}
+
+#[derive(Deserialize)]
+struct SaveForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    script_id: String,
+}
+
+async fn save_submit(
+    _: Owner,
+    page: Page,
+    path: web::Path<String>,
+    PageForm(owner, form): PageForm<SaveForm>,
+) -> Result<HttpResponse, AppError> {
+    let vendor = Vendor::parse(&path).ok_or(AppError::NotFound)?;
+    let script = Some(form.script_id.trim())
+        .filter(|s| !s.is_empty())
+        .map(ScriptId::from_raw);
+    let saved = page
+        .state()
+        .db
+        .write(move |conn| {
+            connectors::save(
+                conn,
+                vendor,
+                Some(&form.secret),
+                script.as_ref(),
+                &owner.user_id,
+            )
+        })
+        .await;
+    match saved {
+        Ok(()) => connectors_view(&page, true, None).await,
+        Err(error) => connectors_view(&page, false, Some(error.into())).await,
+    }
+}

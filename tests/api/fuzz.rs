@@ -527,6 +527,7 @@ impl Dataset {
             "number" => "1".into(),
             "hash" => "0".into(),
             "path" => "app.css".into(),
+            "vendor" => "generic".into(),
             "token" => TOKEN_MARK.into(),
             "code" if route.starts_with("/lang/") => "ru".into(),
             "code" => CODE_MARK.into(),

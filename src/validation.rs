@@ -21,6 +21,16 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
+    /// `field: code` of each problem, joined by `; `: a stored reason (a call's, an
+    /// event's), stable whatever the reader's language.
+    pub fn summary(problems: &[FieldProblem]) -> String {
+        problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.code))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
         FieldProblem {
             field: field.into(),

@@ -78,15 +78,15 @@ pub fn run(db: &Db, store: &AudioStore, fetch: &Fetch, job: &Job) {
         finish(db, job, Ok(()));
         return;
     };
-    let call = match db.get().map(|mut conn| InboundCall::find(&mut conn, &id)) {
-        Ok(Ok(Some(call))) if call.state == InboundState::Fetching => call,
-        Ok(Ok(_)) => {
+    let found = db
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| InboundCall::find(&mut conn, &id).map_err(|e| e.to_string()));
+    let call = match found {
+        Ok(Some(call)) if call.state == InboundState::Fetching => call,
+        Ok(_) => {
             // Gone, or already delivered: nothing left to do.
             finish(db, job, Ok(()));
-            return;
-        }
-        Ok(Err(error)) => {
-            tracing::warn!(job = %job.id, %error, "cannot read the call to fetch");
             return;
         }
         Err(error) => {

@@ -101,11 +101,7 @@ pub fn receive(
             log_event(conn, vendor, "repeat", Some(&call.external_id), None)?
         }
         Err(IngestError::Invalid(problems)) => {
-            let detail = problems
-                .iter()
-                .map(|p| format!("{}: {}", p.field, p.code))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let detail = FieldProblem::summary(problems);
             log_event(
                 conn,
                 vendor,

@@ -412,11 +412,7 @@ fn assign_one(
     match taken {
         Ok(_) => Ok(true),
         Err(IngestError::Recording(crate::recordings::RecordingError::Invalid(problems))) => {
-            let reason = problems
-                .iter()
-                .map(|p| format!("{}: {}", p.field, p.code))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let reason = FieldProblem::summary(&problems);
             diesel::update(inbound_calls::table.find(&call.id))
                 .set((
                     inbound_calls::error.eq(reason),

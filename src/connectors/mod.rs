@@ -130,8 +130,8 @@ pub fn save(
             return Err(IngestError::Invalid(std::mem::take(&mut problems)));
         }
         let at = now();
-        diesel::delete(connectors::table.find(vendor.as_str())).execute(conn)?;
-        diesel::insert_into(connectors::table)
+        // One statement, so two owners saving the first settings at once cannot clash.
+        let upsert = diesel::insert_into(connectors::table)
             .values((
                 connectors::vendor.eq(vendor.as_str()),
                 connectors::secret.eq(&secret),
@@ -139,7 +139,15 @@ pub fn save(
                 connectors::updated_at.eq(at),
                 connectors::updated_by.eq(by),
             ))
-            .execute(conn)?;
+            .on_conflict(connectors::vendor)
+            .do_update()
+            .set((
+                connectors::secret.eq(&secret),
+                connectors::script_id.eq(script),
+                connectors::updated_at.eq(at),
+                connectors::updated_by.eq(by),
+            ));
+        crate::db::execute_upsert(conn, upsert)?;
         crate::audit::record(
             conn,
             Some(by),

@@ -196,6 +196,17 @@ async fn a_signed_event_is_fetched_once_however_often_it_is_sent() {
     let pbx = FakePbx::start(HashMap::new()).await;
     let app = app_with_fetch(true, 3).await;
     let owner = app.owner().await;
+    // First settings saved several times at once: every save succeeds, one row stays.
+    let bodies: Vec<Value> = (0..4)
+        .map(|n| json!({"secret": format!("a-first-secret-number-{n}")}))
+        .collect();
+    let saves = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| app.put_json("/api/v1/connectors/generic", &owner.token, body)),
+    )
+    .await;
+    assert!(saves.iter().all(|r| r.status() == 200));
     let (operator, _) = set_up(&app, &owner).await;
 
     // The secret is never shown again.

@@ -97,6 +97,7 @@ pub async fn owner(
     visit(owner, app, "owner-settings", "/settings").await;
     visit(owner, app, "owner-keys", "/keys").await;
     visit(owner, app, "owner-inbound", "/recordings/inbound").await;
+    visit(owner, app, "owner-connectors", "/connectors").await;
     visit(owner, app, "owner-overview", "/overview").await;
     visit(owner, app, "owner-people", "/people").await;
     visit(owner, app, "owner-reviewers", "/reviewers").await;

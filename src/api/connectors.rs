@@ -1,17 +1,20 @@
-//! Connectors over HTTP: the owner sets them up (`/api/v1/connectors`) and reads what each
-//! received; a PBX sends its signed events to `/hooks/{vendor}`, which answer at once (the
-//! download runs as a job). See [`crate::connectors`].
+//! Connectors over HTTP: the owner sets them up (`/api/v1/connectors`), reads what each
+//! received and sends a test event; a PBX sends its signed events to `/hooks/{vendor}`
+//! (Mango Office to `/hooks/mango/events/{kind}`), which answer at once (the download runs
+//! as a job). See [`crate::connectors`].
 
 use actix_web::http::Method;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::connectors::{self, Vendor, generic};
-use crate::db::ids::ScriptId;
+use crate::connectors::{
+    self, Answer, Changes, Vendor, generic, mango, megafon, self_test, zadarma,
+};
 use crate::error::AppError;
 use crate::http::routes::{Access, RouteSink};
 use crate::http::{AppState, Owner};
+use crate::ingest::IngestError;
 use crate::ingest::inbound::Claim;
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -33,10 +36,31 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         connector_events,
     );
+    r.add(
+        Method::POST,
+        "/api/v1/connectors/{vendor}/test",
+        Access::Owner,
+        test_connector,
+    );
     r.add(Method::POST, "/hooks/generic", Access::Public, generic_hook);
+    r.add(
+        Method::POST,
+        "/hooks/mango/events/record/added",
+        Access::Public,
+        mango_record_added,
+    );
+    r.add(
+        Method::POST,
+        "/hooks/mango/events/{kind}",
+        Access::Public,
+        mango_event,
+    );
+    r.add(Method::GET, "/hooks/zadarma", Access::Public, zadarma_echo);
+    r.add(Method::POST, "/hooks/zadarma", Access::Public, zadarma_hook);
+    r.add(Method::POST, "/hooks/megafon", Access::Public, megafon_hook);
 }
 
-fn vendor(word: &str) -> Result<Vendor, AppError> {
+pub(crate) fn vendor(word: &str) -> Result<Vendor, AppError> {
     Vendor::parse(word).ok_or(AppError::NotFound)
 }
 
@@ -49,33 +73,19 @@ async fn list_connectors(_: Owner, state: web::Data<AppState>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(serde_json::json!({ "connectors": found })))
 }
 
-#[derive(Deserialize)]
-struct SaveBody {
-    #[serde(default)]
-    secret: Option<String>,
-    #[serde(default)]
-    script_id: Option<ScriptId>,
-}
-
 async fn save_connector(
     Owner(owner): Owner,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<SaveBody>,
+    body: web::Json<Changes>,
 ) -> Result<HttpResponse, AppError> {
     let vendor = vendor(&path)?;
-    let body = body.into_inner();
+    let changes = body.into_inner();
     let base = state.base_url.clone();
     let view = state
         .db
         .write(move |conn| {
-            connectors::save(
-                conn,
-                vendor,
-                body.secret.as_deref(),
-                body.script_id.as_ref(),
-                &owner.user_id,
-            )?;
+            connectors::save(conn, vendor, &changes, &owner.user_id)?;
             let all = connectors::list(conn, &base)?;
             Ok::<_, AppError>(all.into_iter().find(|c| c.vendor == vendor))
         })
@@ -96,25 +106,67 @@ async fn connector_events(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "events": events })))
 }
 
-/// The generic connector's event: 202 for a new call (its download queued), 200 for a
-/// repeat, 401 for a bad signature (nothing stored), 422 for a bad body.
-async fn generic_hook(
-    request: HttpRequest,
+/// Sends a test event to the connector's own webhook: 200 `{"arrived": true}`, or
+/// `{"arrived": false, "reason": …}` saying what went wrong.
+async fn test_connector(
+    _: Owner,
     state: web::Data<AppState>,
-    body: Bytes,
+    path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let signature = request
-        .headers()
-        .get(generic::SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let claim = state
+    let vendor = vendor(&path)?;
+    let outcome = send_test(&state, vendor).await?;
+    Ok(HttpResponse::Ok().json(match outcome {
+        Ok(()) => serde_json::json!({ "arrived": true }),
+        Err(failure) => serde_json::json!({ "arrived": false, "reason": failure.to_string() }),
+    }))
+}
+
+/// Sends `vendor`'s test event; the outer error is the database's.
+pub(crate) async fn send_test(
+    state: &AppState,
+    vendor: Vendor,
+) -> Result<Result<(), self_test::TestFailure>, AppError> {
+    let settings = state
         .db
-        .write(move |conn| generic::receive(conn, &body, signature.as_deref()))
-        .await??;
+        .run(move |conn| connectors::stored(conn, vendor).map_err(AppError::from))
+        .await?;
+    let Some(settings) = settings else {
+        return Ok(Err(self_test::TestFailure::NotConfigured));
+    };
+    let event = self_test::event(vendor, &settings);
+    Ok(self_test::send(&state.base_url, event).await)
+}
+
+fn header(request: &HttpRequest, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Answers a vendor's event: `new` for a new call (202 for the generic connector, whose
+/// senders are scripts; 200 for a PBX), 200 for a repeat, an ignored event or a test.
+async fn answer(
+    state: &AppState,
+    new: actix_web::http::StatusCode,
+    receive: impl FnOnce(
+        &mut crate::db::DbConnection,
+    ) -> Result<Result<Answer, IngestError>, IngestError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let answer = state.db.write(receive).await??;
+    let claim = match answer {
+        Answer::Call(claim) => *claim,
+        Answer::Ignored(reason) => {
+            return Ok(HttpResponse::Ok().json(serde_json::json!({ "ignored": reason })));
+        }
+        Answer::Test => return Ok(HttpResponse::Ok().json(serde_json::json!({ "test": true }))),
+    };
     state.workers.wake();
-    let call = generic::call_of(&claim);
-    let answer = serde_json::json!({
+    let call = connectors::call_of(&claim);
+    let body = serde_json::json!({
         "inbound_id": call.id,
         "external_id": call.external_id,
         "state": call.state,
@@ -122,7 +174,83 @@ async fn generic_hook(
         "repeat": matches!(claim, Claim::Existing(_)),
     });
     Ok(match claim {
-        Claim::New(_) => HttpResponse::Accepted().json(answer),
-        Claim::Existing(_) => HttpResponse::Ok().json(answer),
+        Claim::New(_) => HttpResponse::build(new).json(body),
+        Claim::Existing(_) => HttpResponse::Ok().json(body),
     })
+}
+
+/// The generic connector's event: 202 for a new call (its download queued), 200 for a
+/// repeat, 401 for a bad signature (nothing stored), 422 for a bad body.
+async fn generic_hook(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: Bytes,
+) -> Result<HttpResponse, AppError> {
+    let signature = header(&request, generic::SIGNATURE_HEADER);
+    answer(&state, actix_web::http::StatusCode::ACCEPTED, move |conn| {
+        generic::receive(conn, &body, signature.as_deref())
+    })
+    .await
+}
+
+/// Mango Office's `record/added`.
+async fn mango_record_added(
+    state: web::Data<AppState>,
+    body: Bytes,
+) -> Result<HttpResponse, AppError> {
+    answer(&state, actix_web::http::StatusCode::OK, move |conn| {
+        mango::receive(conn, mango::RECORD_ADDED, &body)
+    })
+    .await
+}
+
+/// Mango Office's other events (calls, summaries): checked and noted.
+async fn mango_event(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, AppError> {
+    let kind = path.into_inner();
+    answer(&state, actix_web::http::StatusCode::OK, move |conn| {
+        mango::receive(conn, &kind, &body)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct Echo {
+    #[serde(default)]
+    zd_echo: Option<String>,
+}
+
+/// Zadarma's check of the webhook's address: the value of `zd_echo`, as plain text.
+async fn zadarma_echo(query: web::Query<Echo>) -> Result<HttpResponse, AppError> {
+    let Some(value) = query.into_inner().zd_echo else {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("callqa: Zadarma events are posted here"));
+    };
+    let value = zadarma::echo(&value).ok_or(AppError::BadRequest("invalid_echo"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(value.to_owned()))
+}
+
+async fn zadarma_hook(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: Bytes,
+) -> Result<HttpResponse, AppError> {
+    let signature = header(&request, zadarma::SIGNATURE_HEADER);
+    answer(&state, actix_web::http::StatusCode::OK, move |conn| {
+        zadarma::receive(conn, &body, signature.as_deref())
+    })
+    .await
+}
+
+async fn megafon_hook(state: web::Data<AppState>, body: Bytes) -> Result<HttpResponse, AppError> {
+    answer(&state, actix_web::http::StatusCode::OK, move |conn| {
+        megafon::receive(conn, &body)
+    })
+    .await
 }

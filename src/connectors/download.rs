@@ -44,6 +44,8 @@ pub enum FetchError {
     Answer(String),
     #[error("the recording cannot be stored: {0}")]
     Store(String),
+    #[error("the connector is no longer set up")]
+    NotConfigured,
 }
 
 impl FetchError {
@@ -52,7 +54,10 @@ impl FetchError {
     pub fn is_passing(&self) -> bool {
         !matches!(
             self,
-            FetchError::NotAllowed(_) | FetchError::BadUrl | FetchError::TooLarge(_)
+            FetchError::NotAllowed(_)
+                | FetchError::BadUrl
+                | FetchError::TooLarge(_)
+                | FetchError::NotConfigured
         )
     }
 }
@@ -248,6 +253,20 @@ fn describe(error: reqwest::Error) -> FetchError {
 }
 
 impl Fetched {
+    /// The link the body came from, after redirects.
+    pub fn url(&self) -> &reqwest::Url {
+        self.response.url()
+    }
+
+    /// Whether the body is JSON (a vendor's API answering with an error instead of a file).
+    pub fn is_json(&self) -> bool {
+        self.response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"))
+    }
+
     /// The body as text (a vendor's JSON answer), within the limit.
     pub fn text(self) -> Result<String, FetchError> {
         let mut body = String::new();

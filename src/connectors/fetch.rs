@@ -10,19 +10,71 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::Vendor;
-use super::download::{FetchError, Fetcher};
+use super::download::{FetchError, Fetched, Fetcher};
 use crate::config::FetchSettings;
 use crate::db::Db;
 use crate::ingest::inbound::{self, InboundCall, InboundState};
 use crate::recordings::jobs::{self, Backoff, Job};
 use crate::recordings::store::AudioStore;
 
-/// What a fetch job downloads (the job's `payload`).
+/// What a fetch job downloads (the job's `payload`): a link, or the vendor's ids of the
+/// recording for its API.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Payload {
     pub vendor: Vendor,
-    /// The recording's link.
-    pub url: String,
+    /// The recording's link (generic, MegaFon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The vendor's recording id (Mango's `recording_id`, Zadarma's `call_id_with_rec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<String>,
+    /// The vendor's call id, where its API wants it too (Zadarma's `pbx_call_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+}
+
+impl Payload {
+    /// A recording downloaded from `url` as it is.
+    pub fn link(vendor: Vendor, url: String) -> Payload {
+        Payload {
+            vendor,
+            url: Some(url),
+            recording: None,
+            call: None,
+        }
+    }
+
+    /// A recording asked for through the vendor's API.
+    pub fn api(vendor: Vendor, recording: String, call: Option<String>) -> Payload {
+        Payload {
+            vendor,
+            url: None,
+            recording: Some(recording),
+            call,
+        }
+    }
+}
+
+/// Downloads what `payload` names: the link as it is, or through the vendor's API with the
+/// connector's stored credentials.
+fn download(db: &Db, fetcher: &Fetcher, payload: &Payload) -> Result<Fetched, FetchError> {
+    if let Some(url) = &payload.url {
+        return fetcher.get(url);
+    }
+    let settings = db
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| super::stored(&mut conn, payload.vendor).map_err(|e| e.to_string()))
+        .map_err(FetchError::Network)?
+        .ok_or(FetchError::NotConfigured)?;
+    let recording = payload.recording.as_deref().ok_or(FetchError::BadUrl)?;
+    match payload.vendor {
+        Vendor::Mango => super::mango::download(fetcher, &settings, recording),
+        Vendor::Zadarma => {
+            super::zadarma::download(fetcher, &settings, recording, payload.call.as_deref())
+        }
+        Vendor::Generic | Vendor::Megafon => Err(FetchError::BadUrl),
+    }
 }
 
 /// The downloader and retry policy the job workers share. The HTTP client is made on first
@@ -60,15 +112,14 @@ impl Fetch {
     }
 }
 
-/// The file name kept for the owner: the link's last path segment.
-fn file_name(url: &str, call: &InboundCall) -> String {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.path_segments()
-                .and_then(|mut s| s.next_back().map(str::to_owned))
-        })
-        .filter(|name| !name.is_empty())
+/// The file name kept for the owner: the last path segment of the link the file came from
+/// (after redirects), when it looks like a file name.
+fn file_name(fetched: &Fetched, call: &InboundCall) -> String {
+    fetched
+        .url()
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_owned))
+        .filter(|name| name.contains('.'))
         .unwrap_or_else(|| format!("{}.audio", call.external_id))
 }
 
@@ -102,8 +153,11 @@ pub fn run(db: &Db, store: &AudioStore, fetch: &Fetch, job: &Job) {
         None => Err(FetchError::BadUrl),
         Some(payload) => fetch
             .fetcher()
-            .and_then(|fetcher| fetcher.get(&payload.url))
-            .and_then(|fetched| fetched.into_file(store, &file_name(&payload.url, &call))),
+            .and_then(|fetcher| download(db, fetcher, &payload))
+            .and_then(|fetched| {
+                let name = file_name(&fetched, &call);
+                fetched.into_file(store, &name)
+            }),
     };
     match outcome {
         Ok(file) => {

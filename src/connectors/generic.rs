@@ -14,10 +14,9 @@ use hmac::{KeyInit, Mac};
 use serde::Deserialize;
 
 use super::fetch::Payload;
-use super::{Vendor, log_event, stored};
+use super::{Answer, Said, Stored, Vendor};
 use crate::db::DbConnection;
-use crate::ingest::inbound::{self, Claim, InboundCall, Sender};
-use crate::ingest::{CallFields, IngestError, Source};
+use crate::ingest::{CallFields, IngestError};
 use crate::validation::FieldProblem;
 
 /// The header that carries the body's signature.
@@ -58,62 +57,23 @@ struct Event {
     fields: CallFields,
 }
 
-/// Takes in one event: checks the signature (a bad one stores nothing but the note in the
-/// event log), the body and the link, then claims the call and queues its download. Every
-/// event is noted in the connector's log with what became of it.
-///
-/// The outer error is the database's; the inner result is the event's verdict, returned as
-/// a success of the work so that the note in the log is committed even for a refusal.
+/// Takes in one event ([`super::receive`]): a bad signature stores nothing but the note in
+/// the event log.
 pub fn receive(
     conn: &mut DbConnection,
     body: &[u8],
     signature: Option<&str>,
-) -> Result<Result<Claim, IngestError>, IngestError> {
-    let vendor = Vendor::Generic;
-    let Some(settings) = stored(conn, vendor)? else {
-        log_event(conn, vendor, "not_configured", None, None)?;
-        return Ok(Err(IngestError::NotConfigured));
-    };
-    if !verify(&settings.secret, body, signature) {
-        log_event(conn, vendor, "bad_signature", None, None)?;
-        return Ok(Err(IngestError::BadSignature));
-    }
-    let parsed = parse(body);
-    let external_id = parsed
-        .as_ref()
-        .ok()
-        .and_then(|(_, fields)| fields.external_id.clone());
-    let outcome = parsed.and_then(|(url, mut fields)| {
-        if fields.script_id.is_none() {
-            fields.script_id = settings.script_id.as_ref().map(ToString::to_string);
+) -> Result<Result<Answer, IngestError>, IngestError> {
+    super::receive(conn, Vendor::Generic, |settings| {
+        if !verify(&settings.secret, body, signature) {
+            return Err(IngestError::BadSignature);
         }
-        let payload = serde_json::to_string(&Payload { vendor, url })
-            .map_err(|_| FieldProblem::new("recording_url", "invalid_url"))?;
-        let sender = Sender {
-            source: Source::Generic,
-            name: Some("generic webhook".to_owned()),
-        };
-        inbound::announce(conn, &sender, &fields, &payload)
-    });
-    match &outcome {
-        Ok(Claim::New(call)) => log_event(conn, vendor, "accepted", Some(&call.external_id), None)?,
-        Ok(Claim::Existing(call)) => {
-            log_event(conn, vendor, "repeat", Some(&call.external_id), None)?
-        }
-        Err(IngestError::Invalid(problems)) => {
-            let detail = FieldProblem::summary(problems);
-            log_event(
-                conn,
-                vendor,
-                "invalid",
-                external_id.as_deref(),
-                Some(&detail),
-            )?;
-        }
-        Err(IngestError::Db(_)) => return outcome.map(Ok),
-        Err(_) => {}
-    }
-    Ok(outcome)
+        let (url, fields) = parse(body)?;
+        Ok(Said::Recording {
+            fields: Box::new(fields),
+            fetch: Payload::link(Vendor::Generic, url),
+        })
+    })
 }
 
 /// The body's link (checked to be an http(s) URL; where it may point is checked when it is
@@ -123,20 +83,23 @@ fn parse(body: &[u8]) -> Result<(String, CallFields), IngestError> {
         serde_json::from_slice(body).map_err(|_| FieldProblem::new("body", "invalid_json"))?;
     let url = match event.recording_url.as_deref().map(str::trim) {
         None | Some("") => return Err(FieldProblem::new("recording_url", "required").into()),
+        Some(url) if !super::is_web_url(url) => {
+            return Err(FieldProblem::new("recording_url", "invalid_url").into());
+        }
         Some(url) => url,
     };
-    match reqwest::Url::parse(url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {}
-        _ => return Err(FieldProblem::new("recording_url", "invalid_url").into()),
-    }
     Ok((url.to_owned(), event.fields))
 }
 
-/// The call an accepted event is about, for the answer.
-pub fn call_of(claim: &Claim) -> &InboundCall {
-    match claim {
-        Claim::New(call) | Claim::Existing(call) => call,
-    }
+/// A test event as a script would send it: its body and signature header.
+pub fn test_event(settings: &Stored) -> (Vec<u8>, String) {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "external_id": super::TEST_CALL_ID,
+        "recording_url": "https://pbx.example.com/rec/test.mp3",
+    }))
+    .unwrap_or_default();
+    let signature = sign(&settings.secret, &body);
+    (body, signature)
 }
 
 #[cfg(test)]

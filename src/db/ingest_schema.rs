@@ -133,6 +133,8 @@ diesel::table! {
         script_id -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        api_key -> Nullable<Text>,
+        api_url -> Nullable<Text>,
     }
 }
 

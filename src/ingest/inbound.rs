@@ -125,9 +125,11 @@ impl InboundCall {
 }
 
 /// Checks the references of a call's fields: the operator (named, or by an extension that
-/// may be unmapped yet) and the script (named or inferred).
+/// may be unmapped yet; a PBX's event may name neither, and the call then waits for the
+/// owner to say whose it is) and the script (named or inferred).
 fn references(
     conn: &mut DbConnection,
+    sender: &Sender,
     fields: &CheckedFields,
 ) -> Result<(Option<OperatorId>, ScriptId), IngestError> {
     let mut problems = Vec::new();
@@ -142,7 +144,9 @@ fn references(
         }
         (None, Some(extension)) => super::extensions::resolve(conn, extension)?,
         (None, None) => {
-            problems.push(FieldProblem::new("operator_id", "required"));
+            if sender.source == Source::Api {
+                problems.push(FieldProblem::new("operator_id", "required"));
+            }
             None
         }
     };
@@ -174,7 +178,7 @@ pub fn claim(
     if let Some(existing) = InboundCall::by_external_id(conn, external_id)? {
         return Ok(Claim::Existing(existing));
     }
-    let (operator, script) = references(conn, fields)?;
+    let (operator, script) = references(conn, sender, fields)?;
     let id = InboundId::random();
     let at = now();
     let insert = diesel::insert_into(inbound_calls::table)
@@ -214,7 +218,8 @@ pub fn claim(
 
 /// Announces a call whose file is still at the PBX: claims it as `fetching` and queues a
 /// fetch job carrying `payload` (what the connector needs to download it), together. A
-/// repeat queues nothing.
+/// repeat queues nothing, but fills in what the first event did not say while the file is
+/// still on its way (a PBX that tells of the recording before the call's end).
 pub fn announce(
     conn: &mut DbConnection,
     sender: &Sender,
@@ -222,13 +227,60 @@ pub fn announce(
     payload: &str,
 ) -> Result<Claim, IngestError> {
     let fields = fields.check().map_err(IngestError::Invalid)?;
-    conn.write_transaction(|conn| {
-        let claim = claim(conn, sender, &fields, InboundState::Fetching)?;
-        if let Claim::New(call) = &claim {
-            jobs::enqueue_fetch(conn, &call.id, payload)?;
-        }
-        Ok(claim)
-    })
+    conn.write_transaction(
+        |conn| match claim(conn, sender, &fields, InboundState::Fetching)? {
+            Claim::New(call) => {
+                jobs::enqueue_fetch(conn, &call.id, payload)?;
+                Ok(Claim::New(call))
+            }
+            Claim::Existing(call) => Ok(Claim::Existing(fill_in(conn, call, &fields)?)),
+        },
+    )
+}
+
+/// Fills the blanks of a call still being fetched from a repeat's fields (the extension, the
+/// time, the direction, the customer); what is known stays. One conditional write per field,
+/// so two repeats at once cannot undo each other.
+fn fill_in(
+    conn: &mut DbConnection,
+    call: InboundCall,
+    fields: &CheckedFields,
+) -> Result<InboundCall, IngestError> {
+    if call.state != InboundState::Fetching {
+        return Ok(call);
+    }
+    let mine = || {
+        inbound_calls::table
+            .find(call.id.clone())
+            .filter(inbound_calls::state.eq(InboundState::Fetching))
+    };
+    let mut changed = 0;
+    if call.operator_id.is_none()
+        && let Some(extension) = &fields.operator_extension
+    {
+        changed += diesel::update(mine().filter(inbound_calls::operator_extension.is_null()))
+            .set(inbound_calls::operator_extension.eq(extension))
+            .execute(conn)?;
+    }
+    if let Some(at) = fields.details.called_at {
+        changed += diesel::update(mine().filter(inbound_calls::called_at.is_null()))
+            .set(inbound_calls::called_at.eq(at))
+            .execute(conn)?;
+    }
+    if let Some(direction) = fields.details.direction {
+        changed += diesel::update(mine().filter(inbound_calls::direction.is_null()))
+            .set(inbound_calls::direction.eq(direction))
+            .execute(conn)?;
+    }
+    if let Some(number) = &fields.details.customer_number {
+        changed += diesel::update(mine().filter(inbound_calls::customer_number.is_null()))
+            .set(inbound_calls::customer_number.eq(number))
+            .execute(conn)?;
+    }
+    if changed == 0 {
+        return Ok(call);
+    }
+    InboundCall::find(conn, &call.id)?.ok_or(IngestError::NotFound)
 }
 
 /// Takes in a call that comes with its file (the ingest API): claims it and delivers the

@@ -1,5 +1,6 @@
 //! The owner's Connectors page (`/connectors`): where each PBX sends its events, its secret
-//! (set, never shown again) and script, and the last events it received with what became of
+//! (set, never shown again), its account key and API address where it has an API, the
+//! script, a "send a test event" check, and the last events it received with what became of
 //! each. See [`crate::connectors`].
 
 use actix_web::http::{Method, StatusCode};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::funnel::{Choice, choices};
 use super::page::Page;
 use super::{FormErrors, PageBase};
-use crate::connectors::{self, ConnectorView, Vendor};
+use crate::connectors::{self, Changes, ConnectorView, Vendor};
 use crate::db::ids::ScriptId;
 use crate::error::AppError;
 use crate::http::Owner;
@@ -24,6 +25,20 @@ pub fn routes<S: RouteSink>(r: &mut S) {
         Access::Owner,
         save_submit,
     );
+    r.add(
+        Method::POST,
+        "/connectors/{vendor}/test",
+        Access::Owner,
+        test_submit,
+    );
+}
+
+/// The outcome of a test event, for the notice on the page.
+#[derive(Serialize)]
+struct Tested {
+    vendor: Vendor,
+    arrived: bool,
+    reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -49,12 +64,14 @@ struct ConnectorsPage {
     base: PageBase,
     connectors: Vec<ConnectorCard>,
     saved: bool,
+    tested: Option<Tested>,
     errors: FormErrors,
 }
 
 async fn connectors_view(
     page: &Page,
     saved: bool,
+    tested: Option<Tested>,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let base_url = page.state().base_url.clone();
@@ -86,7 +103,7 @@ async fn connectors_view(
                     detail: e.detail,
                 })
                 .collect(),
-            example: generic_example(&view.webhook_url),
+            example: example(view.vendor, &view.webhook_url),
             view,
         })
         .collect();
@@ -95,12 +112,22 @@ async fn connectors_view(
         base: page.base(),
         connectors: cards,
         saved,
+        tested,
         errors: page.errors(error.as_ref()),
     };
     page.render("ingest/connectors.html", status, &data)
 }
 
-/// How a script signs and sends an event (shown on the page).
+/// How an event is sent (shown on the page): a shell example for the generic connector, the
+/// address to give the PBX for a vendor's.
+fn example(vendor: Vendor, url: &str) -> String {
+    match vendor {
+        Vendor::Generic => generic_example(url),
+        Vendor::Mango => format!("{url}\n  → {url}/events/record/added"),
+        Vendor::Zadarma | Vendor::Megafon => url.to_owned(),
+    }
+}
+
 fn generic_example(url: &str) -> String {
     format!(
         "body='{{\"external_id\":\"1700032530.12\",\"recording_url\":\"https://pbx.example.com/rec/12.mp3\",\"operator_extension\":\"201\"}}'\n\
@@ -110,13 +137,17 @@ fn generic_example(url: &str) -> String {
 }
 
 async fn connectors_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
-    connectors_view(&page, false, None).await
+    connectors_view(&page, false, None, None).await
 }
 
 #[derive(Deserialize)]
 struct SaveForm {
     #[serde(default)]
     secret: String,
+    #[serde(default)]
+    api_key: String,
+    #[serde(default)]
+    api_url: String,
     #[serde(default)]
     script_id: String,
 }
@@ -131,21 +162,39 @@ async fn save_submit(
     let script = Some(form.script_id.trim())
         .filter(|s| !s.is_empty())
         .map(ScriptId::from_raw);
+    let changes = Changes {
+        secret: Some(form.secret),
+        api_key: Some(form.api_key),
+        api_url: Some(form.api_url),
+        script_id: script,
+    };
     let saved = page
         .state()
         .db
-        .write(move |conn| {
-            connectors::save(
-                conn,
-                vendor,
-                Some(&form.secret),
-                script.as_ref(),
-                &owner.user_id,
-            )
-        })
+        .write(move |conn| connectors::save(conn, vendor, &changes, &owner.user_id))
         .await;
     match saved {
-        Ok(()) => connectors_view(&page, true, None).await,
-        Err(error) => connectors_view(&page, false, Some(error.into())).await,
+        Ok(()) => connectors_view(&page, true, None, None).await,
+        Err(error) => connectors_view(&page, false, None, Some(error.into())).await,
     }
 }
+
+async fn test_submit(
+    _: Owner,
+    page: Page,
+    path: web::Path<String>,
+    PageForm(_, _): PageForm<TestForm>,
+) -> Result<HttpResponse, AppError> {
+    let vendor = Vendor::parse(&path).ok_or(AppError::NotFound)?;
+    let outcome = crate::api::connectors::send_test(page.state(), vendor).await?;
+    let tested = Tested {
+        vendor,
+        arrived: outcome.is_ok(),
+        reason: outcome.err().map(|failure| failure.to_string()),
+    };
+    connectors_view(&page, false, Some(tested), None).await
+}
+
+/// The test button's form: only its page token.
+#[derive(Deserialize)]
+struct TestForm {}

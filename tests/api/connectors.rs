@@ -19,20 +19,166 @@ const SECRET: &str = "a-shared-secret-of-the-office-pbx";
 /// How the fake PBX answers a path: fail the first `failures` requests with `status`, then
 /// serve the file (never, when `failures` is `u32::MAX`).
 #[derive(Clone, Copy)]
-struct Behaviour {
-    failures: u32,
-    status: u16,
+pub struct Behaviour {
+    pub failures: u32,
+    pub status: u16,
 }
 
-/// A fake PBX serving recordings under `/rec/…`, counting every request per path.
+/// The vendor API the fake PBX also plays, checking each call's signature as the vendor
+/// does (written here from the vendors' documentation, not with the product's code).
 #[derive(Clone)]
-struct FakePbx {
-    port: u16,
+pub enum VendorApi {
+    None,
+    /// `POST /vpbx/queries/recording/post/`: a form of `vpbx_api_key`, `json`, `sign`; a good
+    /// one is answered with a redirect to `/rec/{recording_id}.wav`.
+    Mango {
+        key: String,
+        salt: String,
+    },
+    /// `GET /v1/pbx/record/request/?call_id=…&pbx_call_id=…` under `Authorization:
+    /// key:signature`; a good one is answered with `{"status":"success","link":…}` naming
+    /// `/rec/{call_id}.wav`.
+    Zadarma {
+        key: String,
+        secret: String,
+    },
+}
+
+/// One request as the fake received it.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// A fake PBX serving recordings under `/rec/…` (and its vendor's API), counting every
+/// request per path (the query included).
+#[derive(Clone)]
+pub struct FakePbx {
+    pub port: u16,
     hits: Arc<Mutex<HashMap<String, u32>>>,
 }
 
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Request> {
+    let mut data = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => data.extend_from_slice(&buffer[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, path) = (first.next()?.to_owned(), first.next()?.to_owned());
+    let headers: HashMap<String, String> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut body = data[head_end..].to_vec();
+    while body.len() < length {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => body.extend_from_slice(&buffer[..n]),
+        }
+    }
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+/// Status, extra head lines and body of the fake's answer.
+type Reply = (u16, String, Vec<u8>);
+
+fn json_reply(status: u16, body: Value) -> Reply {
+    (
+        status,
+        "Content-Type: application/json\r\n".to_owned(),
+        body.to_string().into_bytes(),
+    )
+}
+
+/// The vendor API's answer, or `None` when the request is not for it.
+fn vendor_reply(api: &VendorApi, request: &Request, port: u16) -> Option<Reply> {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    use sha2::Digest;
+    match api {
+        VendorApi::Mango { key, salt } => {
+            if request.method != "POST" || request.path != "/vpbx/queries/recording/post/" {
+                return None;
+            }
+            let form: HashMap<String, String> = serde_urlencoded::from_bytes(&request.body).ok()?;
+            let json = form.get("json").cloned().unwrap_or_default();
+            let expected = hex::encode(sha2::Sha256::digest(format!("{key}{json}{salt}")));
+            if form.get("vpbx_api_key") != Some(key) || form.get("sign") != Some(&expected) {
+                return Some(json_reply(401, json!({"result": 3102})));
+            }
+            let asked: Value = serde_json::from_str(&json).ok()?;
+            let recording = asked["recording_id"].as_str()?;
+            Some((
+                302,
+                format!("Location: http://127.0.0.1:{port}/rec/{recording}.wav\r\n"),
+                Vec::new(),
+            ))
+        }
+        VendorApi::Zadarma { key, secret } => {
+            let (method, query) = request.path.split_once('?')?;
+            if request.method != "GET" || method != "/v1/pbx/record/request/" {
+                return None;
+            }
+            let md5 = hex::encode(md5::Md5::digest(query.as_bytes()));
+            let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(format!("{method}{query}{md5}").as_bytes());
+            let signature = base64::engine::general_purpose::STANDARD
+                .encode(hex::encode(mac.finalize().into_bytes()));
+            let sorted = {
+                let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+                let original = pairs.clone();
+                pairs.sort();
+                pairs == original
+            };
+            if !sorted
+                || request.headers.get("authorization") != Some(&format!("{key}:{signature}"))
+            {
+                return Some(json_reply(
+                    401,
+                    json!({"status": "error", "message": "Not authorized"}),
+                ));
+            }
+            let params: HashMap<String, String> = serde_urlencoded::from_str(query).ok()?;
+            let call = params.get("call_id")?;
+            Some(json_reply(
+                200,
+                json!({
+                    "status": "success",
+                    "link": format!("http://127.0.0.1:{port}/rec/{call}.wav"),
+                    "lifetime_till": "2026-12-31 10:00:00",
+                }),
+            ))
+        }
+        VendorApi::None => None,
+    }
+}
+
 impl FakePbx {
-    async fn start(behaviours: HashMap<&'static str, Behaviour>) -> FakePbx {
+    pub async fn start(behaviours: HashMap<&'static str, Behaviour>) -> FakePbx {
+        FakePbx::with_api(behaviours, VendorApi::None).await
+    }
+
+    pub async fn with_api(behaviours: HashMap<&'static str, Behaviour>, api: VendorApi) -> FakePbx {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let hits: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
@@ -44,42 +190,42 @@ impl FakePbx {
                     return;
                 };
                 let (counted, file) = (counted.clone(), file.clone());
-                let behaviours = behaviours.clone();
+                let (behaviours, api) = (behaviours.clone(), api.clone());
                 tokio::spawn(async move {
-                    let mut request = Vec::new();
-                    let mut buffer = [0u8; 4096];
-                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match stream.read(&mut buffer).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => request.extend_from_slice(&buffer[..n]),
-                        }
-                    }
-                    let text = String::from_utf8_lossy(&request);
-                    let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+                    let Some(request) = read_request(&mut stream).await else {
+                        return;
+                    };
                     let seen = {
                         let mut hits = counted.lock().unwrap();
-                        let n = hits.entry(path.clone()).or_default();
+                        let n = hits.entry(request.path.clone()).or_default();
                         *n += 1;
                         *n
                     };
-                    let behaviour = behaviours.get(path.as_str()).copied().unwrap_or(Behaviour {
-                        failures: 0,
-                        status: 200,
-                    });
-                    let (head, body): (String, &[u8]) = if seen <= behaviour.failures {
-                        (format!("HTTP/1.1 {} Failing\r\n", behaviour.status), b"no")
-                    } else {
-                        (
-                            "HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\n".to_owned(),
-                            &file,
-                        )
+                    let (status, head, body) = match vendor_reply(&api, &request, port) {
+                        Some(reply) => reply,
+                        None => {
+                            let behaviour = behaviours
+                                .get(request.path.as_str())
+                                .copied()
+                                .unwrap_or(Behaviour {
+                                    failures: 0,
+                                    status: 200,
+                                });
+                            if !request.path.starts_with("/rec/") {
+                                (404, String::new(), b"unknown".to_vec())
+                            } else if seen <= behaviour.failures {
+                                (behaviour.status, String::new(), b"no".to_vec())
+                            } else {
+                                (200, "Content-Type: audio/wav\r\n".to_owned(), file.to_vec())
+                            }
+                        }
                     };
                     let head = format!(
-                        "{head}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        "HTTP/1.1 {status} Answer\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()
                     );
                     let _ = stream.write_all(head.as_bytes()).await;
-                    let _ = stream.write_all(body).await;
+                    let _ = stream.write_all(&body).await;
                     let _ = stream.shutdown().await;
                 });
             }
@@ -87,21 +233,32 @@ impl FakePbx {
         FakePbx { port, hits }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
-    fn hits(&self, path: &str) -> u32 {
+    pub fn hits(&self, path: &str) -> u32 {
         self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
     }
 
-    fn total(&self) -> u32 {
+    /// Requests to paths starting with `prefix`.
+    pub fn hits_under(&self, prefix: &str) -> u32 {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(path, _)| path.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    pub fn total(&self) -> u32 {
         self.hits.lock().unwrap().values().sum()
     }
 }
 
 /// An app whose downloads may reach the local fake, retried at once, three attempts.
-async fn app_with_fetch(allow_private: bool, attempts: u32) -> TestApp {
+pub async fn app_with_fetch(allow_private: bool, attempts: u32) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let mut settings = test_settings(data_dir.path());
     settings.fetch.fetch_allow_private = allow_private;
@@ -147,21 +304,28 @@ async fn hook(app: &TestApp, body: &Value, signature: Option<&str>) -> reqwest::
 }
 
 #[derive(QueryableByName, Debug)]
-struct Call {
+pub struct Call {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    state: String,
+    pub state: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    recording_id: Option<String>,
+    pub recording_id: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    error: Option<String>,
+    pub error: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Integer)]
-    attempts: i32,
+    pub attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub external_id: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub operator_extension: Option<String>,
 }
 
-fn calls(app: &TestApp) -> Vec<Call> {
-    diesel::sql_query("SELECT state, recording_id, error, attempts FROM inbound_calls")
-        .load(&mut app.connect_db())
-        .unwrap()
+pub fn calls(app: &TestApp) -> Vec<Call> {
+    diesel::sql_query(
+        "SELECT state, recording_id, error, attempts, external_id, operator_extension \
+         FROM inbound_calls ORDER BY external_id",
+    )
+    .load(&mut app.connect_db())
+    .unwrap()
 }
 
 /// Waits until the one inbound call leaves `fetching`.
@@ -176,9 +340,26 @@ async fn settled(app: &TestApp) -> Call {
     panic!("the call was not fetched in 30 s: {:?}", calls(app));
 }
 
+/// Waits until no inbound call is `fetching` any more; the calls, by external id.
+pub async fn all_settled(app: &TestApp, count: usize) -> Vec<Call> {
+    for _ in 0..300 {
+        let found = calls(app);
+        if found.len() == count && found.iter().all(|c| c.state != "fetching") {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the calls were not fetched in 30 s: {:?}", calls(app));
+}
+
 async fn events(app: &TestApp, owner: &TestUser) -> Vec<String> {
+    vendor_events(app, owner, "generic").await
+}
+
+/// The outcomes of a connector's last events, newest first.
+pub async fn vendor_events(app: &TestApp, owner: &TestUser, vendor: &str) -> Vec<String> {
     let body: Value = app
-        .get_as("/api/v1/connectors/generic/events", &owner.token)
+        .get_as(&format!("/api/v1/connectors/{vendor}/events"), &owner.token)
         .await
         .json()
         .await

@@ -528,6 +528,7 @@ impl Dataset {
             "hash" => "0".into(),
             "path" => "app.css".into(),
             "vendor" => "generic".into(),
+            "kind" => "call".into(),
             "token" => TOKEN_MARK.into(),
             "code" if route.starts_with("/lang/") => "ru".into(),
             "code" => CODE_MARK.into(),
@@ -1423,6 +1424,9 @@ fn allowed_changes(route: &str) -> &'static [&'static str] {
         // The editor saves the draft before it tries to publish, so a refused publish loses
         // nothing that was typed.
         "/scripts/{id}/edit" => &["script_drafts"],
+        // A PBX's refused event is noted in its connector's log: the owner sees that events
+        // arrive and why they were refused.
+        hook if hook.starts_with("/hooks/") => &["connector_events"],
         _ => &[],
     }
 }

@@ -45,6 +45,7 @@ mod script_diff;
 mod scripts;
 mod served_files;
 mod time_zones;
+mod vendors;
 mod weighted;
 mod wording;
 mod workspace;

@@ -121,7 +121,9 @@ async fn test_connector(
     }))
 }
 
-/// Sends `vendor`'s test event; the outer error is the database's.
+/// Sends `vendor`'s test event; one that does not come through is noted in the connector's
+/// events as `test_failed` with the reason (one that does is noted by the receiving side).
+/// The outer error is the database's.
 pub(crate) async fn send_test(
     state: &AppState,
     vendor: Vendor,
@@ -130,11 +132,23 @@ pub(crate) async fn send_test(
         .db
         .run(move |conn| connectors::stored(conn, vendor).map_err(AppError::from))
         .await?;
-    let Some(settings) = settings else {
-        return Ok(Err(self_test::TestFailure::NotConfigured));
+    let outcome = match settings {
+        None => Err(self_test::TestFailure::NotConfigured),
+        Some(settings) => {
+            self_test::send(&state.base_url, self_test::event(vendor, &settings)).await
+        }
     };
-    let event = self_test::event(vendor, &settings);
-    Ok(self_test::send(&state.base_url, event).await)
+    if let Err(failure) = &outcome {
+        let reason = failure.to_string();
+        state
+            .db
+            .write(move |conn| {
+                connectors::log_event(conn, vendor, "test_failed", None, Some(&reason))
+                    .map_err(AppError::from)
+            })
+            .await?;
+    }
+    Ok(outcome)
 }
 
 fn header(request: &HttpRequest, name: &str) -> Option<String> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::funnel::{Choice, choices};
 use super::page::Page;
-use super::{FormErrors, PageBase};
+use super::{FormErrors, PageBase, see_other};
 use crate::connectors::{self, Changes, ConnectorView, Vendor};
 use crate::db::ids::ScriptId;
 use crate::error::AppError;
@@ -55,7 +55,7 @@ struct ConnectorCard {
     view: ConnectorView,
     scripts: Vec<Choice>,
     events: Vec<EventRow>,
-    example: String,
+    example: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -68,10 +68,38 @@ struct ConnectorsPage {
     errors: FormErrors,
 }
 
+/// `saved`, `tested`: the connector whose settings were just saved, or whose test event was
+/// just sent (its outcome is the newest line of its events).
+#[derive(Deserialize)]
+struct ConnectorsQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    tested: Option<String>,
+}
+
+/// The outcome of the test event just sent, read from the connector's newest event.
+fn tested_of(vendor: Vendor, events: &[connectors::Event]) -> Option<Tested> {
+    let newest = events.first()?;
+    match newest.outcome.as_str() {
+        "test" => Some(Tested {
+            vendor,
+            arrived: true,
+            reason: None,
+        }),
+        "test_failed" => Some(Tested {
+            vendor,
+            arrived: false,
+            reason: newest.detail.clone(),
+        }),
+        _ => None,
+    }
+}
+
 async fn connectors_view(
     page: &Page,
     saved: bool,
-    tested: Option<Tested>,
+    tested: Option<Vendor>,
     error: Option<AppError>,
 ) -> Result<HttpResponse, AppError> {
     let base_url = page.state().base_url.clone();
@@ -89,6 +117,10 @@ async fn connectors_view(
         })
         .await?;
     let zone = page.zone();
+    let tested = tested.and_then(|vendor| {
+        let at = Vendor::ALL.iter().position(|v| *v == vendor)?;
+        tested_of(vendor, &events[at])
+    });
     let cards = views
         .into_iter()
         .zip(events)
@@ -103,7 +135,7 @@ async fn connectors_view(
                     detail: e.detail,
                 })
                 .collect(),
-            example: example(view.vendor, &view.webhook_url),
+            example: (view.vendor == Vendor::Generic).then(|| generic_example(&view.webhook_url)),
             view,
         })
         .collect();
@@ -118,16 +150,8 @@ async fn connectors_view(
     page.render("ingest/connectors.html", status, &data)
 }
 
-/// How an event is sent (shown on the page): a shell example for the generic connector, the
-/// address to give the PBX for a vendor's.
-fn example(vendor: Vendor, url: &str) -> String {
-    match vendor {
-        Vendor::Generic => generic_example(url),
-        Vendor::Mango => format!("{url}\n  → {url}/events/record/added"),
-        Vendor::Zadarma | Vendor::Megafon => url.to_owned(),
-    }
-}
-
+/// How a script signs and sends an event (shown for the generic connector; a vendor's PBX
+/// only needs the address).
 fn generic_example(url: &str) -> String {
     format!(
         "body='{{\"external_id\":\"1700032530.12\",\"recording_url\":\"https://pbx.example.com/rec/12.mp3\",\"operator_extension\":\"201\"}}'\n\
@@ -136,8 +160,21 @@ fn generic_example(url: &str) -> String {
     )
 }
 
-async fn connectors_page(_: Owner, page: Page) -> Result<HttpResponse, AppError> {
-    connectors_view(&page, false, None, None).await
+async fn connectors_page(
+    _: Owner,
+    page: Page,
+    query: web::Query<ConnectorsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let tested = query.tested.as_deref().and_then(Vendor::parse);
+    connectors_view(&page, query.saved.is_some(), tested, None).await
+}
+
+/// Back to the page at `vendor`'s card, saying what was done (so that a reload or a change
+/// of language does not repeat the post).
+fn back_to(vendor: Vendor, done: &str) -> HttpResponse {
+    let vendor = vendor.as_str();
+    see_other(&format!("/connectors?{done}={vendor}#connector-{vendor}"))
 }
 
 #[derive(Deserialize)]
@@ -174,7 +211,7 @@ async fn save_submit(
         .write(move |conn| connectors::save(conn, vendor, &changes, &owner.user_id))
         .await;
     match saved {
-        Ok(()) => connectors_view(&page, true, None, None).await,
+        Ok(()) => Ok(back_to(vendor, "saved")),
         Err(error) => connectors_view(&page, false, None, Some(error.into())).await,
     }
 }
@@ -186,13 +223,9 @@ async fn test_submit(
     PageForm(_, _): PageForm<TestForm>,
 ) -> Result<HttpResponse, AppError> {
     let vendor = Vendor::parse(&path).ok_or(AppError::NotFound)?;
-    let outcome = crate::api::connectors::send_test(page.state(), vendor).await?;
-    let tested = Tested {
-        vendor,
-        arrived: outcome.is_ok(),
-        reason: outcome.err().map(|failure| failure.to_string()),
-    };
-    connectors_view(&page, false, Some(tested), None).await
+    // Either way the outcome is the connector's newest event, which the page shows.
+    let _noted = crate::api::connectors::send_test(page.state(), vendor).await?;
+    Ok(back_to(vendor, "tested"))
 }
 
 /// The test button's form: only its page token.

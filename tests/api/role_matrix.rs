@@ -1007,7 +1007,7 @@ fn matrix(recording: &str) -> Vec<Row> {
             "/connectors/{vendor}/test",
             "/connectors/generic/test",
             Body::Form(vec![]),
-            [303, 200, 403, 403, 403],
+            [303, 303, 403, 403, 403],
         ),
         row(
             "GET",

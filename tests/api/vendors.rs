@@ -728,6 +728,22 @@ async fn megafon_history_with_a_link_is_fetched_once_and_others_are_noted() {
     assert_eq!(count(&seen, "invalid"), 1);
 }
 
+/// Presses the generic connector's test button; the page it leads back to.
+async fn test_on_page(app: &TestApp, browser: &reqwest::Client) -> String {
+    let csrf = crate::helpers::csrf_of(&app.page_text(browser, "/connectors").await);
+    let tested = app
+        .post_form(
+            browser,
+            "/connectors/generic/test",
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(tested.status(), 303);
+    let back = tested.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, "/connectors?tested=generic#connector-generic");
+    app.page_text(browser, &back).await
+}
+
 #[tokio::test]
 async fn the_test_button_says_what_went_wrong_on_the_page() {
     let app = app_with_fetch(true, 1).await;
@@ -745,6 +761,7 @@ async fn the_test_button_says_what_went_wrong_on_the_page() {
         .await
         .unwrap();
     assert_eq!(untested["arrived"], false);
+    assert!(untested["reason"].as_str().unwrap().contains("not set up"));
     configure(
         &app,
         &owner,
@@ -752,20 +769,38 @@ async fn the_test_button_says_what_went_wrong_on_the_page() {
         json!({"secret": "a-shared-secret-of-the-office-pbx"}),
     )
     .await;
-    let page = app.page_text(&browser, "/connectors").await;
-    let csrf = crate::helpers::csrf_of(&page);
-    let tested = app
-        .post_form(
-            &browser,
-            "/connectors/generic/test",
-            &[("csrf", csrf.as_str())],
-        )
-        .await;
-    assert_eq!(tested.status(), 200);
-    let text = tested.text().await.unwrap();
+    let text = test_on_page(&app, &browser).await;
     assert!(
         text.contains("arrived and its signature checked out"),
         "{text}"
     );
-    assert_eq!(vendor_events(&app, &owner, "generic").await, vec!["test"]);
+    assert_eq!(
+        vendor_events(&app, &owner, "generic").await,
+        vec!["test", "test_failed"]
+    );
+
+    // A public address the server cannot reach: the page says what went wrong, and so do
+    // the events.
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::helpers::test_settings(data_dir.path());
+    settings.public_url = Some("http://127.0.0.1:9".to_owned());
+    let unreachable = crate::helpers::spawn_app_with(settings, data_dir).await;
+    let owner = unreachable.owner().await;
+    configure(
+        &unreachable,
+        &owner,
+        "generic",
+        json!({"secret": "a-shared-secret-of-the-office-pbx"}),
+    )
+    .await;
+    let browser = unreachable.browser_for(&owner).await;
+    let text = test_on_page(&unreachable, &browser).await;
+    assert!(
+        text.contains("did not come through") && text.contains("127.0.0.1:9"),
+        "{text}"
+    );
+    assert_eq!(
+        vendor_events(&unreachable, &owner, "generic").await,
+        vec!["test_failed"]
+    );
 }

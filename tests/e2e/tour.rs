@@ -98,6 +98,22 @@ pub async fn owner(
     visit(owner, app, "owner-keys", "/keys").await;
     visit(owner, app, "owner-inbound", "/recordings/inbound").await;
     visit(owner, app, "owner-connectors", "/connectors").await;
+    // A connector set up in the browser, then checked with a test event sent to itself.
+    owner
+        .fill("#secret-megafon", "4f0c2e39-7a1b-4f6d-9c1e")
+        .await;
+    owner
+        .click_and_load("form[action='/connectors/megafon'] button[type=submit]")
+        .await;
+    owner
+        .click_and_load("form[action='/connectors/megafon/test'] button")
+        .await;
+    assert!(
+        owner.has(".notice.ok").await && !owner.has(".notice.error").await,
+        "the test event did not arrive: {}",
+        owner.text().await
+    );
+    both_languages(owner, "owner-connectors-tested").await;
     visit(owner, app, "owner-overview", "/overview").await;
     visit(owner, app, "owner-people", "/people").await;
     visit(owner, app, "owner-reviewers", "/reviewers").await;

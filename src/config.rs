@@ -68,6 +68,11 @@ pub struct Settings {
     #[arg(long, env = "CALLQA_MIN_LISTEN_RATIO", default_value_t = 0.5)]
     pub min_listen_ratio: f64,
 
+    /// Reviews read per page of the raw answer export (its memory is about one page).
+    #[arg(long, env = "CALLQA_EXPORT_PAGE_REVIEWS", default_value_t = 500,
+          value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub export_page_reviews: i64,
+
     /// A sampling period's held calls go to reviewers once the period has ended and no call
     /// has joined it for this many seconds (late uploads and imports still count in it).
     #[arg(long, env = "CALLQA_SAMPLE_QUIET_SECONDS", default_value_t = 600)]
@@ -139,6 +144,7 @@ impl Settings {
             job_workers: None,
             max_upload_mb: 200,
             min_listen_ratio: 0.5,
+            export_page_reviews: 500,
             sample_quiet_seconds: 600,
             fetch: FetchSettings::default(),
             trusted_proxies: TrustedProxies::default(),

@@ -4,6 +4,7 @@
 //! Nothing here writes; `reviews`, `gaps` and `recordings` keep the write paths.
 
 pub mod agreement;
+pub mod answers;
 pub mod call_reviews;
 pub mod effect;
 pub mod flags;

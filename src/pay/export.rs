@@ -53,7 +53,7 @@ impl Style {
 }
 
 /// A text cell that no spreadsheet runs as a formula.
-fn text_cell(text: &str) -> String {
+pub fn text_cell(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),

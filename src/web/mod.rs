@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agreement;
+pub mod answers;
 pub mod assets;
 pub mod call_reviews;
 pub mod connectors;
@@ -232,6 +233,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     review::routes(r);
     reviewers::routes(r);
     overview::routes(r);
+    answers::routes(r);
     funnel::routes(r);
     gaps::routes(r);
     operator::routes(r);

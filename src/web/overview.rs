@@ -275,6 +275,8 @@ struct OverviewPage {
     to: String,
     presets: Vec<Preset>,
     csv_href: String,
+    /// Every answer of the period ([`super::answers`]).
+    answers_href: String,
     data: Option<PageData>,
 }
 
@@ -503,6 +505,7 @@ async fn overview_page(
                 to: day_text(period.to),
                 presets: presets(Some(&period), today),
                 csv_href: format!("/overview.csv?{}", period_query(&period)),
+                answers_href: format!("/overview/answers.csv?{}", period_query(&period)),
                 data: Some(page_data(overview, page.lang, &owner.zone)),
             };
             page.render("overview/index.html", StatusCode::OK, &data)
@@ -525,6 +528,7 @@ async fn overview_page(
                 to: query.to.clone().unwrap_or_default(),
                 presets: presets(None, today),
                 csv_href: String::new(),
+                answers_href: String::new(),
                 data: None,
             };
             page.render("overview/index.html", error.status(), &data)

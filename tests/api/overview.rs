@@ -415,3 +415,117 @@ async fn only_owners_see_the_overview_and_bad_dates_are_named() {
     );
     assert_eq!(body["average_score"], Value::Null);
 }
+
+/// The raw export: one row per answer, in the order the reviews were sent, read a page at a
+/// time (here one review per page, so every page boundary is crossed), in the asker's
+/// locale, every text cell safe from spreadsheet formulas.
+#[tokio::test]
+async fn every_answer_of_the_period_is_exported_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path());
+    settings.min_listen_ratio = 0.0;
+    settings.export_page_reviews = 1;
+    let app = spawn_app_with(settings, dir).await;
+    let owner = app.owner().await;
+    let script_id = app.script(&owner).await;
+    let rita = app.invited(&owner, Invitee::Reviewer, "rita").await;
+    let rob = app.invited(&owner, Invitee::Reviewer, "rob").await;
+    let floor = Floor {
+        app,
+        owner,
+        script_id,
+        rita,
+        rob,
+    };
+    let anna = floor.operator(ANNA, None).await;
+    let boris = floor.operator(BORIS, None).await;
+    let today = rfc3339(time::OffsetDateTime::now_utc());
+    floor.call_on(&anna, &today, 1).await;
+    floor.call_on(&boris, &today, 1).await;
+    floor.call_on(&anna, &today, 1).await;
+    floor.review(&floor.rita, "cim").await;
+    floor.review(&floor.rob, "ccc").await;
+    floor.review(&floor.rita, "icc").await;
+
+    let response = floor.get("/api/v1/answers.csv", &floor.owner).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("callqa-answers-")
+    );
+    let body = response.bytes().await.unwrap();
+    assert!(body.starts_with(b"\xEF\xBB\xBF"));
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.len(), 11);
+    assert!(header[0].starts_with("Sent ("), "{header:?}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let steps = rows.len() / 3;
+    assert_eq!(rows.len(), 3 * steps, "{rows:?}");
+    assert!(steps >= 3);
+    // In the order sent, each review's steps in the script's order.
+    let verdicts: Vec<&str> = rows.iter().map(|r| &r[8]).collect();
+    assert_eq!(&verdicts[..3], ["correct", "incorrect", "missing"]);
+    assert_eq!(
+        &verdicts[steps..steps + 3],
+        ["correct", "correct", "correct"]
+    );
+    assert_eq!(
+        &verdicts[2 * steps..2 * steps + 3],
+        ["incorrect", "correct", "correct"]
+    );
+    let operators: Vec<&str> = rows.iter().step_by(steps).map(|r| &r[2]).collect();
+    assert_eq!(operators.len(), 3);
+    assert!(
+        operators.contains(&BORIS) && operators.contains(&ANNA),
+        "{operators:?}"
+    );
+    assert_eq!(&rows[1][9], "Rushed it");
+    assert_eq!(&rows[0][5], "1");
+    // Reviewers appear by pseudonym, never by name.
+    assert!(
+        rows.iter()
+            .all(|r| !r[7].is_empty() && &r[7] != "rita" && &r[7] != "rob")
+    );
+    assert_ne!(&rows[0][7], &rows[steps][7]);
+    assert_eq!(&rows[0][7], &rows[2 * steps][7]);
+
+    // In Russian: semicolons and Russian headers.
+    let ru = floor
+        .app
+        .api
+        .get(floor.app.url("/api/v1/answers.csv"))
+        .bearer_auth(&floor.owner.token)
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ru.contains("Оператор;") || ru.contains(";Оператор"), "{ru}");
+
+    // An empty period gives the header only; bad input is refused naming the field.
+    let empty = floor
+        .get(
+            "/api/v1/answers.csv?from=2020-01-01&to=2020-01-31",
+            &floor.owner,
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(csv::Reader::from_reader(&empty[3..]).records().count(), 0);
+    let bad = floor
+        .get("/api/v1/answers.csv?from=yesterday", &floor.owner)
+        .await;
+    assert_eq!(bad.status(), 422);
+    let unknown = floor
+        .get("/api/v1/answers.csv?script_id=nope", &floor.owner)
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let reviewer = floor.get("/api/v1/answers.csv", &floor.rita).await;
+    assert_eq!(reviewer.status(), 403);
+}

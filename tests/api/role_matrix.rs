@@ -1226,6 +1226,20 @@ fn matrix(recording: &str) -> Vec<Row> {
             Body::None,
             [303, 200, 403, 403, 403],
         ),
+        row(
+            "GET",
+            "/overview/answers.csv",
+            "/overview/answers.csv",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/answers.csv",
+            "/api/v1/answers.csv",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
         // --- paying reviewers ---------------------------------------------------------
         row(
             "GET",

@@ -68,3 +68,15 @@ overview-compliance-note = Compliance = the share of reviewed calls that did not
 overview-csv-compliance = Compliance, %
 overview-csv-critical-failures = Failed on a critical step
 overview-csv-did-not-arise = Did not arise
+answers-csv-time = Sent
+answers-csv-call = Call
+answers-csv-operator = Operator
+answers-csv-script = Script
+answers-csv-version = Version
+answers-csv-step-number = Step no.
+answers-csv-step-key = Step key
+answers-csv-reviewer = Reviewer (pseudonym)
+answers-csv-verdict = Verdict
+answers-csv-comment = Comment
+answers-csv-review-status = Review status
+overview-download-answers = Every answer (CSV)

@@ -1,5 +1,6 @@
 //! `callqa bench`: `review-loop`, a load generator for the reviewing loop of a running
-//! server, and `consensus`, the Dawid–Skene estimator on synthetic reviews (see `consensus`).
+//! server; `consensus`, the Dawid–Skene estimator on synthetic reviews (see `consensus`);
+//! `answers-export`, the raw export of a million answers (see `export`).
 //!
 //! # review-loop
 //!
@@ -20,6 +21,7 @@
 
 mod client;
 mod consensus;
+mod export;
 mod load;
 mod report;
 mod seed;
@@ -32,6 +34,8 @@ pub enum BenchCommand {
     ReviewLoop(ReviewLoopArgs),
     /// Time the Dawid–Skene consensus on synthetic reviews and compare it with the majority.
     Consensus(consensus::ConsensusArgs),
+    /// Seed a database with answers and time their raw export, with its memory.
+    AnswersExport(export::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +96,7 @@ pub fn run(command: BenchCommand) -> Result<(), String> {
             actix_web::rt::System::new().block_on(async move { review_loop(args).await })
         }
         BenchCommand::Consensus(args) => consensus::run(args),
+        BenchCommand::AnswersExport(args) => export::run(args),
     }
 }
 

@@ -106,7 +106,7 @@ fn registry_cells(
     ]
 }
 
-fn finish_csv(writer: csv::Writer<Vec<u8>>) -> std::io::Result<Vec<u8>> {
+pub fn finish_csv(writer: csv::Writer<Vec<u8>>) -> std::io::Result<Vec<u8>> {
     let body = writer
         .into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -151,7 +151,7 @@ pub fn registry_csv(detail: &PeriodDetail, settings: &PaySettings) -> std::io::R
     finish_csv(writer)
 }
 
-fn xlsx_error(error: XlsxError) -> std::io::Error {
+pub fn xlsx_error(error: XlsxError) -> std::io::Error {
     std::io::Error::other(error.to_string())
 }
 

@@ -14,6 +14,7 @@ pub mod funnel;
 pub mod gaps;
 pub mod home;
 pub mod ingest;
+pub mod kpi;
 pub mod listing;
 pub mod operator;
 pub mod overview;
@@ -234,6 +235,7 @@ pub fn routes<S: RouteSink>(r: &mut S) {
     reviewers::routes(r);
     overview::routes(r);
     answers::routes(r);
+    kpi::routes(r);
     funnel::routes(r);
     gaps::routes(r);
     operator::routes(r);

@@ -15,6 +15,7 @@ use super::format::when;
 use super::page::Page;
 use super::{FormErrors, PageBase};
 use crate::dashboards::overview::aggregate::{Cell, WeekPoint};
+use crate::dashboards::overview::kpi::Kpi;
 use crate::dashboards::overview::{OperatorFigures, Overview, figures};
 use crate::dashboards::period::{Period, day_text};
 use crate::error::AppError;
@@ -277,7 +278,40 @@ struct OverviewPage {
     csv_href: String,
     /// Every answer of the period ([`super::answers`]).
     answers_href: String,
+    /// The KPI files ([`super::kpi`]).
+    kpi_query: String,
     data: Option<PageData>,
+    kpi: Vec<KpiRow>,
+}
+
+/// A line of the KPI table: the figures the other tables do not show.
+#[derive(Serialize)]
+struct KpiRow {
+    name: String,
+    violations: usize,
+    gaps: usize,
+    disputes_won: usize,
+    disputes_lost: usize,
+    acknowledged: String,
+}
+
+fn kpi_rows(kpi: Kpi) -> Vec<KpiRow> {
+    kpi.operators
+        .into_iter()
+        .filter(|line| line.figures.intake.reviewed > 0)
+        .map(|line| KpiRow {
+            name: line.name,
+            violations: line.figures.lost_in_violation,
+            gaps: line.figures.gaps_raised,
+            disputes_won: line.figures.disputes_won,
+            disputes_lost: line.figures.disputes_lost,
+            acknowledged: line
+                .figures
+                .acknowledgement_rate
+                .map(percent)
+                .unwrap_or_else(|| "—".to_owned()),
+        })
+        .collect()
 }
 
 fn period_query(period: &Period) -> String {
@@ -498,6 +532,7 @@ async fn overview_page(
     match query.period(&owner.zone) {
         Ok(period) => {
             let overview = figures(&state.db, period, owner.zone.clone()).await?;
+            let kpi = super::kpi::load(state, period, owner.zone.clone()).await?;
             let data = OverviewPage {
                 base,
                 errors: FormErrors::default(),
@@ -506,7 +541,9 @@ async fn overview_page(
                 presets: presets(Some(&period), today),
                 csv_href: format!("/overview.csv?{}", period_query(&period)),
                 answers_href: format!("/overview/answers.csv?{}", period_query(&period)),
+                kpi_query: period_query(&period),
                 data: Some(page_data(overview, page.lang, &owner.zone)),
+                kpi: kpi_rows(kpi),
             };
             page.render("overview/index.html", StatusCode::OK, &data)
         }
@@ -529,7 +566,9 @@ async fn overview_page(
                 presets: presets(None, today),
                 csv_href: String::new(),
                 answers_href: String::new(),
+                kpi_query: String::new(),
                 data: None,
+                kpi: Vec::new(),
             };
             page.render("overview/index.html", error.status(), &data)
         }

@@ -23,6 +23,7 @@ mod hostile_text;
 mod ingest;
 mod invariants;
 mod jobs;
+mod kpi;
 mod languages;
 mod listening;
 mod login_throttle;

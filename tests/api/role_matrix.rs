@@ -1240,6 +1240,27 @@ fn matrix(recording: &str) -> Vec<Row> {
             Body::None,
             [401, 200, 403, 403, 403],
         ),
+        row(
+            "GET",
+            "/api/v1/kpi",
+            "/api/v1/kpi",
+            Body::None,
+            [401, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/overview/kpi.csv",
+            "/overview/kpi.csv",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/overview/kpi.xlsx",
+            "/overview/kpi.xlsx",
+            Body::None,
+            [303, 200, 403, 403, 403],
+        ),
         // --- paying reviewers ---------------------------------------------------------
         row(
             "GET",

@@ -215,6 +215,10 @@ macro_rules! reviewed_in {
     };
 }
 
+// After the macros above, which it uses.
+pub mod kpi;
+pub mod kpi_files;
+
 /// A reviewed call as read: id, operator, script, version (id and number), call and upload
 /// times.
 type CallRow = (

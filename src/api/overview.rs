@@ -52,7 +52,8 @@ async fn get_win_back(
 }
 
 /// `GET /api/v1/scripts/{id}/effect`: each step's score and missing-rate per version, with
-/// the number of calls, a 95 % interval and the change after each publish.
+/// the number of calls, a 95 % interval and the change after each publish; and each gap
+/// resolved by a version with the step's missing-rate before and after it.
 async fn get_effect(
     Owner(owner): Owner,
     state: web::Data<AppState>,
@@ -60,13 +61,13 @@ async fn get_effect(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let zone = owner.zone.clone();
-    let steps = state
+    let (steps, resolved_gaps) = state
         .db
         .run(move |conn| crate::dashboards::effect::load(conn, &id, &zone).map_err(AppError::from))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "steps": steps })))
+        .json(serde_json::json!({ "steps": steps, "resolved_gaps": resolved_gaps })))
 }
 
 #[derive(serde::Deserialize)]

@@ -3,16 +3,21 @@
 //! missing-rate (the share of calls where the script had no handling for what happened
 //! there), per script version, over the calls graded against that version, each with the
 //! number of calls and a 95 % Wilson interval, and the change from the version before.
-//! [`effect`] is pure; [`load`] reads every reviewed call of the script.
+//! And for each gap the owner resolved with a version: how often that step was marked
+//! missing over the calls graded against the versions before it and from it on.
+//! [`effect`] and [`resolved_gaps`] are pure; [`load`] reads every reviewed call of the
+//! script and its resolved gaps.
 
 use std::collections::BTreeMap;
 
+use diesel::prelude::*;
 use serde::Serialize;
 
 use super::DashboardError;
 use super::overview::aggregate::CallOutcomes;
 use crate::db::DbConnection;
 use crate::db::ids::ScriptId;
+use crate::db::schema::{gaps, script_versions};
 use crate::reviews::consensus::Outcome;
 use crate::zone::Zone;
 
@@ -61,6 +66,68 @@ pub struct StepEffect {
     pub key: String,
     pub title: String,
     pub versions: Vec<VersionFigures>,
+}
+
+/// Gaps the owner resolved with one version, on one step, and the situation before and
+/// after: the share of calls where that step was marked missing, over the calls graded
+/// against the older versions and against this one and later.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedGaps {
+    pub key: String,
+    pub title: String,
+    /// The version that resolved them.
+    pub version: i32,
+    pub gaps: i64,
+    pub missing_before: Option<Share>,
+    pub missing_after: Option<Share>,
+}
+
+/// The before and after of each `(step key, resolving version, gaps)` over `calls`, in the
+/// steps' `order`, then by version.
+pub fn resolved_gaps(
+    order: &[(String, String)],
+    calls: &[CallOutcomes],
+    resolutions: &[(String, i32, i64)],
+) -> Vec<ResolvedGaps> {
+    let mut lines: Vec<ResolvedGaps> = resolutions
+        .iter()
+        .map(|(key, version, gaps)| {
+            // (missing, judged) before and from `version` on.
+            let (mut before, mut after) = ((0, 0), (0, 0));
+            for call in calls {
+                let Some((_, outcome)) = call.steps.iter().find(|(k, _)| k == key) else {
+                    continue;
+                };
+                let side = if call.version < *version {
+                    &mut before
+                } else {
+                    &mut after
+                };
+                side.0 += i64::from(*outcome == Outcome::Missing);
+                side.1 += 1;
+            }
+            ResolvedGaps {
+                key: key.clone(),
+                title: order
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_else(|| key.clone()),
+                version: *version,
+                gaps: *gaps,
+                missing_before: wilson(before.0, before.1),
+                missing_after: wilson(after.0, after.1),
+            }
+        })
+        .collect();
+    let place = |key: &str| {
+        order
+            .iter()
+            .position(|(k, _)| k == key)
+            .unwrap_or(usize::MAX)
+    };
+    lines.sort_by_key(|l| (place(&l.key), l.version));
+    lines
 }
 
 /// The figures of every step key (in `order`: key, latest title) over `calls` (all of one
@@ -117,7 +184,7 @@ pub fn load(
     conn: &mut DbConnection,
     script: &ScriptId,
     zone: &Zone,
-) -> Result<Vec<StepEffect>, DashboardError> {
+) -> Result<(Vec<StepEffect>, Vec<ResolvedGaps>), DashboardError> {
     let loaded = crate::scripts::load(conn, script).map_err(|_| DashboardError::NotFound)?;
     let mut order: Vec<(String, String)> = Vec::new();
     let mut numbers: Vec<i32> = loaded.versions.iter().map(|v| v.number).collect();
@@ -134,7 +201,27 @@ pub fn load(
     let start = time::macros::datetime!(2000-01-01 0:00);
     let end = crate::db::time::now() + time::Duration::days(1);
     let calls = super::overview::load_calls(conn, start, end, zone, Some(script))?;
-    Ok(effect(&order, &calls))
+    let mut counted: BTreeMap<(String, i32), i64> = BTreeMap::new();
+    for key in gaps::table
+        .inner_join(
+            script_versions::table
+                .on(gaps::resolved_in_version_id.eq(script_versions::id.nullable())),
+        )
+        .filter(gaps::script_id.eq(script))
+        .filter(gaps::status.eq("resolved"))
+        .select((gaps::step_key, script_versions::number))
+        .load::<(String, i32)>(conn)?
+    {
+        *counted.entry(key).or_default() += 1;
+    }
+    let resolutions: Vec<(String, i32, i64)> = counted
+        .into_iter()
+        .map(|((key, version), gaps)| (key, version, gaps))
+        .collect();
+    Ok((
+        effect(&order, &calls),
+        resolved_gaps(&order, &calls, &resolutions),
+    ))
 }
 
 #[cfg(test)]
@@ -192,5 +279,40 @@ mod tests {
         assert_eq!(v[1].score.unwrap().value, 0.75);
         assert!((v[1].score_change.unwrap() - 0.25).abs() < 1e-9);
         assert!((v[1].missing_change.unwrap() - (0.2 - 0.5)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_resolved_gap_compares_the_versions_before_with_those_from_it_on() {
+        let mut calls = Vec::new();
+        // Versions 1 and 2: 3 missing of 5; versions 3 and 4: 1 missing of 4.
+        for (version, outcome) in [
+            (1, M),
+            (1, M),
+            (1, C),
+            (2, M),
+            (2, I),
+            (3, C),
+            (3, M),
+            (4, C),
+            (4, C),
+        ] {
+            calls.push(call(version, outcome));
+        }
+        let order = vec![("ask".to_owned(), "Ask".to_owned())];
+        let lines = resolved_gaps(&order, &calls, &[("ask".to_owned(), 3, 2)]);
+        assert_eq!(lines.len(), 1);
+        let line = &lines[0];
+        assert_eq!(
+            (line.title.as_str(), line.version, line.gaps),
+            ("Ask", 3, 2)
+        );
+        let before = line.missing_before.unwrap();
+        assert_eq!((before.value, before.n), (0.6, 5));
+        let after = line.missing_after.unwrap();
+        assert_eq!((after.value, after.n), (0.25, 4));
+        // Resolved by the first version: nothing before.
+        let first = resolved_gaps(&order, &calls, &[("ask".to_owned(), 1, 1)]);
+        assert_eq!(first[0].missing_before, None);
+        assert_eq!(first[0].missing_after.unwrap().n, 9);
     }
 }

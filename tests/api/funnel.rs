@@ -305,15 +305,23 @@ async fn each_version_of_a_script_is_scored_over_its_own_calls() {
         .iter()
         .map(|s| json!({"key": s["key"], "title": s["title"], "say": "Refined."}))
         .collect();
+    // It resolves the gap the second call raised.
+    let gaps: Value = app
+        .get_as("/api/v1/gaps?status=open", &owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let gap = gaps[0]["id"].as_str().unwrap().to_owned();
     let published = app
         .post_json(
             &format!("/api/v1/scripts/{script}/versions"),
             Some(&owner.token),
-            &json!({"notes": "Delivery questions", "steps": steps}),
+            &json!({"notes": "Delivery questions", "steps": steps, "resolves_gaps": [gap]}),
         )
         .await;
     assert_eq!(published.status(), 201);
-    for verdicts in ["ccc", "ccc"] {
+    for verdicts in ["ccc", "ccc", "ccm"] {
         reviewed_call(&app, &owner, &reviewer, &script, &operator, verdicts).await;
     }
     let body: Value = app
@@ -339,7 +347,20 @@ async fn each_version_of_a_script_is_scored_over_its_own_calls() {
     assert_eq!(versions[0]["missing"]["value"], 0.5);
     assert_eq!(versions[1]["score"]["value"], 1.0);
     assert_eq!(versions[1]["score_change"], 1.0);
-    assert_eq!(versions[1]["missing_change"], -0.5);
+    assert!((versions[1]["missing_change"].as_f64().unwrap() - (1.0 / 3.0 - 0.5)).abs() < 1e-9);
+    // The resolved gap: "Ask the source" missing in 1 of 2 calls before version 2, in 1 of 3
+    // from it on.
+    let resolved = &body["resolved_gaps"];
+    assert_eq!(resolved.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(resolved[0]["title"], "Ask the source");
+    assert_eq!(
+        (&resolved[0]["version"], &resolved[0]["gaps"]),
+        (&json!(2), &json!(1))
+    );
+    assert_eq!(resolved[0]["missing_before"]["value"], 0.5);
+    assert_eq!(resolved[0]["missing_before"]["n"], 2);
+    assert_eq!(resolved[0]["missing_after"]["n"], 3);
+    assert!((resolved[0]["missing_after"]["value"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
     let page = app
         .page_text(
             &app.browser_for(&owner).await,
@@ -348,6 +369,18 @@ async fn each_version_of_a_script_is_scored_over_its_own_calls() {
         .await;
     assert!(page.contains("Did the refinement work?"), "{page}");
     assert!(page.contains("100 points"), "{page}");
+    assert!(
+        page.contains("Gaps resolved by a version: before and after"),
+        "{page}"
+    );
+    assert!(
+        page.contains("50% (9%–91%)") && page.contains("33% (6%–79%)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Version 2, published"),
+        "the time line marks each publish: {page}"
+    );
     let unknown = app
         .get_as(
             "/api/v1/scripts/00000000-0000-0000-0000-000000000000/effect",

@@ -80,6 +80,11 @@ pub async fn owner(
     visit(owner, app, "owner-account", "/account").await;
     visit(owner, app, "owner-scripts", "/scripts").await;
     visit(owner, app, "owner-script", script_path).await;
+    assert!(
+        owner.has("section.effect h2").await,
+        "the script page shows each step's figures per version: {}",
+        owner.text().await
+    );
     let version = format!("{script_path}/versions/1");
     visit(owner, app, "owner-script-version", &version).await;
     let diff = format!("{script_path}/diff");
@@ -115,6 +120,20 @@ pub async fn owner(
     );
     both_languages(owner, "owner-connectors-tested").await;
     visit(owner, app, "owner-overview", "/overview").await;
+    assert!(
+        owner.has("table.ov-kpi tbody tr").await,
+        "the overview shows the KPI for pay: {}",
+        owner.text().await
+    );
+    // Where the calls graded against version 1 failed: the chart and the table behind it.
+    let script_id = script_path.trim_start_matches("/scripts/");
+    let funnel = format!("/overview/funnel?script_id={script_id}&version=1");
+    visit(owner, app, "owner-funnel", &funnel).await;
+    assert!(
+        owner.has("figure.funnel svg rect").await,
+        "the funnel draws its chart: {}",
+        owner.text().await
+    );
     visit(owner, app, "owner-people", "/people").await;
     visit(owner, app, "owner-reviewers", "/reviewers").await;
     owner.click_and_load("td a[href^='/reviewers/']").await;

@@ -174,6 +174,14 @@ effect-score = Score
 effect-missing = Not in the script
 effect-points = { $change } points
 effect-none = No step has been judged in more than one version yet.
+effect-timeline = Each publish on the time line: the version, its day, and under it the share of its graded steps marked "not in the script".
+effect-timeline-mark = Version { $version }, published { $day }: { $calls } calls graded, { $missing } of steps not in the script
+effect-resolved-title = Gaps resolved by a version: before and after
+effect-resolved-lead = For each step where the owner resolved gaps with a new version: how often reviewers marked that step "not in the script" over the calls graded against the versions before, and against that version and later.
+effect-resolved-in = Resolved in
+effect-resolved-gaps = Gaps
+effect-before = Not in the script, before
+effect-after = Not in the script, after
 
 ## Connectors
 error-bad-signature = The event's signature does not match this connector's secret.

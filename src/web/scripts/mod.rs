@@ -210,6 +210,114 @@ struct ScriptPage {
     sampling: SamplingForm,
     /// Each step's figures per version (only steps judged in more than one version).
     effect: Vec<EffectRow>,
+    /// Gaps resolved by a version: the step's missing-rate before and after.
+    resolved_gaps: Vec<ResolvedRow>,
+    /// The publishes on a time line, with the calls graded against each version.
+    timeline: Vec<TimelineMark>,
+}
+
+#[derive(Serialize)]
+struct ResolvedRow {
+    title: String,
+    version: i32,
+    gaps: i64,
+    before: String,
+    after: String,
+}
+
+/// A version's publish on the time line: where it sits (50–510 across), its label, and the
+/// share of its graded steps marked missing.
+#[derive(Serialize)]
+struct TimelineMark {
+    x: i64,
+    version: i32,
+    day: String,
+    calls: i64,
+    missing: String,
+}
+
+/// The share with its 95 % range, as the page writes it: `40% (17%–69%)`, or a dash.
+fn share_text(s: Option<crate::dashboards::effect::Share>) -> String {
+    use crate::web::format::percent::percent;
+    s.map(|s| {
+        format!(
+            "{} ({}–{})",
+            percent(s.value),
+            percent(s.low),
+            percent(s.high)
+        )
+    })
+    .unwrap_or_else(|| "—".to_owned())
+}
+
+fn resolved_rows(lines: Vec<crate::dashboards::effect::ResolvedGaps>) -> Vec<ResolvedRow> {
+    lines
+        .into_iter()
+        .map(|l| ResolvedRow {
+            title: l.title,
+            version: l.version,
+            gaps: l.gaps,
+            before: share_text(l.missing_before),
+            after: share_text(l.missing_after),
+        })
+        .collect()
+}
+
+/// The versions oldest first along the line, spaced by their publish times; each with the
+/// calls graded against it (the most any step was judged in) and its missing share over
+/// all its judged steps.
+fn timeline(
+    versions: &[scripts::VersionSummary],
+    steps: &[crate::dashboards::effect::StepEffect],
+    zone: &crate::zone::Zone,
+) -> Vec<TimelineMark> {
+    use crate::web::format::percent::percent;
+    let mut versions: Vec<&scripts::VersionSummary> = versions.iter().collect();
+    versions.sort_by_key(|v| v.number);
+    let (Some(first), Some(last)) = (versions.first(), versions.last()) else {
+        return Vec::new();
+    };
+    // Spaced by time, unless two marks would then overlap: evenly.
+    let span = (last.published_at - first.published_at)
+        .whole_seconds()
+        .max(1);
+    let by_time: Vec<i64> = versions
+        .iter()
+        .map(|v| 50 + (v.published_at - first.published_at).whole_seconds() * 460 / span)
+        .collect();
+    let crowded = by_time.windows(2).any(|w| w[1] - w[0] < 80);
+    let last_index = (versions.len() as i64 - 1).max(1);
+    versions
+        .iter()
+        .enumerate()
+        .map(|(index, v)| {
+            let (mut calls, mut missing, mut judged) = (0, 0.0, 0);
+            for step in steps {
+                for figures in step.versions.iter().filter(|f| f.version == v.number) {
+                    calls = calls.max(figures.calls);
+                    if let Some(share) = figures.missing {
+                        missing += share.value * share.n as f64;
+                        judged += share.n;
+                    }
+                }
+            }
+            TimelineMark {
+                x: if crowded {
+                    50 + index as i64 * 460 / last_index
+                } else {
+                    by_time[index]
+                },
+                version: v.number,
+                day: crate::dashboards::period::day_text(zone.local(v.published_at).date()),
+                calls,
+                missing: if judged > 0 {
+                    percent(missing / judged as f64)
+                } else {
+                    "—".to_owned()
+                },
+            }
+        })
+        .collect()
 }
 
 /// A step's score and missing-rate per version, as the page shows them.
@@ -230,18 +338,7 @@ struct EffectCell {
 }
 
 fn effect_rows(steps: Vec<crate::dashboards::effect::StepEffect>) -> Vec<EffectRow> {
-    use crate::web::format::percent::percent;
-    let share = |s: Option<crate::dashboards::effect::Share>| {
-        s.map(|s| {
-            format!(
-                "{} ({}–{})",
-                percent(s.value),
-                percent(s.low),
-                percent(s.high)
-            )
-        })
-        .unwrap_or_else(|| "—".to_owned())
-    };
+    let share = share_text;
     let change = |c: Option<f64>| c.map(|c| format!("{:+.0}", c * 100.0)).unwrap_or_default();
     steps
         .into_iter()
@@ -400,6 +497,7 @@ async fn script_view(
     let weighted = shown
         .as_ref()
         .is_some_and(|v| v.steps.iter().any(|s| s.weight.is_some()));
+    let data_versions = script.versions.clone();
     let data = ScriptPage {
         base: page.base(),
         script,
@@ -412,7 +510,9 @@ async fn script_view(
         overlap,
         language,
         sampling,
-        effect: effect_rows(effect),
+        timeline: timeline(&data_versions, &effect.0, &page.zone()),
+        resolved_gaps: resolved_rows(effect.1),
+        effect: effect_rows(effect.0),
     };
     page.render("scripts/show.html", status, &data)
 }

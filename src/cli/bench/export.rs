@@ -6,8 +6,10 @@
 //! Seeding writes straight into the database (an owner, an operator, reviewers and a script
 //! through the domain functions; then one reviewed call per `--steps` verdicts, a transaction
 //! per 2,000 calls), into a fresh SQLite file under a temporary directory, or into the empty
-//! PostgreSQL database given by `--database-url`. The peak resident memory is reset after
-//! seeding, so the figure printed is the export's own.
+//! PostgreSQL database given by `--database-url`; with `--dir`, the SQLite file is kept
+//! there. A database seeded by an earlier run is exported as it is, so a second run in a
+//! fresh process measures the export's own peak memory (in the run that seeds, the peak also
+//! holds what seeding used).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -23,7 +25,7 @@ use crate::accounts::users::{NewUser, User};
 use crate::config::DatabaseUrl;
 use crate::dashboards::answers::{AnswerFilter, Pages};
 use crate::db::ids::{AssignmentId, RecordingId, ReviewId, UserId, VerdictId};
-use crate::db::schema::{assignments, recordings, reviews, verdicts};
+use crate::db::schema::{assignments, recordings, reviews, users, verdicts};
 use crate::db::time::{Timestamp, now};
 use crate::db::{Db, DbConnection};
 use crate::i18n::Lang;
@@ -45,6 +47,9 @@ pub struct ExportArgs {
     /// An empty PostgreSQL database to seed instead of a temporary SQLite file.
     #[arg(long)]
     database_url: Option<String>,
+    /// Keep the SQLite database in this directory (seeded once, exported by every run).
+    #[arg(long)]
+    dir: Option<PathBuf>,
     /// Write the CSV here (default: count the bytes and drop them).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -57,6 +62,10 @@ const BATCH: usize = 2000;
 
 pub fn run(args: ExportArgs) -> Result<(), String> {
     let calls = args.rows.div_ceil(args.steps as usize).max(1);
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        return export(&args, calls, dir);
+    }
     let temp = std::env::temp_dir().join(format!("callqa-bench-export-{}", std::process::id()));
     std::fs::create_dir_all(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
     let result = export(&args, calls, &temp);
@@ -71,29 +80,40 @@ fn export(args: &ExportArgs, calls: usize, temp: &std::path::Path) -> Result<(),
     };
     let db = Db::connect(&url, 4).map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
-    println!(
-        "seeding {} calls × {} steps = {} answers into {} …",
-        calls,
-        args.steps,
-        calls * args.steps as usize,
-        if matches!(db.url(), DatabaseUrl::Sqlite(_)) {
-            "SQLite"
-        } else {
-            "PostgreSQL"
-        }
-    );
-    let started = Instant::now();
+    let backend = if matches!(db.url(), DatabaseUrl::Sqlite(_)) {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let first = now();
-    seed(&mut conn, calls, args.steps, first)?;
+    let seeded: i64 = users::table
+        .filter(users::login.eq(OWNER_LOGIN))
+        .count()
+        .get_result(&mut *conn)
+        .map_err(|e| e.to_string())?;
+    if seeded == 0 {
+        println!(
+            "seeding {calls} calls × {} steps = {} answers into {backend} …",
+            args.steps,
+            calls * args.steps as usize,
+        );
+        let started = Instant::now();
+        seed(&mut conn, calls, args.steps, now())?;
+        db.make_durable().map_err(|e| e.to_string())?;
+        println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+    } else {
+        println!("exporting what an earlier run seeded into {backend}");
+    }
+    let expected: i64 = verdicts::table
+        .count()
+        .get_result(&mut *conn)
+        .map_err(|e| e.to_string())?;
     drop(conn);
-    db.make_durable().map_err(|e| e.to_string())?;
-    println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 
     reset_peak_memory();
     let before = memory();
     let filter = AnswerFilter {
-        from: first - time::Duration::days(1),
+        from: time::macros::datetime!(2000-01-01 0:00),
         to: now() + time::Duration::days(1),
         script: None,
     };
@@ -138,24 +158,25 @@ fn export(args: &ExportArgs, calls: usize, temp: &std::path::Path) -> Result<(),
         })
     };
     println!(
-        "resident memory: {} before, {} at 10 % of the rows, {} at the end; peak during the \
-         export {}",
+        "resident memory: {} before, {} at 10 % of the rows, {} at the end; peak since the \
+         export began {}",
         kb(before.map(|m| m.rss_kb)),
         kb(rss_at_tenth),
         kb(after.map(|m| m.rss_kb)),
         kb(after.map(|m| m.peak_kb)),
     );
-    if rows != calls * args.steps as usize {
-        return Err(format!(
-            "expected {} rows, read {rows}",
-            calls * args.steps as usize
-        ));
+    if rows as i64 != expected {
+        return Err(format!("expected {expected} rows, read {rows}"));
     }
     Ok(())
 }
 
-/// The accounts, the script and `calls` reviewed calls, one second apart from `first`.
-fn seed(conn: &mut DbConnection, calls: usize, steps: u32, first: Timestamp) -> Result<(), String> {
+/// The bench's owner: a database that has it was seeded before.
+const OWNER_LOGIN: &str = "bench-owner";
+
+/// The accounts, the script and `calls` reviewed calls, one second apart, the last at `last`.
+fn seed(conn: &mut DbConnection, calls: usize, steps: u32, last: Timestamp) -> Result<(), String> {
+    let first = last - time::Duration::seconds(calls as i64);
     let text = |e: &dyn std::fmt::Display| e.to_string();
     let owner = User::create(
         conn,

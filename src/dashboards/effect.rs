@@ -5,8 +5,10 @@
 //! number of calls and a 95 % Wilson interval, and the change from the version before.
 //! And for each gap the owner resolved with a version: how often that step was marked
 //! missing over the calls graded against the versions before it and from it on.
-//! [`effect`] and [`resolved_gaps`] are pure; [`load`] reads every reviewed call of the
-//! script and its resolved gaps.
+//! And for the overview, per script: what the latest version graded in a period changed
+//! against the one before, step by step ([`latest_changes`]).
+//! [`effect`], [`resolved_gaps`] and [`latest_changes`] are pure; [`load`] reads every
+//! reviewed call of the script and its resolved gaps.
 
 use std::collections::BTreeMap;
 
@@ -132,7 +134,10 @@ pub fn resolved_gaps(
 
 /// The figures of every step key (in `order`: key, latest title) over `calls` (all of one
 /// script), per version, oldest version first.
-pub fn effect(order: &[(String, String)], calls: &[CallOutcomes]) -> Vec<StepEffect> {
+pub fn effect<'a>(
+    order: &[(String, String)],
+    calls: impl IntoIterator<Item = &'a CallOutcomes>,
+) -> Vec<StepEffect> {
     // (key, version) -> (correct, incorrect, missing, judged)
     let mut tally: BTreeMap<(&str, i32), (i64, i64, i64, i64)> = BTreeMap::new();
     for call in calls {
@@ -176,6 +181,88 @@ pub fn effect(order: &[(String, String)], calls: &[CallOutcomes]) -> Vec<StepEff
             }
         })
         .collect()
+}
+
+/// What a script's latest version graded in a period changed: each step judged both in
+/// it and in an earlier version, the largest changes first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionChange {
+    pub script_id: ScriptId,
+    pub script_name: String,
+    /// The latest version with graded calls.
+    pub version: i32,
+    /// Its graded calls.
+    pub calls: i64,
+    pub steps: Vec<StepChange>,
+}
+
+/// One step in the version before (the latest earlier one that has it) and in the latest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepChange {
+    pub key: String,
+    pub title: String,
+    pub before: VersionFigures,
+    pub after: VersionFigures,
+}
+
+impl StepChange {
+    /// How much moved, in points (0–1): the score's change and the missing-rate's together.
+    fn size(&self) -> f64 {
+        self.after.score_change.unwrap_or(0.0).abs()
+            + self.after.missing_change.unwrap_or(0.0).abs()
+    }
+}
+
+/// A script with its step keys in order, each with its latest title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptSteps {
+    pub id: ScriptId,
+    pub name: String,
+    pub order: Vec<(String, String)>,
+}
+
+/// For each script that has calls graded against more than one version among `calls`: the
+/// change its latest version made. Scripts in the given order; a script whose latest
+/// version shares no judged step with an earlier one is left out.
+pub fn latest_changes(scripts: &[ScriptSteps], calls: &[&CallOutcomes]) -> Vec<VersionChange> {
+    let mut changes = Vec::new();
+    for ScriptSteps {
+        id: script_id,
+        name,
+        order,
+    } in scripts
+    {
+        let own = || calls.iter().copied().filter(|c| &c.script_id == script_id);
+        let Some(latest) = own().map(|c| c.version).max() else {
+            continue;
+        };
+        let mut steps: Vec<StepChange> = effect(order, own())
+            .into_iter()
+            .filter_map(|step| {
+                let at = step.versions.iter().position(|v| v.version == latest)?;
+                let before = step.versions.get(at.checked_sub(1)?)?.clone();
+                Some(StepChange {
+                    after: step.versions[at].clone(),
+                    before,
+                    key: step.key,
+                    title: step.title,
+                })
+            })
+            .collect();
+        if steps.is_empty() {
+            continue;
+        }
+        // Stable: equal changes keep the script's order.
+        steps.sort_by(|a, b| b.size().total_cmp(&a.size()));
+        changes.push(VersionChange {
+            script_id: script_id.clone(),
+            script_name: name.clone(),
+            version: latest,
+            calls: own().filter(|c| c.version == latest).count() as i64,
+            steps,
+        });
+    }
+    changes
 }
 
 /// The figures of `script`'s steps over all its reviewed calls; steps in the current
@@ -314,5 +401,55 @@ mod tests {
         let first = resolved_gaps(&order, &calls, &[("ask".to_owned(), 1, 1)]);
         assert_eq!(first[0].missing_before, None);
         assert_eq!(first[0].missing_after.unwrap().n, 9);
+    }
+    #[test]
+    fn the_latest_version_is_set_against_the_one_before_that_has_each_step() {
+        let with = |script: &str, version, steps: &[(&str, Outcome)]| CallOutcomes {
+            script_id: ScriptId::from_raw(script),
+            steps: steps.iter().map(|(k, o)| ((*k).to_owned(), *o)).collect(),
+            ..call(version, C)
+        };
+        let calls = [
+            // "ask" is judged in versions 1 and 3, "close" in 2 and 3.
+            with("s", 1, &[("ask", M)]),
+            with("s", 1, &[("ask", M)]),
+            with("s", 2, &[("close", C)]),
+            with("s", 2, &[("close", I)]),
+            with("s", 3, &[("ask", C), ("close", C)]),
+            with("s", 3, &[("ask", C), ("close", I)]),
+            // Another script graded against one version only.
+            with("t", 4, &[("ask", M)]),
+        ];
+        let order = |keys: &[&str]| -> Vec<(String, String)> {
+            keys.iter()
+                .map(|k| ((*k).to_owned(), k.to_uppercase()))
+                .collect()
+        };
+        let script = |id: &str, name: &str, keys: &[&str]| ScriptSteps {
+            id: ScriptId::from_raw(id),
+            name: name.to_owned(),
+            order: order(keys),
+        };
+        let scripts = [
+            script("s", "Sales", &["close", "ask"]),
+            script("t", "Other", &["ask"]),
+        ];
+        let changes = latest_changes(&scripts, &calls.iter().collect::<Vec<_>>());
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        let change = &changes[0];
+        assert_eq!(
+            (change.script_name.as_str(), change.version, change.calls),
+            ("Sales", 3, 2)
+        );
+        // "ask" moved most (missing 100 % → 0 %, score — → 100 %): first, against version 1;
+        // "close" did not move (50 % → 50 %), against version 2.
+        let keys: Vec<(&str, i32)> = change
+            .steps
+            .iter()
+            .map(|s| (s.key.as_str(), s.before.version))
+            .collect();
+        assert_eq!(keys, [("ask", 1), ("close", 2)]);
+        assert_eq!(change.steps[0].after.missing_change, Some(-1.0));
+        assert_eq!(change.steps[1].after.score_change, Some(0.0));
     }
 }

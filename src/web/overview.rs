@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::format::chart::{broken_line, coordinate};
-use super::format::percent::percent;
+use super::format::percent::{percent, points, with_range};
 use super::format::when;
 use super::page::Page;
 use super::{FormErrors, PageBase};
@@ -257,6 +257,60 @@ struct PageData {
     /// Calls that arrived, were sampled and were reviewed, per operator.
     intake: Vec<crate::dashboards::overview::OperatorIntake>,
     intake_total: crate::dashboards::overview::Intake,
+    /// Per script graded against two versions or more: its latest version's changes.
+    version_changes: Vec<ChangeTable>,
+}
+
+/// A script's latest version against the versions before, step by step.
+#[derive(Serialize)]
+struct ChangeTable {
+    script_name: String,
+    href: String,
+    version: i32,
+    calls: i64,
+    rows: Vec<ChangeRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    title: String,
+    before_version: i32,
+    before_calls: i64,
+    after_calls: i64,
+    score_before: String,
+    score_after: String,
+    score_change: String,
+    missing_before: String,
+    missing_after: String,
+    missing_change: String,
+}
+
+fn change_tables(changes: &[crate::dashboards::effect::VersionChange]) -> Vec<ChangeTable> {
+    changes
+        .iter()
+        .map(|change| ChangeTable {
+            script_name: change.script_name.clone(),
+            href: format!("/scripts/{}#effect", change.script_id),
+            version: change.version,
+            calls: change.calls,
+            rows: change
+                .steps
+                .iter()
+                .map(|step| ChangeRow {
+                    title: step.title.clone(),
+                    before_version: step.before.version,
+                    before_calls: step.before.calls,
+                    after_calls: step.after.calls,
+                    score_before: with_range(step.before.score),
+                    score_after: with_range(step.after.score),
+                    score_change: points(step.after.score_change),
+                    missing_before: with_range(step.before.missing),
+                    missing_after: with_range(step.after.missing),
+                    missing_change: points(step.after.missing_change),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -490,6 +544,7 @@ fn page_data(overview: Overview, lang: Lang, zone: &Zone) -> PageData {
         gaps,
         intake: overview.intake.clone(),
         intake_total: overview.intake_total,
+        version_changes: change_tables(&overview.version_changes),
         reviews_spent: overview.reviews.saved().map(|saved| {
             translate(
                 lang,

@@ -381,6 +381,41 @@ async fn each_version_of_a_script_is_scored_over_its_own_calls() {
         page.contains("Version 2, published"),
         "the time line marks each publish: {page}"
     );
+    // The overview of the month sets version 2 against version 1, the largest change first.
+    let overview: Value = app
+        .get_as(
+            "/api/v1/overview?from=2026-11-01&to=2026-11-30",
+            &owner.token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let changes = overview["version_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{overview}");
+    assert_eq!(
+        (&changes[0]["version"], &changes[0]["calls"]),
+        (&json!(2), &json!(3))
+    );
+    let first = &changes[0]["steps"][0];
+    assert_eq!(first["title"], "Ask the source");
+    assert_eq!(first["before"]["version"], 1);
+    assert_eq!(first["after"]["score_change"], 1.0);
+    assert_eq!(changes[0]["steps"].as_array().unwrap().len(), 3);
+    let page = app
+        .page_text(
+            &app.browser_for(&owner).await,
+            "/overview?from=2026-11-01&to=2026-11-30",
+        )
+        .await;
+    assert!(
+        page.contains("version 2, 3 calls graded in the period"),
+        "{page}"
+    );
+    assert!(page.contains("version 1 (2 calls) → 3 calls"), "{page}");
+    // Score 0 of 1 → 2 of 2; "not in the script" 1 of 2 → 1 of 3.
+    assert!(page.contains("0% (0%–79%) → 100% (34%–100%)"), "{page}");
+    assert!(page.contains("50% (9%–91%) → 33% (6%–79%)"), "{page}");
     let unknown = app
         .get_as(
             "/api/v1/scripts/00000000-0000-0000-0000-000000000000/effect",

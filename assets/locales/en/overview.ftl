@@ -104,3 +104,21 @@ overview-kpi = KPI for pay
 overview-kpi-lead = Per operator over the period: lost calls with a step done incorrectly ("closed in violation"; a missing step is the script's gap, not the operator's fault), gaps their calls raised, disputes the owner decided for or against them, and the share of reviewed calls whose feedback they acknowledged.
 overview-download-kpi-csv = KPI (CSV)
 overview-download-kpi-xlsx = KPI (XLSX)
+
+overview-effect = Did the refinement work?
+overview-effect-lead = For each script graded against more than one version in this period: every step of its latest version set against the latest earlier version that had it — the score (done correctly, of the calls where it was judged correct or incorrect) and how often reviewers marked it "not in the script", with the 95 % range in brackets; the largest changes first.
+overview-effect-caption = { $script }: version { $version }, { $count ->
+    [one] { $count } call graded
+   *[other] { $count } calls graded
+    } in the period
+overview-effect-all = every version, step by step
+overview-effect-against = Version before → this one
+overview-effect-version = version { $version } ({ $count ->
+    [one] { $count } call
+   *[other] { $count } calls
+    })
+overview-effect-calls = { $count ->
+    [one] { $count } call
+   *[other] { $count } calls
+    }
+overview-effect-none = No script was graded against two versions in this period. Once calls are graded against a newly published version, its effect shows here; pick a longer period to compare with older versions.

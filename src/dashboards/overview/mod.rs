@@ -19,6 +19,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::DashboardError;
+use super::effect::ScriptSteps;
 use super::period::Period;
 use crate::db::DbConnection;
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
@@ -99,6 +100,9 @@ pub struct Overview {
     /// have all their reviews, per operator (most arrived first) and in all.
     pub intake: Vec<OperatorIntake>,
     pub intake_total: Intake,
+    /// Per script graded against more than one version in the period: what its latest
+    /// version changed, step by step, against the version before.
+    pub version_changes: Vec<super::effect::VersionChange>,
 }
 
 /// Calls that arrived, were sampled and were reviewed.
@@ -394,6 +398,35 @@ fn step_refs(
     Ok(refs)
 }
 
+/// Each script of `refs` (by name) with its step keys and titles in their latest order.
+fn script_orders(refs: &HashMap<(ScriptId, String), StepRef>) -> Vec<ScriptSteps> {
+    let mut by_script: BTreeMap<&ScriptId, Vec<&StepRef>> = BTreeMap::new();
+    for step in refs.values() {
+        by_script.entry(&step.script_id).or_default().push(step);
+    }
+    let mut scripts: Vec<ScriptSteps> = by_script
+        .into_iter()
+        .map(|(id, mut steps)| {
+            steps.sort_by_key(|s| (s.position, s.key.clone()));
+            let name = steps
+                .first()
+                .map(|s| s.script_name.clone())
+                .unwrap_or_default();
+            let order = steps
+                .into_iter()
+                .map(|s| (s.key.clone(), s.title.clone()))
+                .collect();
+            ScriptSteps {
+                id: id.clone(),
+                name,
+                order,
+            }
+        })
+        .collect();
+    scripts.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
+    scripts
+}
+
 fn step_ref(refs: &HashMap<(ScriptId, String), StepRef>, column: &(ScriptId, String)) -> StepRef {
     refs.get(column).cloned().unwrap_or_else(|| StepRef {
         script_id: column.0.clone(),
@@ -528,7 +561,15 @@ pub fn load(conn: &mut DbConnection, period: &Period, zone: &Zone) -> QueryResul
         });
 
     let (intake, intake_total) = load_intake(conn, period.start(zone), period.end(zone))?;
+    let version_changes = super::effect::latest_changes(
+        &script_orders(&refs),
+        &calls
+            .iter()
+            .filter(|c| period.contains(c.day))
+            .collect::<Vec<_>>(),
+    );
     Ok(Overview {
+        version_changes,
         reviews,
         intake,
         intake_total,

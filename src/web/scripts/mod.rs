@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::agreement::AgreementView;
+use super::format::percent::{points, with_range};
 use super::page::Page;
 use super::{FormErrors, PageBase, see_other};
 use crate::dashboards::agreement;
@@ -236,20 +237,6 @@ struct TimelineMark {
     missing: String,
 }
 
-/// The share with its 95 % range, as the page writes it: `40% (17%–69%)`, or a dash.
-fn share_text(s: Option<crate::dashboards::effect::Share>) -> String {
-    use crate::web::format::percent::percent;
-    s.map(|s| {
-        format!(
-            "{} ({}–{})",
-            percent(s.value),
-            percent(s.low),
-            percent(s.high)
-        )
-    })
-    .unwrap_or_else(|| "—".to_owned())
-}
-
 fn resolved_rows(lines: Vec<crate::dashboards::effect::ResolvedGaps>) -> Vec<ResolvedRow> {
     lines
         .into_iter()
@@ -257,8 +244,8 @@ fn resolved_rows(lines: Vec<crate::dashboards::effect::ResolvedGaps>) -> Vec<Res
             title: l.title,
             version: l.version,
             gaps: l.gaps,
-            before: share_text(l.missing_before),
-            after: share_text(l.missing_after),
+            before: with_range(l.missing_before),
+            after: with_range(l.missing_after),
         })
         .collect()
 }
@@ -338,8 +325,6 @@ struct EffectCell {
 }
 
 fn effect_rows(steps: Vec<crate::dashboards::effect::StepEffect>) -> Vec<EffectRow> {
-    let share = share_text;
-    let change = |c: Option<f64>| c.map(|c| format!("{:+.0}", c * 100.0)).unwrap_or_default();
     steps
         .into_iter()
         .filter(|s| s.versions.len() > 1)
@@ -351,10 +336,10 @@ fn effect_rows(steps: Vec<crate::dashboards::effect::StepEffect>) -> Vec<EffectR
                 .map(|v| EffectCell {
                     version: v.version,
                     calls: v.calls,
-                    score: share(v.score),
-                    missing: share(v.missing),
-                    score_change: change(v.score_change),
-                    missing_change: change(v.missing_change),
+                    score: with_range(v.score),
+                    missing: with_range(v.missing),
+                    score_change: points(v.score_change),
+                    missing_change: points(v.missing_change),
                 })
                 .collect(),
         })

@@ -78,6 +78,11 @@ pub struct Settings {
     #[arg(long, env = "CALLQA_SAMPLE_QUIET_SECONDS", default_value_t = 600)]
     pub sample_quiet_seconds: u64,
 
+    /// The token a Prometheus scraper sends (`Authorization: Bearer …`) to read `/metrics`.
+    /// Unset: `/metrics` answers 404.
+    #[arg(long, env = "CALLQA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// How recordings are downloaded from a PBX for the connectors.
     #[command(flatten)]
     pub fetch: FetchSettings,
@@ -146,6 +151,7 @@ impl Settings {
             min_listen_ratio: 0.5,
             export_page_reviews: 500,
             sample_quiet_seconds: 600,
+            metrics_token: None,
             fetch: FetchSettings::default(),
             trusted_proxies: TrustedProxies::default(),
         }
@@ -246,6 +252,12 @@ impl fmt::Display for Settings {
         writeln!(f, "  session       {} h", self.session_hours)?;
         writeln!(f, "  max upload    {} MB", self.max_upload_mb)?;
         writeln!(f, "  job workers   {}", self.job_threads())?;
+        let metrics = if self.metrics_token.is_some() {
+            "/metrics (token not shown)"
+        } else {
+            "off (no CALLQA_METRICS_TOKEN)"
+        };
+        writeln!(f, "  metrics       {metrics}")?;
         if self.trusted_proxies.is_empty() {
             writeln!(f, "  proxies       none trusted (X-Forwarded-For ignored)")?;
         } else {

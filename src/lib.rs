@@ -23,6 +23,7 @@ pub mod http;
 pub mod i18n;
 pub mod ingest;
 pub mod languages;
+pub mod metrics;
 pub mod org_settings;
 pub mod pay;
 pub mod recordings;

@@ -280,11 +280,14 @@ async fn log_request(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "(no route)".to_owned());
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    crate::metrics::request(method.as_str(), &route, status, took);
     tracing::info!(
         %method,
         route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
+        status,
+        ms = took.as_millis() as u64,
         "request"
     );
     Ok(response)

@@ -41,9 +41,40 @@ async fn healthz(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
         .json(json!({"status": "ok", "database": backend, "version": env!("CARGO_PKG_VERSION")})))
 }
 
-/// `/healthz` and the `/api/v1` routes.
+/// `GET /metrics`: the Prometheus text, for a scraper that sends `CALLQA_METRICS_TOKEN` as a
+/// bearer token (401 otherwise; 404 while no token is set). The queue and pool are read now.
+async fn metrics(
+    state: web::Data<crate::http::AppState>,
+    request: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = state.settings.metrics_token.as_deref() else {
+        return Err(AppError::NotFound);
+    };
+    let presented = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
+    if !crate::metrics::token_matches(token, presented) {
+        return Err(AppError::Unauthenticated);
+    }
+    let pool = state.db.pool_use();
+    let queue = state
+        .db
+        .run(|conn| crate::recordings::jobs::queue_now(conn).map_err(crate::db::DbError::from))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(crate::metrics::render(&queue, pool)))
+}
+
+/// `/healthz`, `/metrics` and the `/api/v1` routes.
 pub fn routes<S: RouteSink>(r: &mut S) {
     r.add(Method::GET, "/healthz", Access::Public, healthz);
+    r.add(Method::GET, "/metrics", Access::Public, metrics);
     accounts::routes(r);
     recordings::routes(r);
     reviews::routes(r);

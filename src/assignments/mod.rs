@@ -568,12 +568,31 @@ pub fn reviewer_files(
 /// Draws the reviewer's next call (or gives back the one they hold) and returns it as a
 /// task; `None` when no call needs them.
 pub async fn next_task(db: &Db, reviewer: UserId) -> Result<Option<Task>, AssignmentError> {
-    db.write(move |conn| {
-        let settings = OrgSettings::load(conn)?;
-        let drawn = next(conn, &reviewer, &settings, &mut rand::rng())?;
-        Ok(drawn.map(|a| task(conn, &a)).transpose()?)
-    })
-    .await
+    use crate::metrics::Draw;
+    let answered = db
+        .write(move |conn| {
+            let settings = OrgSettings::load(conn)?;
+            let drawn = next(conn, &reviewer, &settings, &mut rand::rng())?;
+            let kind = match &drawn {
+                None => Draw::Nothing,
+                Some(a) if a.gold => Draw::Gold,
+                Some(a) if a.dispute_id.is_some() => Draw::Dispute,
+                Some(_) => Draw::Call,
+            };
+            Ok((kind, drawn.map(|a| task(conn, &a)).transpose()?))
+        })
+        .await;
+    match answered {
+        Ok((kind, task)) => {
+            crate::metrics::draw(kind);
+            Ok(task)
+        }
+        Err(AssignmentError::Paused) => {
+            crate::metrics::draw(Draw::Paused);
+            Err(AssignmentError::Paused)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[cfg(test)]

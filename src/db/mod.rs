@@ -354,6 +354,16 @@ impl Db {
         &self.url
     }
 
+    /// This process's connections now: open, idle, and the most it may open.
+    pub fn pool_use(&self) -> crate::metrics::PoolUse {
+        let state = self.pool.state();
+        crate::metrics::PoolUse {
+            open: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
     /// A connection for blocking code (CLI commands, background workers, tests). What it
     /// commits is durable once [`Db::make_durable`] returns (or the next request's flush).
     pub fn get(&self) -> Result<PooledConnection, DbError> {

@@ -53,6 +53,37 @@ pub struct Job {
     pub payload: Option<String>,
 }
 
+/// The queue now, for monitoring: jobs queued, running and failed per kind (done ones are
+/// history), and per kind how long the oldest due queued job has waited, in seconds.
+pub fn queue_now(conn: &mut DbConnection) -> QueryResult<crate::metrics::Queue> {
+    let at = now();
+    let counts: Vec<(String, JobStatus, i64)> = jobs::table
+        .filter(jobs::status.ne(JobStatus::Done))
+        .group_by((jobs::kind, jobs::status))
+        .select((jobs::kind, jobs::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let oldest: Vec<(String, Option<Timestamp>)> = jobs::table
+        .filter(jobs::status.eq(JobStatus::Queued))
+        .filter(jobs::run_after.le(at))
+        .group_by(jobs::kind)
+        .select((jobs::kind, diesel::dsl::min(jobs::run_after)))
+        .load(conn)?;
+    Ok(crate::metrics::Queue {
+        counts: counts
+            .into_iter()
+            .map(|(kind, status, jobs)| crate::metrics::QueueCount {
+                kind,
+                status: status.as_str().to_owned(),
+                jobs,
+            })
+            .collect(),
+        oldest_due: oldest
+            .into_iter()
+            .filter_map(|(kind, first)| Some((kind, (at - first?).whole_seconds().max(0))))
+            .collect(),
+    })
+}
+
 pub fn enqueue(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<JobId> {
     let id = JobId::random();
     let at = now();

@@ -318,7 +318,12 @@ pub fn process(db: &Db, store: &AudioStore, job: &Job) {
         Some(id) => match Build::start(db, id) {
             Ok(Some(build)) => {
                 let generation = build.generation;
-                (build.finish(db, store).map(|_| ()), Some(generation))
+                let started = std::time::Instant::now();
+                let built = build.finish(db, store);
+                if let Ok(Built::Ready) = built {
+                    crate::metrics::copy_built(started.elapsed());
+                }
+                (built.map(|_| ()), Some(generation))
             }
             Ok(None) => (Ok(()), None),
             Err(error) => (Err(error), None),

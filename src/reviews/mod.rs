@@ -118,7 +118,7 @@ pub fn submit(
     heard: Option<&[heard::RangeInput]>,
     min_listen_ratio: f64,
 ) -> Result<Submitted, ReviewError> {
-    conn.write_transaction(|conn| {
+    let submitted = conn.write_transaction(|conn| {
         let mut locked = pool::lock(conn)?;
         let assignment = assignments::by_code(conn, code)?
             .filter(|a| a.reviewer_id == *reviewer)
@@ -286,7 +286,11 @@ pub fn submit(
             review_id,
             gaps: gap_count,
         })
-    })
+    });
+    if submitted.is_ok() {
+        crate::metrics::review();
+    }
+    submitted
 }
 
 /// The most characters of a rejection's reason.

@@ -15,7 +15,10 @@ use crate::i18n::Lang;
 
 /// Whether a path belongs to the JSON API (machine clients) rather than to the pages.
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/hooks/") || path == "/healthz"
+    path.starts_with("/api/")
+        || path.starts_with("/hooks/")
+        || path == "/healthz"
+        || path == "/metrics"
 }
 
 pub async fn localize(

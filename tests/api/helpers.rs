@@ -60,11 +60,15 @@ pub fn is_postgres() -> bool {
 }
 
 /// Settings for a test server: random port, its own data dir, its own database.
+/// The token tests' servers expect from a Prometheus scraper on `/metrics`.
+pub const METRICS_TOKEN: &str = "scraper-token-for-tests";
+
 pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     let mut settings = Settings::with_data_dir(data_dir);
     settings.storage.database_url = fresh_database_url(data_dir);
     settings.storage.db_pool_size = 4;
     settings.workers = Some(2);
+    settings.metrics_token = Some(METRICS_TOKEN.to_owned());
     settings
 }
 

@@ -27,6 +27,7 @@ mod kpi;
 mod languages;
 mod listening;
 mod login_throttle;
+mod metrics;
 mod operator;
 mod operator_names;
 mod outcomes;

@@ -55,6 +55,8 @@ fn matrix(recording: &str) -> Vec<Row> {
     vec![
         // --- public ---------------------------------------------------------------------
         row("GET", "/healthz", "/healthz", Body::None, [200; 5]),
+        // Only the scraper's token opens it; no session does.
+        row("GET", "/metrics", "/metrics", Body::None, [401; 5]),
         row("GET", "/", "/", Body::None, [200, 200, 303, 303, 303]),
         row(
             "GET",

@@ -66,8 +66,11 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
         report.source_channels
     );
     println!(
-        "voice: {} (pitch {:+.2} semitones, McAdams alpha {:.3}; owner-only)",
-        report.voice, report.voice_params.pitch_semitones, report.voice_params.mcadams_alpha
+        "voice: {} (pitch {:+.2} semitones, formants x{:.3}, McAdams alpha {:.3}; owner-only)",
+        report.voice,
+        report.voice_params.pitch_semitones,
+        report.voice_params.formant_ratio,
+        report.voice_params.mcadams_alpha
     );
     println!(
         "time: {seconds:.3} s = {:.0}x real time; peak memory: {}",

@@ -174,7 +174,8 @@ fn metrics() -> &'static Metrics {
     METRICS.get_or_init(Metrics::new)
 }
 
-/// A request answered: `route` is the matched pattern, or `none` when no route matched.
+/// A request answered: `route` is the matched pattern (what the request log names it when no
+/// route matched).
 pub fn request(method: &str, route: &str, status: u16, took: Duration) {
     let m = metrics();
     m.requests

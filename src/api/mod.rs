@@ -50,13 +50,7 @@ async fn metrics(
     let Some(token) = state.settings.metrics_token.as_deref() else {
         return Err(AppError::NotFound);
     };
-    let presented = request
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map_or("", |(_, token)| token.trim());
+    let presented = crate::http::session::bearer_token(request.headers()).unwrap_or_default();
     if !crate::metrics::token_matches(token, presented) {
         return Err(AppError::Unauthenticated);
     }

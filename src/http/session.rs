@@ -72,12 +72,11 @@ impl Auth {
     }
 }
 
-fn bearer_token(req: &ServiceRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+/// The token of an `Authorization: Bearer …` header (the scheme in any case), trimmed.
+pub fn bearer_token(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 pub async fn authenticate(
@@ -88,7 +87,7 @@ pub async fn authenticate(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::internal("application state missing"))?;
-    let bearer = bearer_token(&req);
+    let bearer = bearer_token(req.headers()).map(str::to_owned);
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let via_cookie = bearer.is_none() && cookie.is_some();
 

@@ -26,9 +26,9 @@ use super::VoiceMode;
 /// `pitch` mode: magnitude of the pitch shift in semitones (sign drawn separately).
 pub const PITCH_SEMITONES: RangeInclusive<f32> = 2.0..=3.5;
 /// `pitch` mode: magnitude of the formant shift that follows the pitch shift, as a ratio
-/// (direction drawn separately, independent of the pitch's). Measured on the telephone-band
-/// corpus (tests/privacy/README.md), it raises the neural attacker's EER from 33 % to 40 %
-/// for about 1.4 more points of recogniser WER.
+/// (direction drawn separately, independent of the pitch's). With the pitch range above, on
+/// the telephone-band corpus: the EERs of the earlier pitch-only mode or a little better, for
+/// the same recogniser WER (the figures are in tests/privacy/README.md).
 pub const FORMANT_RATIO: RangeInclusive<f32> = 1.06..=1.12;
 /// `mcadams` mode: the McAdams coefficient.
 pub const MCADAMS_ALPHA: RangeInclusive<f32> = 0.75..=0.9;

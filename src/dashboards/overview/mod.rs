@@ -407,7 +407,7 @@ fn script_orders(refs: &HashMap<(ScriptId, String), StepRef>) -> Vec<ScriptSteps
     let mut scripts: Vec<ScriptSteps> = by_script
         .into_iter()
         .map(|(id, mut steps)| {
-            steps.sort_by_key(|s| (s.position, s.key.clone()));
+            steps.sort_by(|a, b| (a.position, &a.key).cmp(&(b.position, &b.key)));
             let name = steps
                 .first()
                 .map(|s| s.script_name.clone())

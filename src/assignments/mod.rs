@@ -2,10 +2,12 @@
 //! review, a lease that frees the slot when it runs out, skipping, and access to the
 //! anonymized audio by the assignment's opaque code (never the recording's id).
 //!
-//! Safe under concurrency on both backends and across processes: every draw runs in one
-//! write transaction that first takes the pool's lock ([`pool::lock`]), and the slot count
-//! is recomputed from the facts inside it, so a call is never held by more reviewers than it
-//! needs.
+//! Safe under concurrency on both backends and across processes: a draw runs in one write
+//! transaction that first locks the reviewer (so one reviewer's parallel requests take turns),
+//! then picks a call from a recent picture of the pool and claims it under its shard's lock
+//! ([`pool::Locked`]), where the call's free slots are known exactly; a call taken meanwhile
+//! is not claimed and the draw picks again. So a call is never held by more reviewers than it
+//! needs, and reviewers drawing calls of different shards do not wait for each other.
 
 mod code;
 pub mod pool;
@@ -141,24 +143,59 @@ pub fn by_code(conn: &mut DbConnection, code: &AssignmentCode) -> QueryResult<Op
         .optional()
 }
 
-/// Marks leases that ran out as expired and returns their slots to the pool.
-pub fn reclaim_expired(conn: &mut DbConnection, locked: &mut pool::Locked) -> QueryResult<usize> {
+/// Marks leases that ran out as expired and returns their slots to the pool, a batch at a
+/// time, in a transaction of its own that locks the shards of their calls in order.
+pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
     let expired: Vec<(AssignmentId, RecordingId)> = assignments::table
         .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::expires_at.le(now()))
         .select((assignments::id, assignments::recording_id))
         .limit(RECLAIM_BATCH)
         .load(conn)?;
-    for (id, recording_id) in &expired {
-        diesel::update(assignments::table.find(id))
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    conn.write_transaction(|conn| {
+        let shards: Vec<i32> = expired.iter().map(|(_, r)| pool::shard_of(r)).collect();
+        let mut locked = pool::lock_shards(conn, &shards)?;
+        let mut reclaimed = 0;
+        for (id, recording_id) in &expired {
+            // Submitted, skipped or reclaimed by another draw since the list was read: not
+            // this one's to reclaim.
+            let marked = diesel::update(
+                assignments::table
+                    .find(id)
+                    .filter(assignments::status.eq(AssignmentStatus::Active)),
+            )
             .set((
                 assignments::status.eq(AssignmentStatus::Expired),
                 assignments::finished_at.eq(now()),
             ))
             .execute(conn)?;
-        pool::refresh_locked(conn, locked, recording_id)?;
+            if marked == 1 {
+                pool::refresh_locked(conn, &mut locked, recording_id)?;
+                reclaimed += 1;
+            }
+        }
+        Ok(reclaimed)
+    })
+}
+
+/// Locks the reviewer's row to the end of the transaction: their requests that hand out or
+/// finish their calls take turns (two parallel `next` would otherwise both find no live
+/// lease and take two calls). Taken before any shard lock.
+pub fn lock_reviewer(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<()> {
+    use crate::db::schema::users;
+    // SQLite: the write transaction excludes every other writer already.
+    if let DbConnection::Postgresql(pg) = conn {
+        users::table
+            .find(reviewer)
+            .select(users::id)
+            .for_update()
+            .first::<UserId>(pg)
+            .optional()?;
     }
-    Ok(expired.len())
+    Ok(())
 }
 
 /// Gives the reviewer a call: their unexpired one if they hold one, else a new one — a gold
@@ -172,21 +209,20 @@ pub fn next(
     settings: &OrgSettings,
     rng: &mut impl Rng,
 ) -> Result<Option<Assignment>, AssignmentError> {
+    reclaim_expired(conn)?;
     conn.write_transaction(|conn| {
-        let mut locked = pool::lock(conn)?;
+        lock_reviewer(conn, reviewer)?;
         if crate::accounts::pause::paused_at(conn, reviewer)?.is_some() {
             return Err(AssignmentError::Paused);
         }
         if let Some(live) = live_for(conn, reviewer)? {
             return Ok(Some(live));
         }
-        reclaim_expired(conn, &mut locked)?;
         let own = users_operator(conn, reviewer)?;
         let languages = crate::languages::of_reviewer(conn, reviewer)?;
-        let parts = parts_for(conn, &languages)?;
         let disputed = draw_dispute(conn, reviewer, own.as_ref(), &languages, rng)?;
-        let (recording_id, gold, dispute_id) = match disputed {
-            Some((recording, dispute)) => (recording, false, Some(dispute)),
+        let (recording_id, gold, dispute_id, mut locked) = match disputed {
+            Some((recording, dispute, locked)) => (recording, false, Some(dispute), locked),
             None => match crate::reviews::gold::draw(
                 conn,
                 reviewer,
@@ -195,9 +231,12 @@ pub fn next(
                 settings,
                 rng,
             )? {
-                Some(gold) => (gold, true, None),
-                None => match draw(conn, reviewer, own.as_ref(), &parts, rng)? {
-                    Some(drawn) => (drawn, false, None),
+                Some(gold) => {
+                    let locked = pool::lock_for(conn, &gold)?;
+                    (gold, true, None, locked)
+                }
+                None => match draw(conn, reviewer, own.as_ref(), &languages, rng)? {
+                    Some((drawn, locked)) => (drawn, false, None, locked),
                     None => return Ok(None),
                 },
             },
@@ -250,7 +289,7 @@ fn draw_dispute(
     own: Option<&OperatorId>,
     languages: &[CallLanguage],
     rng: &mut impl Rng,
-) -> QueryResult<Option<(RecordingId, DisputeId)>> {
+) -> QueryResult<Option<(RecordingId, DisputeId, pool::Locked)>> {
     use crate::db::schema::disputes;
     use crate::reviews::contest::DisputeStatus;
     let waiting: Vec<(DisputeId, RecordingId, String)> = disputes::table
@@ -278,11 +317,46 @@ fn draw_dispute(
             open.push((recording, dispute));
         }
     }
-    if open.is_empty() {
-        return Ok(None);
+    // Another reviewer may take a dispute between this list and the claim: then the next.
+    while !open.is_empty() {
+        let (recording, dispute) = open.swap_remove(rng.random_range(0..open.len()));
+        let unheld = |conn: &mut DbConnection| {
+            let holders: i64 = assignments::table
+                .filter(assignments::dispute_id.eq(&dispute))
+                .filter(assignments::status.eq(AssignmentStatus::Active))
+                .count()
+                .get_result(conn)?;
+            Ok(holders == 0)
+        };
+        if let Some(locked) = claim(conn, &recording, unheld)? {
+            return Ok(Some((recording, dispute, locked)));
+        }
     }
-    let pick = rng.random_range(0..open.len());
-    Ok(Some(open.swap_remove(pick)))
+    Ok(None)
+}
+
+/// Takes the lock of a drawn call's shard and checks, under it, that the call may still be
+/// handed out (`still`): another reviewer may have taken it since the draw read it. In a
+/// savepoint, so a call not claimed leaves its shard unlocked again (a transaction holds one
+/// shard at a time while it draws, and never waits for one while holding another).
+fn claim(
+    conn: &mut DbConnection,
+    recording_id: &RecordingId,
+    still: impl FnOnce(&mut DbConnection) -> QueryResult<bool>,
+) -> QueryResult<Option<pool::Locked>> {
+    let claimed = conn.transaction(|conn| {
+        let locked = pool::lock_for(conn, recording_id)?;
+        if still(conn)? {
+            Ok(locked)
+        } else {
+            Err(diesel::result::Error::RollbackTransaction)
+        }
+    });
+    match claimed {
+        Ok(locked) => Ok(Some(locked)),
+        Err(diesel::result::Error::RollbackTransaction) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Whether this reviewer may be given this recording: never twice (whatever became of the
@@ -314,11 +388,8 @@ fn eligible(
 
 /// The parts of the pool a reviewer of `languages` may draw from, with their sizes (every
 /// language's when none is set; see [`crate::languages`]).
-fn parts_for(
-    conn: &mut DbConnection,
-    languages: &[CallLanguage],
-) -> QueryResult<Vec<(CallLanguage, i32)>> {
-    pool::sizes(conn, (!languages.is_empty()).then_some(languages))
+fn parts_for(conn: &mut DbConnection, languages: &[CallLanguage]) -> QueryResult<Vec<pool::Part>> {
+    pool::parts(conn, (!languages.is_empty()).then_some(languages))
 }
 
 /// Whether the pool holds calls in languages this reviewer does not review: said to them
@@ -328,82 +399,146 @@ pub fn waiting_in_other_languages(conn: &mut DbConnection, reviewer: &UserId) ->
     if languages.is_empty() {
         return Ok(false);
     }
-    Ok(pool::sizes(conn, None)?
+    Ok(pool::languages(conn)?
         .iter()
-        .any(|(language, _)| !languages.contains(language)))
+        .any(|language| !languages.contains(language)))
 }
 
+/// How many times a draw starts again from a fresh picture of the pool when the call it
+/// picked was taken by someone else meanwhile, before it says there is nothing.
+const DRAW_ROUNDS: usize = 64;
+
 /// A uniform draw among the pool's recordings in the reviewer's languages that they are
-/// eligible for. Their languages' parts are laid end to end, so one random position picks a
-/// language with probability proportional to its size and then a uniform slot in it. A few
-/// random positions are tried first (cheap, and almost always enough); when they all fail,
-/// the positions the reviewer cannot take are listed and a rank among the others is drawn.
-/// Both ways pick every eligible recording with the same probability.
+/// eligible for, claimed under its shard's lock. The parts of their languages are laid end to
+/// end, so one random position picks a part with probability proportional to its size and
+/// then a uniform slot in it. A few random positions are tried first (cheap, and almost
+/// always enough); when they all fail, the positions the reviewer cannot take are listed and
+/// a rank among the others is drawn. Both ways pick every eligible recording with the same
+/// probability. The picture of the pool is read without a lock; a pick that another reviewer
+/// took meanwhile is not claimed, and the draw starts again from a new picture.
 fn draw(
     conn: &mut DbConnection,
     reviewer: &UserId,
     own: Option<&OperatorId>,
-    parts: &[(CallLanguage, i32)],
+    languages: &[CallLanguage],
     rng: &mut impl Rng,
-) -> QueryResult<Option<RecordingId>> {
-    let size: i32 = parts.iter().map(|(_, size)| size).sum();
+) -> QueryResult<Option<(RecordingId, pool::Locked)>> {
+    for _ in 0..DRAW_ROUNDS {
+        let parts = parts_for(conn, languages)?;
+        let recording_id = match pick(conn, reviewer, own, &parts, rng)? {
+            Pick::Found(recording_id) => recording_id,
+            Pick::Nothing => return Ok(None),
+            Pick::Stale => continue,
+        };
+        if let Some(locked) = claim(conn, &recording_id, |conn| {
+            pool::contains(conn, &recording_id)
+        })? {
+            return Ok(Some((recording_id, locked)));
+        }
+    }
+    Ok(None)
+}
+
+/// What one pick over a picture of the pool found.
+enum Pick {
+    Found(RecordingId),
+    /// Nothing this reviewer may take.
+    Nothing,
+    /// The picture was out of date where the pick fell: draw again.
+    Stale,
+}
+
+/// One uniform pick among the eligible recordings of `parts` (see [`draw`]), unclaimed.
+fn pick(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    own: Option<&OperatorId>,
+    parts: &[pool::Part],
+    rng: &mut impl Rng,
+) -> QueryResult<Pick> {
+    let size: i32 = parts.iter().map(|part| part.size).sum();
     if size == 0 {
-        return Ok(None);
+        return Ok(Pick::Nothing);
     }
     for _ in 0..QUICK_TRIES {
-        let Some((language, slot)) = pool::locate(parts, rng.random_range(0..size)) else {
+        let Some(place) = pool::locate(parts, rng.random_range(0..size)) else {
             continue;
         };
-        if let Some(recording_id) = pool::at(conn, language, slot)?
+        if let Some(recording_id) = pool::at(conn, place)?
             && eligible(conn, reviewer, own, &recording_id)?
         {
-            return Ok(Some(recording_id));
+            return Ok(Pick::Found(recording_id));
         }
     }
     // Where each part starts among the positions.
-    let mut offsets: Vec<(&str, i32)> = Vec::with_capacity(parts.len());
+    let mut starts: Vec<(&str, i32, i32)> = Vec::with_capacity(parts.len());
     let mut start = 0;
-    for (language, size) in parts {
-        offsets.push((language.code(), start));
-        start += size;
+    for part in parts {
+        starts.push((part.language.code(), part.shard, start));
+        start += part.size;
     }
-    let position = |(code, slot): (String, i32)| {
-        offsets
+    let position = |(code, shard, slot): (String, i32, i32)| {
+        starts
             .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, start)| start + slot)
+            .find(|(c, s, _)| *c == code && *s == shard)
+            .map(|(_, _, start)| start + slot)
     };
-    let codes: Vec<&str> = parts.iter().map(|(l, _)| l.code()).collect();
-    let had: Vec<(String, i32)> = assignment_pool::table
+    let codes: Vec<&str> = parts.iter().map(|part| part.language.code()).collect();
+    let had: Vec<(String, i32, i32)> = assignment_pool::table
         .inner_join(
             assignments::table.on(assignments::recording_id.eq(assignment_pool::recording_id)),
         )
         .filter(assignments::reviewer_id.eq(reviewer))
         .filter(assignment_pool::language.eq_any(codes.clone()))
-        .select((assignment_pool::language, assignment_pool::slot))
+        .select((
+            assignment_pool::language,
+            assignment_pool::shard,
+            assignment_pool::slot,
+        ))
         .load(conn)?;
     // Own calls, for a reviewer who is also an operator.
-    let own: Vec<(String, i32)> = match own {
+    let own_calls: Vec<(String, i32, i32)> = match own {
         Some(operator) => assignment_pool::table
             .inner_join(recordings::table)
             .filter(recordings::operator_id.eq(operator))
-            .filter(assignment_pool::language.eq_any(codes.clone()))
-            .select((assignment_pool::language, assignment_pool::slot))
+            .filter(assignment_pool::language.eq_any(codes))
+            .select((
+                assignment_pool::language,
+                assignment_pool::shard,
+                assignment_pool::slot,
+            ))
             .load(conn)?,
         None => Vec::new(),
     };
-    let mut excluded: Vec<i32> = had.into_iter().chain(own).filter_map(position).collect();
+    // A slot past its part's size in the picture (the part grew since) is no position.
+    let mut excluded: Vec<i32> = had
+        .into_iter()
+        .chain(own_calls)
+        .filter(|(code, shard, slot)| {
+            parts
+                .iter()
+                .any(|p| p.language.code() == code && p.shard == *shard && *slot < p.size)
+        })
+        .filter_map(position)
+        .collect();
     excluded.sort_unstable();
     excluded.dedup();
     let allowed = size - excluded.len() as i32;
     if allowed <= 0 {
-        return Ok(None);
+        return Ok(Pick::Nothing);
     }
     let chosen = pool::nth_allowed_slot(rng.random_range(0..allowed), &excluded);
-    match pool::locate(parts, chosen) {
-        Some((language, slot)) => pool::at(conn, language, slot),
-        None => Ok(None),
-    }
+    let Some(place) = pool::locate(parts, chosen) else {
+        return Ok(Pick::Stale);
+    };
+    // The picture may be out of date: the slot may be empty now, or hold a call this
+    // reviewer cannot take.
+    Ok(match pool::at(conn, place)? {
+        Some(recording_id) if eligible(conn, reviewer, own, &recording_id)? => {
+            Pick::Found(recording_id)
+        }
+        _ => Pick::Stale,
+    })
 }
 
 fn users_operator(conn: &mut DbConnection, user: &UserId) -> QueryResult<Option<OperatorId>> {
@@ -433,10 +568,9 @@ pub fn skip(
             .into());
     }
     conn.write_transaction(|conn| {
-        let mut locked = pool::lock(conn)?;
-        let assignment = by_code(conn, code)?
-            .filter(|a| a.reviewer_id == *reviewer)
-            .ok_or(AssignmentError::NotFound)?;
+        lock_reviewer(conn, reviewer)?;
+        let (assignment, mut locked) =
+            locked_by_code(conn, reviewer, code)?.ok_or(AssignmentError::NotFound)?;
         if assignment.status != AssignmentStatus::Active {
             return Err(AssignmentError::Finished);
         }
@@ -450,6 +584,20 @@ pub fn skip(
         pool::refresh_locked(conn, &mut locked, &assignment.recording_id)?;
         Ok(())
     })
+}
+
+/// The reviewer's assignment of this code, read again under the lock of its call's shard
+/// (a draw reclaiming run-out leases may have changed it meanwhile), with that lock.
+pub fn locked_by_code(
+    conn: &mut DbConnection,
+    reviewer: &UserId,
+    code: &AssignmentCode,
+) -> QueryResult<Option<(Assignment, pool::Locked)>> {
+    let Some(found) = by_code(conn, code)?.filter(|a| a.reviewer_id == *reviewer) else {
+        return Ok(None);
+    };
+    let locked = pool::lock_for(conn, &found.recording_id)?;
+    Ok(by_code(conn, code)?.map(|assignment| (assignment, locked)))
 }
 
 /// Marks the assignment submitted (inside the review's transaction, which refreshes the pool).

@@ -1,16 +1,23 @@
-//! The pool of recordings that can be handed out now, numbered densely `0..size`, so a
-//! uniform draw costs one random number and one index lookup whatever the number of
-//! recordings (a scan per request would not survive a million of them).
+//! The pool of recordings that can be handed out now, numbered densely so a uniform draw
+//! costs one random number and one index lookup whatever the number of recordings (a scan
+//! per request would not survive a million of them).
 //!
 //! Membership is derived, never edited by hand: [`refresh`] recomputes it for one recording
 //! from the facts (status, reviews done, active leases) and is called in every transaction
 //! that changes one of them. Removal moves the last entry into the hole, keeping the
 //! numbering dense.
 //!
-//! The pool is partitioned by the calls' language (their script's): each language's part is
-//! numbered `0..size` on its own, its size kept in `assignment_pool_languages`, so a draw over
-//! some languages lays their parts end to end ([`locate`]) and still costs one random number
-//! and one lookup. `assignment_pool_size` holds the total and is the lock.
+//! The pool is split in [`SHARDS`] shards by the recording's id ([`shard_of`]), each with its
+//! own lock row, so reviewers drawing and reviewing different calls do not queue on one lock
+//! through every commit. Within a shard each language (the call's script's) has its part,
+//! numbered `0..size` on its own with its size in `assignment_pool_parts`; a draw over some
+//! languages lays their parts end to end ([`locate`]) and still costs one random number and
+//! one lookup.
+//!
+//! Every change of a recording's place in the pool happens under its shard's lock
+//! ([`Locked`]). A transaction that changes one call locks that call's shard ([`lock_for`]);
+//! one that may change many locks every shard, in order ([`lock_all`]), so two transactions
+//! never wait on each other's shards in a circle.
 
 use diesel::prelude::*;
 
@@ -18,11 +25,26 @@ use super::AssignmentStatus;
 use crate::db::DbConnection;
 use crate::db::ids::RecordingId;
 use crate::db::schema::{
-    assignment_pool, assignment_pool_languages, assignment_pool_size, assignments, recordings,
+    assignment_pool, assignment_pool_parts, assignment_pool_shards, assignments, recordings,
     script_versions, scripts,
 };
 use crate::languages::CallLanguage;
 use crate::recordings::status::RecordingStatus;
+
+/// How many shards the pool has (the lock rows the migration made: `0..SHARDS`).
+pub const SHARDS: i32 = 16;
+
+/// The shard of a recording: the last character of its id as a hex digit (ids are random
+/// UUIDs, so the shards fill evenly), 0 for an id that does not end in one. The migration
+/// that made the shards applies the same rule in SQL.
+pub fn shard_of(recording_id: &RecordingId) -> i32 {
+    recording_id
+        .as_str()
+        .chars()
+        .last()
+        .and_then(|c| c.to_digit(16))
+        .map_or(0, |digit| digit as i32)
+}
 
 /// Review slots of a recording not taken by a counted review or an active lease (a gold
 /// lease takes no slot).
@@ -56,73 +78,155 @@ pub fn leased(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResul
         .get_result(conn)
 }
 
-/// Proof that this transaction holds the pool's lock, with the pool's size (every language).
+/// Proof of the shard locks this transaction holds (on PostgreSQL row locks held to the end
+/// of the transaction; on SQLite the write transaction already excludes other writers).
+#[derive(Debug)]
 pub struct Locked {
+    /// One bit per shard.
+    held: u32,
+}
+
+impl Locked {
+    pub fn holds(&self, shard: i32) -> bool {
+        self.held & (1 << shard) != 0
+    }
+
+    /// Takes one more shard's lock, unless held already.
+    fn take(&mut self, conn: &mut DbConnection, shard: i32) -> QueryResult<()> {
+        if self.holds(shard) {
+            return Ok(());
+        }
+        let lock = assignment_pool_shards::table.find(shard);
+        match conn {
+            DbConnection::Postgresql(pg) => {
+                lock.select(assignment_pool_shards::shard)
+                    .for_update()
+                    .first::<i32>(pg)?;
+            }
+            // The write transaction excludes other writers already; a write makes sure it
+            // holds SQLite's write lock from here on even if it began as a read.
+            DbConnection::Sqlite(_) => {
+                diesel::update(lock)
+                    .set(assignment_pool_shards::shard.eq(assignment_pool_shards::shard))
+                    .execute(conn)?;
+            }
+        }
+        self.held |= 1 << shard;
+        Ok(())
+    }
+}
+
+/// Locks the shard of one recording: for a transaction that changes that call only. Take it
+/// before anything else the transaction locks (the recording's row, say), as every
+/// transaction that ends in a pool refresh does, or two of them could wait on each other.
+pub fn lock_for(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<Locked> {
+    lock_shards(conn, &[shard_of(recording_id)])
+}
+
+/// Locks the given shards in ascending order, whatever order they come in.
+pub fn lock_shards(conn: &mut DbConnection, shards: &[i32]) -> QueryResult<Locked> {
+    let mut sorted = shards.to_vec();
+    sorted.sort_unstable();
+    let mut locked = Locked { held: 0 };
+    for shard in sorted {
+        locked.take(conn, shard)?;
+    }
+    Ok(locked)
+}
+
+/// Locks every shard, in order: for a transaction that may change many calls, or that wants
+/// every other change of the pool to wait for it.
+pub fn lock_all(conn: &mut DbConnection) -> QueryResult<Locked> {
+    lock_shards(conn, &(0..SHARDS).collect::<Vec<_>>())
+}
+
+/// One language's calls in one shard: a part of the pool numbered `0..size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub language: CallLanguage,
+    pub shard: i32,
     pub size: i32,
 }
 
-/// Takes the pool's lock (on PostgreSQL a row lock held to the end of the transaction; on
-/// SQLite the write transaction already excludes other writers) and reads its size.
-pub fn lock(conn: &mut DbConnection) -> QueryResult<Locked> {
-    diesel::update(assignment_pool_size::table.find(1))
-        .set(assignment_pool_size::size.eq(assignment_pool_size::size))
-        .execute(conn)?;
-    let size = assignment_pool_size::table
-        .find(1)
-        .select(assignment_pool_size::size)
-        .first(conn)?;
-    Ok(Locked { size })
+/// A place in the pool: a slot of a part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub language: CallLanguage,
+    pub shard: i32,
+    pub slot: i32,
 }
 
-/// The recording at a slot of a language's part of the pool.
-pub fn at(
-    conn: &mut DbConnection,
-    language: CallLanguage,
-    slot: i32,
-) -> QueryResult<Option<RecordingId>> {
+/// The recording at a place in the pool.
+pub fn at(conn: &mut DbConnection, place: Place) -> QueryResult<Option<RecordingId>> {
     assignment_pool::table
-        .find((language.code(), slot))
+        .find((place.language.code(), place.shard, place.slot))
         .select(assignment_pool::recording_id)
         .first(conn)
         .optional()
 }
 
-/// How many calls of a language the pool holds (one row read).
-pub fn language_size(conn: &mut DbConnection, language: CallLanguage) -> QueryResult<i32> {
-    Ok(assignment_pool_languages::table
-        .find(language.code())
-        .select(assignment_pool_languages::size)
+/// Whether the recording is in the pool (under its shard's lock: it has a free slot).
+pub fn contains(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<bool> {
+    assignment_pool::table
+        .filter(assignment_pool::recording_id.eq(recording_id))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n > 0)
+}
+
+/// How many calls of a language a shard holds (one row read).
+fn part_size(conn: &mut DbConnection, code: &str, shard: i32) -> QueryResult<i32> {
+    Ok(assignment_pool_parts::table
+        .find((code, shard))
+        .select(assignment_pool_parts::size)
         .first(conn)
         .optional()?
         .unwrap_or(0))
 }
 
-/// The pool's languages with calls in them and their sizes, in list order: only those of
-/// `languages` when given, every language otherwise.
-pub fn sizes(
+/// The pool's non-empty parts, in a fixed order (languages in list order, then shards): only
+/// those of `languages` when given, every language's otherwise. Read without a lock, so
+/// under concurrent draws it is a recent picture, checked under the lock before use.
+pub fn parts(
     conn: &mut DbConnection,
     languages: Option<&[CallLanguage]>,
-) -> QueryResult<Vec<(CallLanguage, i32)>> {
-    let mut query = assignment_pool_languages::table
-        .filter(assignment_pool_languages::size.gt(0))
+) -> QueryResult<Vec<Part>> {
+    let mut query = assignment_pool_parts::table
+        .filter(assignment_pool_parts::size.gt(0))
         .select((
-            assignment_pool_languages::language,
-            assignment_pool_languages::size,
+            assignment_pool_parts::language,
+            assignment_pool_parts::shard,
+            assignment_pool_parts::size,
+        ))
+        .order((
+            assignment_pool_parts::language,
+            assignment_pool_parts::shard,
         ))
         .into_boxed();
     if let Some(languages) = languages {
         query = query
-            .filter(assignment_pool_languages::language.eq_any(languages.iter().map(|l| l.code())));
+            .filter(assignment_pool_parts::language.eq_any(languages.iter().map(|l| l.code())));
     }
-    let rows: Vec<(String, i32)> = query.load(conn)?;
+    let rows: Vec<(String, i32, i32)> = query.load(conn)?;
     Ok(CallLanguage::ALL
         .into_iter()
-        .filter_map(|l| {
+        .flat_map(|language| {
             rows.iter()
-                .find(|(code, _)| code == l.code())
-                .map(|(_, size)| (l, *size))
+                .filter(move |(code, _, _)| code == language.code())
+                .map(move |&(_, shard, size)| Part {
+                    language,
+                    shard,
+                    size,
+                })
         })
         .collect())
+}
+
+/// The languages with calls in the pool.
+pub fn languages(conn: &mut DbConnection) -> QueryResult<Vec<CallLanguage>> {
+    let mut languages: Vec<CallLanguage> = parts(conn, None)?.iter().map(|p| p.language).collect();
+    languages.dedup();
+    Ok(languages)
 }
 
 /// The language of a recording's calls: its script's.
@@ -142,18 +246,20 @@ pub fn recording_language(
 /// Puts the recording in the pool when it is ready with a free slot, takes it out otherwise.
 /// Call inside the transaction that changed it, after the change.
 pub fn refresh(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<()> {
-    let mut locked = lock(conn)?;
+    let mut locked = lock_for(conn, recording_id)?;
     refresh_locked(conn, &mut locked, recording_id)
 }
 
-/// [`refresh`] in a transaction that already holds the lock. A recording pooled under
-/// another language than its script's now (the script's language changed) moves to its
-/// language's part.
+/// [`refresh`] in a transaction that holds shard locks already (the recording's shard is
+/// taken too if it is not among them). A recording pooled under another language than its
+/// script's now (the script's language changed) moves to its language's part.
 pub fn refresh_locked(
     conn: &mut DbConnection,
     locked: &mut Locked,
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
+    let shard = shard_of(recording_id);
+    locked.take(conn, shard)?;
     let recording: Option<(RecordingStatus, i32, i32, Option<crate::sampling::Sample>)> =
         recordings::table
             .find(recording_id)
@@ -183,84 +289,110 @@ pub fn refresh_locked(
         .first(conn)
         .optional()?;
     match (language, pooled) {
-        (Some(language), None) => insert(conn, locked, language, recording_id),
+        (Some(language), None) => insert(conn, language.code(), shard, recording_id),
         (Some(language), Some((code, slot))) if code != language.code() => {
-            remove(conn, locked, &code, slot)?;
-            insert(conn, locked, language, recording_id)
+            remove(conn, &code, shard, slot)?;
+            insert(conn, language.code(), shard, recording_id)
         }
-        (None, Some((code, slot))) => remove(conn, locked, &code, slot),
+        (None, Some((code, slot))) => remove(conn, &code, shard, slot),
         _ => Ok(()),
     }
 }
 
-/// Adds the recording at the end of its language's part.
-fn insert(
+/// Adds calls that belong in the pool and are not in it yet (new, ready, with a free slot, in
+/// no sample) at the end of their parts: one insert each and one size update per part, for a
+/// bulk load (the benchmark's million calls) where [`refresh`] per call would cost seven
+/// statements. Their shards are locked if they are not already.
+pub fn append_new(
     conn: &mut DbConnection,
     locked: &mut Locked,
-    language: CallLanguage,
+    calls: &[(RecordingId, CallLanguage)],
+) -> QueryResult<()> {
+    let mut sizes: std::collections::BTreeMap<(&str, i32), i32> = Default::default();
+    for (recording_id, language) in calls {
+        let shard = shard_of(recording_id);
+        locked.take(conn, shard)?;
+        let code = language.code();
+        let size = match sizes.get(&(code, shard)) {
+            Some(size) => *size,
+            None => part_size(conn, code, shard)?,
+        };
+        diesel::insert_into(assignment_pool::table)
+            .values((
+                assignment_pool::language.eq(code),
+                assignment_pool::shard.eq(shard),
+                assignment_pool::slot.eq(size),
+                assignment_pool::recording_id.eq(recording_id),
+            ))
+            .execute(conn)?;
+        sizes.insert((code, shard), size + 1);
+    }
+    for ((code, shard), size) in sizes {
+        set_part_size(conn, code, shard, size)?;
+    }
+    Ok(())
+}
+
+/// Adds the recording at the end of its part (its shard's lock held).
+fn insert(
+    conn: &mut DbConnection,
+    code: &str,
+    shard: i32,
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
-    let size = language_size(conn, language)?;
+    let size = part_size(conn, code, shard)?;
     diesel::insert_into(assignment_pool::table)
         .values((
-            assignment_pool::language.eq(language.code()),
+            assignment_pool::language.eq(code),
+            assignment_pool::shard.eq(shard),
             assignment_pool::slot.eq(size),
             assignment_pool::recording_id.eq(recording_id),
         ))
         .execute(conn)?;
-    set_language_size(conn, language.code(), size + 1)?;
-    locked.size += 1;
-    set_size(conn, locked.size)
+    set_part_size(conn, code, shard, size + 1)
 }
 
-/// Empties a slot of a language's part, moving that part's last entry into the hole.
-fn remove(conn: &mut DbConnection, locked: &mut Locked, code: &str, hole: i32) -> QueryResult<()> {
-    let size: i32 = assignment_pool_languages::table
-        .find(code)
-        .select(assignment_pool_languages::size)
-        .first(conn)?;
-    let last = size - 1;
-    diesel::delete(assignment_pool::table.find((code, hole))).execute(conn)?;
+/// Empties a slot of a part, moving that part's last entry into the hole (its shard's lock
+/// held).
+fn remove(conn: &mut DbConnection, code: &str, shard: i32, hole: i32) -> QueryResult<()> {
+    let last = part_size(conn, code, shard)? - 1;
+    diesel::delete(assignment_pool::table.find((code, shard, hole))).execute(conn)?;
     if hole != last {
-        diesel::update(assignment_pool::table.find((code, last)))
+        diesel::update(assignment_pool::table.find((code, shard, last)))
             .set(assignment_pool::slot.eq(hole))
             .execute(conn)?;
     }
-    set_language_size(conn, code, last)?;
-    locked.size -= 1;
-    set_size(conn, locked.size)
+    set_part_size(conn, code, shard, last)
 }
 
-fn set_language_size(conn: &mut DbConnection, code: &str, size: i32) -> QueryResult<()> {
-    let updated = diesel::update(assignment_pool_languages::table.find(code))
-        .set(assignment_pool_languages::size.eq(size))
+fn set_part_size(conn: &mut DbConnection, code: &str, shard: i32, size: i32) -> QueryResult<()> {
+    let updated = diesel::update(assignment_pool_parts::table.find((code, shard)))
+        .set(assignment_pool_parts::size.eq(size))
         .execute(conn)?;
     if updated == 0 {
-        // The language's first call: under the lock nobody else adds its row meanwhile.
-        diesel::insert_into(assignment_pool_languages::table)
+        // The part's first call: under the shard's lock nobody else adds its row meanwhile.
+        diesel::insert_into(assignment_pool_parts::table)
             .values((
-                assignment_pool_languages::language.eq(code),
-                assignment_pool_languages::size.eq(size),
+                assignment_pool_parts::language.eq(code),
+                assignment_pool_parts::shard.eq(shard),
+                assignment_pool_parts::size.eq(size),
             ))
             .execute(conn)?;
     }
     Ok(())
 }
 
-fn set_size(conn: &mut DbConnection, size: i32) -> QueryResult<()> {
-    diesel::update(assignment_pool_size::table.find(1))
-        .set(assignment_pool_size::size.eq(size))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// The language part and slot of a position among the parts `parts` laid end to end.
-pub fn locate(parts: &[(CallLanguage, i32)], mut position: i32) -> Option<(CallLanguage, i32)> {
-    for &(language, size) in parts {
-        if position < size {
-            return Some((language, position));
+/// The place of a position among the parts laid end to end.
+pub fn locate(parts: &[Part], mut position: i32) -> Option<Place> {
+    for part in parts {
+        if position < part.size {
+            return Some(Place {
+                language: part.language,
+                shard: part.shard,
+                slot: position,
+            });
         }
-        position -= size;
+        position -= part.size;
     }
     None
 }
@@ -281,25 +413,52 @@ pub fn nth_allowed_slot(rank: i32, excluded: &[i32]) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{locate, nth_allowed_slot};
+    use super::{Part, Place, SHARDS, locate, nth_allowed_slot, shard_of};
+    use crate::db::ids::RecordingId;
     use crate::languages::CallLanguage;
 
     #[test]
     fn positions_fall_in_the_parts_laid_end_to_end() {
         let [ru, en, ..] = CallLanguage::ALL;
-        let parts = [(ru, 2), (en, 3)];
+        let part = |language, shard, size| Part {
+            language,
+            shard,
+            size,
+        };
+        let parts = [part(ru, 3, 2), part(en, 0, 1), part(en, 7, 2)];
+        let place = |language, shard, slot| {
+            Some(Place {
+                language,
+                shard,
+                slot,
+            })
+        };
         let found: Vec<_> = (0..6).map(|p| locate(&parts, p)).collect();
         assert_eq!(
             found,
             [
-                Some((ru, 0)),
-                Some((ru, 1)),
-                Some((en, 0)),
-                Some((en, 1)),
-                Some((en, 2)),
+                place(ru, 3, 0),
+                place(ru, 3, 1),
+                place(en, 0, 0),
+                place(en, 7, 0),
+                place(en, 7, 1),
                 None
             ]
         );
+    }
+
+    #[test]
+    fn a_recording_shard_is_the_last_hex_digit_of_its_id() {
+        let shard = |id: &str| shard_of(&RecordingId::from_raw(id));
+        assert_eq!(shard("6f1c0a52-8d3e-4b7a-9c21-00000000000a"), 10);
+        assert_eq!(shard("6f1c0a52-8d3e-4b7a-9c21-00000000000F"), 15);
+        assert_eq!(shard("x-3"), 3);
+        assert_eq!(shard("not-hex"), 0);
+        assert_eq!(shard(""), 0);
+        assert_eq!(shard("ё"), 0);
+        for _ in 0..200 {
+            assert!((0..SHARDS).contains(&shard_of(&RecordingId::random())));
+        }
     }
 
     #[test]

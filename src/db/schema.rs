@@ -169,16 +169,18 @@ diesel::table! {
 }
 
 diesel::table! {
-    assignment_pool (language, slot) {
+    assignment_pool (language, shard, slot) {
         language -> Text,
+        shard -> Integer,
         slot -> Integer,
         recording_id -> Text,
     }
 }
 
 diesel::table! {
-    assignment_pool_languages (language) {
+    assignment_pool_parts (language, shard) {
         language -> Text,
+        shard -> Integer,
         size -> Integer,
     }
 }
@@ -191,9 +193,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    assignment_pool_size (id) {
-        id -> Integer,
-        size -> Integer,
+    assignment_pool_shards (shard) {
+        shard -> Integer,
     }
 }
 
@@ -367,8 +368,8 @@ diesel::joinable!(dispute_steps -> disputes (dispute_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     assignment_pool,
-    assignment_pool_languages,
-    assignment_pool_size,
+    assignment_pool_parts,
+    assignment_pool_shards,
     reviewer_languages,
     operators,
     users,

@@ -433,7 +433,8 @@ pub fn read_pbx_name(
 /// Keeps each received file as a recording, in order, stopping at the first refusal (the
 /// files not yet kept are discarded), and wakes the workers for what was kept. A file whose
 /// content the store already has is skipped when `duplicates` says so; the check and the
-/// insert hold the reviewer pool's lock, so two identical uploads racing keep one.
+/// insert hold the lock of a pool shard picked by the content (the last hex digit of its
+/// hash, as a call's id picks its own), so two identical uploads racing keep one.
 pub async fn keep_all(
     db: &Db,
     store: &AudioStore,
@@ -454,8 +455,11 @@ pub async fn keep_all(
                 let outcome = conn.write_transaction(|conn| {
                     if duplicates == Duplicates::Skip {
                         // Held through the insert: an identical upload racing this one
-                        // waits, then finds this recording.
-                        crate::assignments::pool::lock(conn)?;
+                        // waits on the same shard, then finds this recording.
+                        let shard = crate::assignments::pool::shard_of(
+                            &crate::db::ids::RecordingId::from_raw(file.sha256.as_str()),
+                        );
+                        crate::assignments::pool::lock_shards(conn, &[shard])?;
                         if let Some(existing) = Recording::with_content(conn, &file.sha256)? {
                             file.discard();
                             return Ok(Err(existing));

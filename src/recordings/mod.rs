@@ -398,10 +398,10 @@ impl Recording {
             return Err(RecordingError::Invalid(problems));
         }
         conn.write_transaction(|conn| {
-            // The pool's lock first, as every transaction that ends in a pool refresh takes
-            // it: reviewers' draws and reviews lock the pool and then the recording, so
+            // The call's shard first, as every transaction that ends in a pool refresh takes
+            // it: reviewers' draws and reviews lock the shard and then the recording, so
             // locking the recording first here would deadlock with them on PostgreSQL.
-            let mut locked = pool::lock(conn)?;
+            let mut locked = pool::lock_for(conn, id)?;
             if Recording::find(conn, id)?.is_none() {
                 return Err(RecordingError::NotFound);
             }
@@ -426,12 +426,12 @@ impl Recording {
     /// Builds the reviewer copy again (after a failure, or with new ranges or settings).
     pub fn requeue(conn: &mut DbConnection, id: &RecordingId) -> QueryResult<()> {
         conn.write_transaction(|conn| {
-            let mut locked = pool::lock(conn)?;
+            let mut locked = pool::lock_for(conn, id)?;
             Recording::requeue_locked(conn, &mut locked, id)
         })
     }
 
-    /// [`Recording::requeue`] inside a transaction that holds the pool's lock. The call leaves
+    /// [`Recording::requeue`] inside a transaction that holds the call's pool shard. The call leaves
     /// the pool at once (reviewers holding it are refused its audio until the new copy is
     /// ready), and its build generation moves on, so a copy still being built from the old
     /// ranges or settings is thrown away when it finishes instead of being marked ready.
@@ -558,7 +558,7 @@ impl Recording {
     /// calls were queued for a new copy.
     pub fn save_settings(conn: &mut DbConnection, settings: &OrgSettings) -> QueryResult<usize> {
         conn.write_transaction(|conn| {
-            let mut locked = pool::lock(conn)?;
+            let mut locked = pool::lock_all(conn)?;
             let before = OrgSettings::load(conn)?;
             settings.save(conn)?;
             if before.voice_mode == settings.voice_mode {

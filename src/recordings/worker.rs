@@ -438,8 +438,14 @@ impl Build {
         let id = &recording.id;
         let mut conn = db.get()?;
         let updated = conn.write_transaction(|conn| {
-            // The pool's lock first, as in every transaction that ends in a pool refresh.
-            let mut locked = crate::assignments::pool::lock(conn)?;
+            // The call's shard first, as in every transaction that ends in a pool refresh;
+            // every shard for a first copy, whose sampling decision (one period's reservoir,
+            // shared with other calls) must be taken one at a time across processes.
+            let mut locked = if recording.ready_at.is_none() {
+                crate::assignments::pool::lock_all(conn)?
+            } else {
+                crate::assignments::pool::lock_for(conn, id)?
+            };
             let previous: Option<(Option<String>, Option<String>)> = recordings::table
                 .find(id)
                 .select((recordings::anonymized_file, recordings::peaks_file))

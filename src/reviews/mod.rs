@@ -119,10 +119,9 @@ pub fn submit(
     min_listen_ratio: f64,
 ) -> Result<Submitted, ReviewError> {
     let submitted = conn.write_transaction(|conn| {
-        let mut locked = pool::lock(conn)?;
-        let assignment = assignments::by_code(conn, code)?
-            .filter(|a| a.reviewer_id == *reviewer)
-            .ok_or(ReviewError::NotFound)?;
+        assignments::lock_reviewer(conn, reviewer)?;
+        let (assignment, mut locked) =
+            assignments::locked_by_code(conn, reviewer, code)?.ok_or(ReviewError::NotFound)?;
         match assignment.status {
             AssignmentStatus::Submitted => return Err(ReviewError::AlreadySubmitted),
             AssignmentStatus::Skipped => return Err(ReviewError::Finished),
@@ -350,10 +349,15 @@ fn judge(
     reason: Option<&str>,
 ) -> Result<Judged, ReviewError> {
     conn.write_transaction(|conn| {
-        let mut locked = pool::lock(conn)?;
-        let (recording_id, status): (RecordingId, ReviewStatus) = reviews::table
+        let recording_id: RecordingId = reviews::table
             .find(review)
-            .select((reviews::recording_id, reviews::status))
+            .select(reviews::recording_id)
+            .first(conn)?;
+        // Its call's shard first, as in every transaction that ends in a pool refresh.
+        let mut locked = pool::lock_for(conn, &recording_id)?;
+        let status: ReviewStatus = reviews::table
+            .find(review)
+            .select(reviews::status)
             .first(conn)?;
         let at = now();
         let (to, action) = match (reason, status) {

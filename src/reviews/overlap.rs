@@ -255,7 +255,7 @@ pub fn standing(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult
 }
 
 /// Sets the reviews a call with bounds requires now (see the module's rule); returns its
-/// standing. The caller holds the pool's lock and refreshes the call's pool entry after.
+/// standing. The caller holds the call's pool shard and refreshes the call's pool entry after.
 pub fn settle(conn: &mut DbConnection, recording: &RecordingId) -> QueryResult<Option<Standing>> {
     let Some(standing) = standing(conn, recording)? else {
         return Ok(None);

@@ -245,9 +245,9 @@ pub fn refit(conn: &mut DbConnection) -> QueryResult<FitSummary> {
         fitted_at: at,
     };
     conn.write_transaction(|conn| {
-        // Processes refitting at once take turns (the pool's lock, held for these few
-        // writes), so the stored fit is one of theirs whole, never a unique-key clash.
-        crate::assignments::pool::lock(conn)?;
+        // Processes refitting at once take turns (every shard of the pool locked, for these
+        // few writes), so the stored fit is one of theirs whole, never a unique-key clash.
+        crate::assignments::pool::lock_all(conn)?;
         diesel::delete(reviewer_skill::table).execute(conn)?;
         for (reviewer, worker) in labels.workers().iter().zip(&fit.workers) {
             diesel::insert_into(reviewer_skill::table)

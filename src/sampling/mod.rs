@@ -12,8 +12,9 @@
 //! calls in the reservoir are *held*: they go to reviewers when the period has ended (and no
 //! call has joined it for a quiet while), because a call already reviewed could no longer be
 //! replaced. A call that arrives for a period already released is taken if the sample is
-//! still short, else left out. Every decision runs in the build's transaction under the
-//! reviewer pool's lock, so several server processes on one database decide one at a time.
+//! still short, else left out. Every decision runs in the build's transaction with every
+//! shard of the reviewer pool locked, so several server processes on one database decide one
+//! at a time.
 //!
 //! The decision is made once, when a call's reviewer copy is first built (its duration is
 //! known then); rebuilding a copy later (new redactions) keeps it.
@@ -260,7 +261,7 @@ pub fn step(seen: i64, taken: i64, size: i64, rng: &mut impl Rng) -> Step {
 }
 
 /// Decides a call's place in its script's plan, once, in the transaction that makes its
-/// first reviewer copy ready (the pool's lock held). Sets `recordings.sample`; returns it.
+/// first reviewer copy ready (every shard of the pool locked). Sets `recordings.sample`; returns it.
 pub fn decide(
     conn: &mut DbConnection,
     recording: &Recording,
@@ -411,7 +412,7 @@ pub fn release_due(conn: &mut DbConnection, quiet: Duration) -> QueryResult<usiz
     let mut released = 0;
     for key in due {
         released += conn.write_transaction(|conn| {
-            let mut locked = crate::assignments::pool::lock(conn)?;
+            let mut locked = crate::assignments::pool::lock_all(conn)?;
             let marked = diesel::update(
                 sample_periods::table
                     .find((&key.0, &key.1, key.2))
@@ -449,7 +450,7 @@ pub fn pull_in(
     id: &RecordingId,
 ) -> Result<(), SamplingError> {
     conn.write_transaction(|conn| {
-        let mut locked = crate::assignments::pool::lock(conn)?;
+        let mut locked = crate::assignments::pool::lock_for(conn, id)?;
         let sample: Option<Option<Sample>> = recordings::table
             .find(id)
             .select(recordings::sample)

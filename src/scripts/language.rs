@@ -1,6 +1,6 @@
 //! The language a script's calls are in. It routes them: the draw offers a call only to
 //! reviewers of its language (see `crate::languages`). Changing it moves the script's calls
-//! that wait in the pool to the new language's part at once, under the pool's lock, so no
+//! that wait in the pool to the new language's part at once, every shard locked, so no
 //! draw sees them in both or in neither.
 
 use diesel::prelude::*;
@@ -32,8 +32,9 @@ pub fn save(
 ) -> Result<CallLanguage, ScriptError> {
     let language = CallLanguage::check("language", raw)?;
     conn.write_transaction(|conn| {
-        // The lock first, as every change of the pool takes it.
-        let mut locked = pool::lock(conn)?;
+        // Every shard first (its calls may be in any), as every change of the pool locks
+        // the shards it changes before anything else.
+        let mut locked = pool::lock_all(conn)?;
         let before = load(conn, id)?;
         if before == language {
             return Ok(language);

@@ -9,8 +9,9 @@
 //! - the assignment pool is exactly what `callqa::assignments::pool::refresh` derives from
 //!   the facts — every ready recording with a slot that neither a review nor an active lease
 //!   (run out or not: it counts until a draw reclaims it) takes, and nothing else — each call
-//!   in the part of its script's language, each language's part numbered densely from 0 with
-//!   its size row matching, and the total size row matching;
+//!   in the shard its id picks (the last hex digit of the id, 0 if none) and the part of its
+//!   script's language, each part (a language in a shard) numbered densely from 0 with its
+//!   size row matching, and one lock row per shard, `0..16`;
 //! - no job is left running.
 //!
 //! The rules are restated here from the stored words, not taken from the product's code, so
@@ -21,11 +22,24 @@ use std::fmt;
 
 use callqa::db::DbConnection;
 use callqa::db::schema::{
-    assignment_pool, assignment_pool_languages, assignment_pool_size, assignments, jobs,
-    recordings, reviews, script_versions, scripts,
+    assignment_pool, assignment_pool_parts, assignment_pool_shards, assignments, jobs, recordings,
+    reviews, script_versions, scripts,
 };
 use callqa::db::time::{Timestamp, now};
 use diesel::{Connection, QueryDsl, QueryResult, RunQueryDsl};
+
+/// A part of the pool: a language and a shard.
+pub type Part = (String, i32);
+
+/// The shard the product puts a call in, restated: the last character of its id as a hex
+/// digit, 0 when it is none.
+pub fn shard_of(recording: &str) -> i32 {
+    recording
+        .chars()
+        .last()
+        .and_then(|c| c.to_digit(16))
+        .map_or(0, |d| d as i32)
+}
 
 /// One broken invariant, with what the database holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,16 +75,22 @@ pub enum Violation {
         pooled: String,
         script: String,
     },
-    /// A language's slots in the pool are not `0..n`.
-    SlotsNotDense { language: String, slots: Vec<i32> },
-    /// The size row does not count the pool's rows (`None`: there is no size row).
-    WrongPoolSize { size: Option<i32>, rows: usize },
-    /// A language's size row does not count its rows in the pool (`None`: no size row).
-    WrongLanguageSize {
-        language: String,
+    /// A call is in another shard of the pool than its id picks.
+    WrongShard {
+        recording: String,
+        pooled: i32,
+        expected: i32,
+    },
+    /// A part's slots (a language in a shard) are not `0..n`.
+    SlotsNotDense { part: Part, slots: Vec<i32> },
+    /// A part's size row does not count its rows in the pool (`None`: no size row).
+    WrongPartSize {
+        part: Part,
         size: Option<i32>,
         rows: usize,
     },
+    /// The shards' lock rows are not `0..16`.
+    WrongShardRows { shards: Vec<i32> },
     /// A job is still marked running.
     JobRunning {
         job: String,
@@ -127,31 +147,41 @@ impl fmt::Display for Violation {
                 f,
                 "call {recording} is pooled as {pooled} but its script is in {script}"
             ),
-            Violation::SlotsNotDense { language, slots } => {
-                write!(
-                    f,
-                    "the pool's {language} slots are not numbered from 0 densely: {slots:?}"
-                )
-            }
-            Violation::WrongLanguageSize {
-                language,
+            Violation::WrongShard {
+                recording,
+                pooled,
+                expected,
+            } => write!(
+                f,
+                "call {recording} is pooled in shard {pooled} but its id picks {expected}"
+            ),
+            Violation::SlotsNotDense {
+                part: (language, shard),
+                slots,
+            } => write!(
+                f,
+                "the pool's {language} slots of shard {shard} are not numbered from 0 \
+                 densely: {slots:?}"
+            ),
+            Violation::WrongPartSize {
+                part: (language, shard),
                 size: Some(size),
                 rows,
             } => write!(
                 f,
-                "the pool's {language} size row says {size} but it has {rows} rows"
+                "the pool's {language} size row of shard {shard} says {size} but it has \
+                 {rows} rows"
             ),
-            Violation::WrongLanguageSize {
-                language,
+            Violation::WrongPartSize {
+                part: (language, shard),
                 size: None,
                 rows,
-            } => write!(f, "the pool has no {language} size row (and {rows} rows)"),
-            Violation::WrongPoolSize {
-                size: Some(size),
-                rows,
-            } => write!(f, "the pool's size row says {size} but it has {rows} rows"),
-            Violation::WrongPoolSize { size: None, rows } => {
-                write!(f, "the pool has no size row (and {rows} rows)")
+            } => write!(
+                f,
+                "the pool has no {language} size row for shard {shard} (and {rows} rows)"
+            ),
+            Violation::WrongShardRows { shards } => {
+                write!(f, "the pool's shard lock rows are {shards:?}, not 0..16")
             }
             Violation::JobRunning {
                 job,
@@ -288,15 +318,20 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
         }
     }
 
-    let pool: Vec<(String, i32, String)> = assignment_pool::table
+    let pool: Vec<(String, i32, i32, String)> = assignment_pool::table
         .select((
             assignment_pool::language,
+            assignment_pool::shard,
             assignment_pool::slot,
             assignment_pool::recording_id,
         ))
-        .order((assignment_pool::language, assignment_pool::slot))
+        .order((
+            assignment_pool::language,
+            assignment_pool::shard,
+            assignment_pool::slot,
+        ))
         .load(conn)?;
-    let pooled: BTreeSet<String> = pool.iter().map(|(_, _, r)| r.clone()).collect();
+    let pooled: BTreeSet<String> = pool.iter().map(|(_, _, _, r)| r.clone()).collect();
     for recording in belongs.difference(&pooled) {
         found.push(Violation::MissingFromPool {
             recording: recording.clone(),
@@ -307,13 +342,22 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
             recording: recording.clone(),
         });
     }
+    for (_, shard, _, recording) in &pool {
+        if shard_of(recording) != *shard {
+            found.push(Violation::WrongShard {
+                recording: recording.clone(),
+                pooled: *shard,
+                expected: shard_of(recording),
+            });
+        }
+    }
     let language_of: BTreeMap<String, String> = recordings::table
         .inner_join(script_versions::table.inner_join(scripts::table))
         .select((recordings::id, scripts::language))
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    for (language, _, recording) in &pool {
+    for (language, _, _, recording) in &pool {
         if let Some(script) = language_of.get(recording)
             && script != language
         {
@@ -324,48 +368,50 @@ fn calls(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryResult<()>
             });
         }
     }
-    let mut slots_of: BTreeMap<String, Vec<i32>> = BTreeMap::new();
-    for (language, slot, _) in &pool {
-        slots_of.entry(language.clone()).or_default().push(*slot);
+    let mut slots_of: BTreeMap<Part, Vec<i32>> = BTreeMap::new();
+    for (language, shard, slot, _) in &pool {
+        slots_of
+            .entry((language.clone(), *shard))
+            .or_default()
+            .push(*slot);
     }
-    for (language, slots) in &slots_of {
+    for (part, slots) in &slots_of {
         if !slots.iter().copied().eq(0..slots.len() as i32) {
             found.push(Violation::SlotsNotDense {
-                language: language.clone(),
+                part: part.clone(),
                 slots: slots.clone(),
             });
         }
     }
-    let sizes: Vec<i32> = assignment_pool_size::table
-        .select(assignment_pool_size::size)
-        .load(conn)?;
-    let size = sizes.first().copied();
-    if sizes.len() != 1 || size != Some(pool.len() as i32) {
-        found.push(Violation::WrongPoolSize {
-            size,
-            rows: pool.len(),
-        });
-    }
-    let language_sizes: BTreeMap<String, i32> = assignment_pool_languages::table
+    let part_sizes: BTreeMap<Part, i32> = assignment_pool_parts::table
         .select((
-            assignment_pool_languages::language,
-            assignment_pool_languages::size,
+            assignment_pool_parts::language,
+            assignment_pool_parts::shard,
+            assignment_pool_parts::size,
         ))
-        .load::<(String, i32)>(conn)?
+        .load::<(String, i32, i32)>(conn)?
         .into_iter()
+        .map(|(language, shard, size)| ((language, shard), size))
         .collect();
-    let languages: BTreeSet<&String> = language_sizes.keys().chain(slots_of.keys()).collect();
-    for language in languages {
-        let rows = slots_of.get(language).map_or(0, Vec::len);
-        let size = language_sizes.get(language).copied();
-        // A language whose part emptied keeps its row, at 0.
+    let parts: BTreeSet<&Part> = part_sizes.keys().chain(slots_of.keys()).collect();
+    for part in parts {
+        let rows = slots_of.get(part).map_or(0, Vec::len);
+        let size = part_sizes.get(part).copied();
+        // A part that emptied keeps its row, at 0.
         if size.unwrap_or(0) != rows as i32 {
-            found.push(Violation::WrongLanguageSize {
-                language: language.clone(),
+            found.push(Violation::WrongPartSize {
+                part: part.clone(),
                 size,
                 rows,
             });
         }
+    }
+    let shards: Vec<i32> = assignment_pool_shards::table
+        .select(assignment_pool_shards::shard)
+        .order(assignment_pool_shards::shard)
+        .load(conn)?;
+    if !shards.iter().copied().eq(0..16) {
+        found.push(Violation::WrongShardRows { shards });
     }
     Ok(())
 }
@@ -393,7 +439,7 @@ fn running_jobs(conn: &mut DbConnection, found: &mut Vec<Violation>) -> QueryRes
 #[tokio::test]
 async fn each_broken_invariant_is_reported_and_none_once_repaired() {
     use callqa::db::ids::{AssignmentId, ReviewId};
-    use diesel::ExpressionMethods;
+    use diesel::{ExpressionMethods, OptionalExtension};
     use serde_json::{Value, json};
 
     use crate::helpers::{Invitee, spawn_app_with, test_settings};
@@ -490,12 +536,34 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
         .unwrap();
     assert_eq!(app.invariant_violations(), []);
 
-    // The reviewed call back in the pool, at the next slot of its language, the sizes not
-    // told.
+    // Where the pool's rows are: each call's shard is random (its id's), so the test reads
+    // the parts it breaks.
+    let rows_in = |conn: &mut DbConnection, language: &str, shard: i32| -> i32 {
+        assignment_pool::table
+            .filter(assignment_pool::language.eq(language))
+            .filter(assignment_pool::shard.eq(shard))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap() as i32
+    };
+    let size_of = |conn: &mut DbConnection, language: &str, shard: i32| -> Option<i32> {
+        assignment_pool_parts::table
+            .find((language, shard))
+            .select(assignment_pool_parts::size)
+            .first(conn)
+            .optional()
+            .unwrap()
+    };
+    let part = |language: &str, shard: i32| (language.to_owned(), shard);
+
+    // The reviewed call back in the pool, at the next slot of its part, the size not told.
+    let shard = shard_of(&reviewed);
+    let next = rows_in(&mut conn, "ru", shard);
     diesel::insert_into(assignment_pool::table)
         .values((
             assignment_pool::language.eq("ru"),
-            assignment_pool::slot.eq(2),
+            assignment_pool::shard.eq(shard),
+            assignment_pool::slot.eq(next),
             assignment_pool::recording_id.eq(&reviewed),
         ))
         .execute(&mut conn)
@@ -506,103 +574,145 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
             Violation::StrayInPool {
                 recording: reviewed.clone(),
             },
-            Violation::WrongPoolSize {
-                size: Some(2),
-                rows: 3,
-            },
-            Violation::WrongLanguageSize {
-                language: "ru".into(),
-                size: Some(2),
-                rows: 3,
+            Violation::WrongPartSize {
+                part: part("ru", shard),
+                size: size_of(&mut conn, "ru", shard),
+                rows: next as usize + 1,
             },
         ]
     );
-    diesel::delete(assignment_pool::table.find(("ru", 2)))
+    diesel::delete(assignment_pool::table.find(("ru", shard, next)))
         .execute(&mut conn)
         .unwrap();
     assert_eq!(app.invariant_violations(), []);
 
-    // A waiting call dropped from the pool, leaving a hole.
-    let (hole, dropped): (i32, String) = assignment_pool::table
-        .select((assignment_pool::slot, assignment_pool::recording_id))
-        .order(assignment_pool::slot)
+    // A waiting call dropped from the pool.
+    let dropped = waiting[0].clone();
+    let shard = shard_of(&dropped);
+    let slot: i32 = assignment_pool::table
+        .filter(assignment_pool::recording_id.eq(&dropped))
+        .select(assignment_pool::slot)
         .first(&mut conn)
         .unwrap();
-    diesel::delete(assignment_pool::table.find(("ru", hole)))
+    let rows = rows_in(&mut conn, "ru", shard);
+    diesel::delete(assignment_pool::table.find(("ru", shard, slot)))
         .execute(&mut conn)
         .unwrap();
-    assert_eq!(
-        app.invariant_violations(),
-        [
-            Violation::MissingFromPool {
-                recording: dropped.clone(),
-            },
-            Violation::SlotsNotDense {
-                language: "ru".into(),
-                slots: vec![1],
-            },
-            Violation::WrongPoolSize {
-                size: Some(2),
-                rows: 1,
-            },
-            Violation::WrongLanguageSize {
-                language: "ru".into(),
-                size: Some(2),
-                rows: 1,
-            },
-        ]
-    );
-    diesel::insert_into(assignment_pool::table)
-        .values((
-            assignment_pool::language.eq("ru"),
-            assignment_pool::slot.eq(hole),
-            assignment_pool::recording_id.eq(&dropped),
-        ))
-        .execute(&mut conn)
-        .unwrap();
+    let mut expected = vec![Violation::MissingFromPool {
+        recording: dropped.clone(),
+    }];
+    if slot != rows - 1 {
+        // Not the part's last: a hole.
+        expected.push(Violation::SlotsNotDense {
+            part: part("ru", shard),
+            slots: (0..rows).filter(|s| *s != slot).collect(),
+        });
+    }
+    expected.push(Violation::WrongPartSize {
+        part: part("ru", shard),
+        size: Some(rows),
+        rows: rows as usize - 1,
+    });
+    assert_eq!(app.invariant_violations(), expected);
+    let put_back = |conn: &mut DbConnection, language: &str, shard: i32, slot: i32| {
+        diesel::insert_into(assignment_pool::table)
+            .values((
+                assignment_pool::language.eq(language),
+                assignment_pool::shard.eq(shard),
+                assignment_pool::slot.eq(slot),
+                assignment_pool::recording_id.eq(&dropped),
+            ))
+            .execute(conn)
+            .unwrap();
+    };
+    put_back(&mut conn, "ru", shard, slot);
     assert_eq!(app.invariant_violations(), []);
 
-    // A Russian call moved to the English part by hand: in the wrong part, and neither
-    // part's size told.
-    let (last, moved): (i32, String) = assignment_pool::table
-        .select((assignment_pool::slot, assignment_pool::recording_id))
-        .order(assignment_pool::slot.desc())
-        .first(&mut conn)
-        .unwrap();
-    diesel::update(assignment_pool::table.find(("ru", last)))
-        .set((
-            assignment_pool::language.eq("en"),
-            assignment_pool::slot.eq(0),
-        ))
+    // The same call past the end of its part, leaving a hole where it was.
+    diesel::update(assignment_pool::table.find(("ru", shard, slot)))
+        .set(assignment_pool::slot.eq(rows + 4))
         .execute(&mut conn)
         .unwrap();
+    let mut slots: Vec<i32> = (0..rows).filter(|s| *s != slot).collect();
+    slots.push(rows + 4);
     assert_eq!(
         app.invariant_violations(),
-        [
-            Violation::WrongLanguage {
-                recording: moved.clone(),
-                pooled: "en".into(),
-                script: "ru".into(),
-            },
-            Violation::WrongLanguageSize {
-                language: "en".into(),
-                size: None,
-                rows: 1,
-            },
-            Violation::WrongLanguageSize {
-                language: "ru".into(),
-                size: Some(2),
-                rows: 1,
-            },
-        ]
+        [Violation::SlotsNotDense {
+            part: part("ru", shard),
+            slots,
+        }]
     );
-    diesel::update(assignment_pool::table.find(("en", 0)))
-        .set((
-            assignment_pool::language.eq("ru"),
-            assignment_pool::slot.eq(last),
-        ))
+    diesel::delete(assignment_pool::table.filter(assignment_pool::recording_id.eq(&dropped)))
         .execute(&mut conn)
         .unwrap();
+    put_back(&mut conn, "ru", shard, slot);
+    assert_eq!(app.invariant_violations(), []);
+
+    // A call moved by hand to slot 0 of an empty part: of another shard than its id picks,
+    // then of another language than its script's. Its own part loses a row (and has a hole
+    // unless it was the last), and neither part's size is told.
+    let moved = waiting[1].clone();
+    let shard = shard_of(&moved);
+    let slot: i32 = assignment_pool::table
+        .filter(assignment_pool::recording_id.eq(&moved))
+        .select(assignment_pool::slot)
+        .first(&mut conn)
+        .unwrap();
+    let rows = rows_in(&mut conn, "ru", shard);
+    let other = (0..16)
+        .find(|s| *s != shard && rows_in(&mut conn, "ru", *s) == 0)
+        .unwrap();
+    let move_to = |conn: &mut DbConnection, language: &str, to: i32, at: i32| {
+        diesel::update(assignment_pool::table.filter(assignment_pool::recording_id.eq(&moved)))
+            .set((
+                assignment_pool::language.eq(language),
+                assignment_pool::shard.eq(to),
+                assignment_pool::slot.eq(at),
+            ))
+            .execute(conn)
+            .unwrap();
+    };
+    let hole = (slot != rows - 1).then(|| Violation::SlotsNotDense {
+        part: part("ru", shard),
+        slots: (0..rows).filter(|s| *s != slot).collect(),
+    });
+    let own_part = Violation::WrongPartSize {
+        part: part("ru", shard),
+        size: Some(rows),
+        rows: rows as usize - 1,
+    };
+    let new_part = |language: &str, to: i32, size| Violation::WrongPartSize {
+        part: part(language, to),
+        size,
+        rows: 1,
+    };
+
+    let other_size = size_of(&mut conn, "ru", other);
+    move_to(&mut conn, "ru", other, 0);
+    let mut expected = vec![Violation::WrongShard {
+        recording: moved.clone(),
+        pooled: other,
+        expected: shard,
+    }];
+    expected.extend(hole.clone());
+    let mut sizes = vec![new_part("ru", other, other_size), own_part.clone()];
+    if other > shard {
+        sizes.reverse();
+    }
+    expected.extend(sizes);
+    assert_eq!(app.invariant_violations(), expected);
+
+    let english_size = size_of(&mut conn, "en", shard);
+    move_to(&mut conn, "en", shard, 0);
+    let mut expected = vec![Violation::WrongLanguage {
+        recording: moved.clone(),
+        pooled: "en".into(),
+        script: "ru".into(),
+    }];
+    expected.extend(hole);
+    expected.extend([new_part("en", shard, english_size), own_part]);
+    assert_eq!(app.invariant_violations(), expected);
+    move_to(&mut conn, "ru", shard, slot);
     assert_eq!(app.invariant_violations(), []);
 
     // Rob holding both waiting calls at once, each still with a slot free.
@@ -665,14 +775,9 @@ async fn each_broken_invariant_is_reported_and_none_once_repaired() {
 #[tokio::test]
 #[should_panic(expected = "the test left the database breaking its invariants")]
 async fn a_test_leaving_a_broken_invariant_fails_when_its_app_is_dropped() {
-    use diesel::ExpressionMethods;
-
     let app = crate::helpers::spawn_app().await;
     let mut conn = app.connect_db();
-    diesel::update(assignment_pool_size::table)
-        .set(assignment_pool_size::size.eq(1))
-        .execute(&mut conn)
-        .unwrap();
+    lying_part_size(&mut conn);
 }
 
 /// A job claimed by a worker that is gone, its claim good for another hour (no worker of the
@@ -714,16 +819,25 @@ async fn a_test_expecting_unfinished_jobs_may_leave_one_running() {
 
 /// …but every other invariant is still checked.
 #[tokio::test]
-#[should_panic(expected = "the pool's size row says 1 but it has 0 rows")]
+#[should_panic(expected = "the pool's ru size row of shard 5 says 1 but it has 0 rows")]
 async fn expecting_unfinished_jobs_leaves_the_other_invariants_checked() {
-    use diesel::ExpressionMethods;
-
     let app = crate::helpers::spawn_app().await;
     let mut conn = app.connect_db();
     orphan_job(&mut conn);
     app.expect_unfinished_jobs();
-    diesel::update(assignment_pool_size::table)
-        .set(assignment_pool_size::size.eq(1))
-        .execute(&mut conn)
+    lying_part_size(&mut conn);
+}
+
+/// Says the (empty) Russian part of shard 5 holds a call.
+fn lying_part_size(conn: &mut DbConnection) {
+    use diesel::ExpressionMethods;
+
+    diesel::insert_into(assignment_pool_parts::table)
+        .values((
+            assignment_pool_parts::language.eq("ru"),
+            assignment_pool_parts::shard.eq(5),
+            assignment_pool_parts::size.eq(1),
+        ))
+        .execute(conn)
         .unwrap();
 }

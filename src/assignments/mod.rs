@@ -165,7 +165,8 @@ pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
             let marked = diesel::update(
                 assignments::table
                     .find(id)
-                    .filter(assignments::status.eq(AssignmentStatus::Active)),
+                    .filter(assignments::status.eq(AssignmentStatus::Active))
+                    .filter(assignments::expires_at.le(now())),
             )
             .set((
                 assignments::status.eq(AssignmentStatus::Expired),

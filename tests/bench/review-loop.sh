@@ -9,6 +9,10 @@
 #   DYNAMIC=1 REVIEWS_PER_CALL=3 tests/bench/review-loop.sh   # calls with dynamic overlap
 #   CALLS=5000 REVIEWS_PER_CALL=3 tests/bench/review-loop.sh   # pool size (default: enough
 #                                                              # for 2,500 reviews/s)
+#   CALLS=1000000 DIRECT=1 tests/bench/review-loop.sh   # a million calls, written straight
+#                                                       # into the database (a few uploaded)
+#   SERVERS=2 tests/bench/review-loop.sh   # two `callqa serve` processes on one database,
+#                                          # the reviewers spread over both
 #
 # Each run starts `callqa serve` on a free local port with a new data directory (and, for
 # PostgreSQL, the given database, which should be empty), creates an owner with
@@ -27,13 +31,19 @@ REVIEWS_PER_CALL=${REVIEWS_PER_CALL:-1}
 # Recordings to seed; by default the bench seeds enough for 2,500 reviews/s over the run.
 CALLS=${CALLS:-}
 WORK=$(mktemp -d)
-SERVER_PID=""
+SERVERS=${SERVERS:-1}
+SERVER_PIDS=()
+
+stop_servers() {
+    for pid in "${SERVER_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    SERVER_PIDS=()
+}
 
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    stop_servers
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -54,12 +64,34 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# owner_lists URL LOGIN PASSWORD: the owner's lists and overview after the run, with every
+# call and review in the database — the median of 5 requests each (curl's total time).
+owner_lists() {
+    local url=$1 token path
+    token=$(curl -fs -H 'content-type: application/json' \
+        -d "{\"login\": \"$2\", \"password\": \"$3\"}" "$url/api/v1/login" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    echo "owner pages, median of 5 (ms):"
+    for path in /api/v1/recordings /api/v1/overview /api/v1/gaps /api/v1/reviewers \
+        /api/v1/funnel /api/v1/kpi /recordings /overview /reviewers /gaps; do
+        for _ in 1 2 3 4 5; do
+            curl -s -o /dev/null -w '%{http_code} %{time_total}\n' \
+                -H "authorization: Bearer $token" -b "callqa_session=$token" "$url$path"
+        done | python3 -c '
+import sys
+rows = [line.split() for line in sys.stdin]
+codes = ",".join(sorted({code for code, _ in rows}))
+times = sorted(float(t) * 1000 for _, t in rows)
+print(f"  {sys.argv[1]:<22} {times[len(times) // 2]:8.1f}   (HTTP {codes})")
+' "$path"
+    done
+}
+
 # run_one NAME [DATABASE_URL]
 run_one() {
     local name=$1 database_url=${2:-}
     local dir="$WORK/$name" port login password
     mkdir -p "$dir"
-    port=$(free_port)
     login="bench-$(date +%s)"
     password=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 
@@ -74,35 +106,49 @@ run_one() {
     printf '%s\n' "$password" | "$BIN" user add --role owner --login "$login" --name Bench \
         --password-stdin >/dev/null
 
-    echo "== $name: starting callqa serve on 127.0.0.1:$port"
-    CALLQA_BIND="127.0.0.1:$port" CALLQA_MIN_LISTEN_RATIO=0 CALLQA_JOB_WORKERS=2 \
-        RUST_LOG=${RUST_LOG:-warn} "$BIN" serve >"$dir/server.log" 2>&1 &
-    SERVER_PID=$!
-    local waited=0
-    until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null || [ "$waited" -ge 300 ]; then
-            echo "the server did not start:" >&2
-            tail -n 30 "$dir/server.log" >&2
-            exit 1
-        fi
-        sleep 0.1
-        waited=$((waited + 1))
+    local urls=() n
+    for n in $(seq 1 "$SERVERS"); do
+        port=$(free_port)
+        echo "== $name: starting callqa serve on 127.0.0.1:$port"
+        CALLQA_BIND="127.0.0.1:$port" CALLQA_MIN_LISTEN_RATIO=0 CALLQA_JOB_WORKERS=2 \
+            RUST_LOG=${RUST_LOG:-warn} "$BIN" serve >"$dir/server-$n.log" 2>&1 &
+        SERVER_PIDS+=($!)
+        local waited=0
+        until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do
+            if ! kill -0 "${SERVER_PIDS[-1]}" 2>/dev/null || [ "$waited" -ge 300 ]; then
+                echo "the server did not start:" >&2
+                tail -n 30 "$dir/server-$n.log" >&2
+                exit 1
+            fi
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+        urls+=("http://127.0.0.1:$port")
     done
+    local also=()
+    for url in "${urls[@]:1}"; do
+        also+=(--also-url "$url")
+    done
+    local direct=()
+    if [ -n "${DIRECT:-}" ]; then
+        direct=(--database-url "${database_url:-$dir/data/callqa.db}")
+    fi
 
-    echo "== $name: $REVIEWERS reviewers, $SECONDS_TO_RUN s"
+    echo "== $name: $REVIEWERS reviewers, $SECONDS_TO_RUN s, $SERVERS server(s)"
     local status=0
     CALLQA_BENCH_OWNER_PASSWORD=$password "$BIN" bench review-loop \
-        --url "http://127.0.0.1:$port" --owner-login "$login" \
+        --url "${urls[0]}" "${also[@]}" --owner-login "$login" \
         --reviewers "$REVIEWERS" --seconds "$SECONDS_TO_RUN" \
         --reviews-per-call "$REVIEWS_PER_CALL" ${CALLS:+--calls "$CALLS"} \
-        ${DYNAMIC:+--dynamic} || status=$?
+        ${DYNAMIC:+--dynamic} "${direct[@]}" || status=$?
 
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+    if [ "$status" -eq 0 ]; then
+        owner_lists "${urls[0]}" "$login" "$password"
+    fi
+    stop_servers
     if [ "$status" -ne 0 ]; then
         echo "== $name: the benchmark failed; last server log lines:" >&2
-        tail -n 30 "$dir/server.log" >&2
+        tail -n 30 "$dir"/server-*.log >&2
         exit "$status"
     fi
 }

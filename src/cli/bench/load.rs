@@ -169,19 +169,27 @@ pub(super) async fn drive(
     args: &ReviewLoopArgs,
     reviewer_tokens: Vec<String>,
 ) -> Result<Run, String> {
-    // One client, one connection per reviewer: every reviewer keeps its connection alive.
-    let api = Rc::new(Api::new(&args.url, args.reviewers));
+    // One client per server, one connection per reviewer: every reviewer keeps its
+    // connection alive. Reviewers are spread over the servers in turn.
+    let servers = args.servers();
+    let apis: Vec<Rc<Api>> = servers
+        .iter()
+        .map(|url| Rc::new(Api::new(url, args.reviewers.div_ceil(servers.len()))))
+        .collect();
     let shared = Rc::new(Shared::default());
     println!(
         "running: {} reviewers for {} s against {} ...",
-        args.reviewers, args.seconds, args.url
+        args.reviewers,
+        args.seconds,
+        servers.join(" and ")
     );
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let handles: Vec<_> = reviewer_tokens
         .into_iter()
-        .map(|token| {
-            let api = api.clone();
+        .enumerate()
+        .map(|(n, token)| {
+            let api = apis[n % apis.len()].clone();
             let shared = shared.clone();
             actix_web::rt::spawn(async move {
                 let tally = reviewer(api, token, deadline, shared).await;

@@ -16,11 +16,14 @@
 //! - this file: the command's flags and the order of a run;
 //! - `client`: the HTTP client and its answers;
 //! - `seed`: the owner's setup, the reviewer accounts and the uploaded recordings;
+//! - `direct`: with `--database-url`, many more recordings written straight into the
+//!   database, copies of a few uploaded ones;
 //! - `load`: the reviewers' `next` + `review` loop;
 //! - `report`: the figures printed at the end.
 
 mod client;
 mod consensus;
+mod direct;
 mod export;
 mod load;
 mod report;
@@ -43,6 +46,10 @@ pub struct ReviewLoopArgs {
     /// The running server, e.g. http://127.0.0.1:8080.
     #[arg(long)]
     url: String,
+    /// Another server on the same database (repeatable): the reviewers are spread over all
+    /// of them in turn; setup goes through `--url`.
+    #[arg(long)]
+    also_url: Vec<String>,
     /// Concurrent reviewers (one account and one connection each).
     #[arg(long, default_value_t = 32)]
     reviewers: usize,
@@ -76,12 +83,24 @@ pub struct ReviewLoopArgs {
     /// reviewer is trusted yet).
     #[arg(long)]
     dynamic: bool,
+    /// The server's database (its `CALLQA_DATABASE_URL`): all but a few of the `--calls`
+    /// recordings are then written straight into it, copies of a few uploaded ones, instead
+    /// of being uploaded one by one (a million in minutes instead of hours).
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 /// The default pool: enough recordings for this many reviews per second over the run.
 const SEEDED_REVIEWS_PER_SECOND: usize = 2500;
 
 impl ReviewLoopArgs {
+    /// Every server the reviewers go through.
+    fn servers(&self) -> Vec<&str> {
+        std::iter::once(self.url.as_str())
+            .chain(self.also_url.iter().map(String::as_str))
+            .collect()
+    }
+
     fn calls(&self) -> usize {
         self.calls.unwrap_or_else(|| {
             (usize::try_from(self.seconds).unwrap_or(usize::MAX / 2) * SEEDED_REVIEWS_PER_SECOND)

@@ -125,7 +125,24 @@ pub(super) async fn set_up(args: &ReviewLoopArgs) -> Result<Setup, String> {
         started.elapsed().as_secs_f64()
     );
 
-    seed_recordings(&api, owner, args, &operator.id, &script.id).await?;
+    let calls = args.calls();
+    match &args.database_url {
+        Some(url) => {
+            // A few real uploads, processed by the server, as templates for the rest.
+            let uploads = calls.min(DIRECT_TEMPLATES);
+            let templates =
+                seed_recordings(&api, owner, args, uploads, &operator.id, &script.id).await?;
+            println!(
+                "seeding: the other {} recordings are copies of these written straight into \
+                 the database (sharing their audio files: for a benchmark only)",
+                calls - uploads
+            );
+            super::direct::copy_ready(url, &templates, calls - uploads)?;
+        }
+        None => {
+            seed_recordings(&api, owner, args, calls, &operator.id, &script.id).await?;
+        }
+    }
     Ok(Setup {
         backend: health.database,
         version: health.version,
@@ -181,18 +198,22 @@ async fn create_reviewers(
     results.into_iter().collect()
 }
 
-/// Uploads `--calls` generated recordings, then waits until every one is processed.
+/// Recordings uploaded for real when the rest are written straight into the database.
+const DIRECT_TEMPLATES: usize = 8;
+
+/// Uploads `calls` generated recordings, then waits until every one is processed; returns
+/// their ids.
 async fn seed_recordings(
     api: &Api,
     owner: &str,
     args: &ReviewLoopArgs,
+    calls: usize,
     operator_id: &str,
     script_id: &str,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let started = Instant::now();
     let reviews_required = args.reviews_per_call.to_string();
     let uploaded = Cell::new(0usize);
-    let calls = args.calls();
     let step = (calls / 10).max(1);
     if args.dynamic {
         println!("seeding: {calls} recordings of 1 s, dynamic overlap (the script's bounds)");
@@ -296,7 +317,7 @@ async fn seed_recordings(
         ids.len(),
         ids.len() as f64 / total
     );
-    Ok(())
+    Ok(ids)
 }
 
 /// One second of 8 kHz mono PCM16: a tone whose pitch depends on `index`, so no two uploads

@@ -187,12 +187,15 @@ pub fn reclaim_expired(conn: &mut DbConnection) -> QueryResult<usize> {
 /// lease and take two calls). Taken before any shard lock.
 pub fn lock_reviewer(conn: &mut DbConnection, reviewer: &UserId) -> QueryResult<()> {
     use crate::db::schema::users;
-    // SQLite: the write transaction excludes every other writer already.
+    // SQLite: the write transaction excludes every other writer already. PostgreSQL: a lock
+    // that rows referring to the reviewer do not wait for (their foreign-key check takes a
+    // key-share lock, which FOR UPDATE would block: a transaction holding every shard and
+    // writing such a row would then wait for a reviewer who waits for a shard).
     if let DbConnection::Postgresql(pg) = conn {
         users::table
             .find(reviewer)
             .select(users::id)
-            .for_update()
+            .for_no_key_update()
             .first::<UserId>(pg)
             .optional()?;
     }

@@ -100,7 +100,7 @@ impl Locked {
         match conn {
             DbConnection::Postgresql(pg) => {
                 lock.select(assignment_pool_shards::shard)
-                    .for_update()
+                    .for_no_key_update()
                     .first::<i32>(pg)?;
             }
             // The write transaction excludes other writers already; a write makes sure it

@@ -1,11 +1,12 @@
-//! The command line: `serve`, `migrate`, `user`, `version`. Each subcommand is a few lines
-//! over the same building blocks the server uses.
+//! The command line: `serve`, `migrate`, `user`, `backup`, `restore`, `version` and the tools.
+//! Each subcommand is a few lines over the same building blocks the server uses.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod anonymize;
+mod backup;
 mod bench;
 mod demo;
 mod import;
@@ -47,6 +48,11 @@ enum Command {
     /// Start a server seeded with demo data (scripts, operators, calls, reviews) in its own
     /// data directory and print its logins.
     Demo(demo::DemoArgs),
+    /// Write a consistent copy of the database, the audio and the signing key into a new
+    /// directory (online: a running server keeps serving).
+    Backup(backup::BackupArgs),
+    /// Restore a backup written by `callqa backup` into a fresh data directory and database.
+    Restore(backup::RestoreArgs),
     /// Benchmarks: load against a running server, the consensus estimator.
     Bench {
         #[command(subcommand)]
@@ -64,6 +70,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Anonymize(args) => anonymize::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Bench { command } => bench::run(command),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
         Command::Version => {
             println!("callqa {}", env!("CARGO_PKG_VERSION"));
             Ok(())

@@ -7,6 +7,7 @@ mod accounts;
 mod agreement;
 mod assignments;
 mod audio;
+mod backup;
 mod canary;
 mod connectors;
 mod demo;

@@ -474,18 +474,19 @@ fn pick(
             return Ok(Pick::Found(recording_id));
         }
     }
-    // Where each part starts among the positions.
-    let mut starts: Vec<(&str, i32, i32)> = Vec::with_capacity(parts.len());
+    // Where each part starts among the positions. A slot past its part's size in the
+    // picture (the part grew since) is no position.
+    let mut starts: Vec<(&pool::Part, i32)> = Vec::with_capacity(parts.len());
     let mut start = 0;
     for part in parts {
-        starts.push((part.language.code(), part.shard, start));
+        starts.push((part, start));
         start += part.size;
     }
     let position = |(code, shard, slot): (String, i32, i32)| {
         starts
             .iter()
-            .find(|(c, s, _)| *c == code && *s == shard)
-            .map(|(_, _, start)| start + slot)
+            .find(|(p, _)| p.language.code() == code && p.shard == shard && slot < p.size)
+            .map(|(_, start)| start + slot)
     };
     let codes: Vec<&str> = parts.iter().map(|part| part.language.code()).collect();
     let had: Vec<(String, i32, i32)> = assignment_pool::table
@@ -514,15 +515,9 @@ fn pick(
             .load(conn)?,
         None => Vec::new(),
     };
-    // A slot past its part's size in the picture (the part grew since) is no position.
     let mut excluded: Vec<i32> = had
         .into_iter()
         .chain(own_calls)
-        .filter(|(code, shard, slot)| {
-            parts
-                .iter()
-                .any(|p| p.language.code() == code && p.shard == *shard && *slot < p.size)
-        })
         .filter_map(position)
         .collect();
     excluded.sort_unstable();

@@ -38,9 +38,12 @@ pub const SHARDS: i32 = 16;
 /// UUIDs, so the shards fill evenly), 0 for an id that does not end in one. The migration
 /// that made the shards applies the same rule in SQL.
 pub fn shard_of(recording_id: &RecordingId) -> i32 {
-    recording_id
-        .as_str()
-        .chars()
+    shard_of_key(recording_id.as_str())
+}
+
+/// The shard of any hex key by the same rule (a content hash, say).
+fn shard_of_key(key: &str) -> i32 {
+    key.chars()
         .last()
         .and_then(|c| c.to_digit(16))
         .map_or(0, |digit| digit as i32)
@@ -121,6 +124,13 @@ impl Locked {
 /// transaction that ends in a pool refresh does, or two of them could wait on each other.
 pub fn lock_for(conn: &mut DbConnection, recording_id: &RecordingId) -> QueryResult<Locked> {
     lock_shards(conn, &[shard_of(recording_id)])
+}
+
+/// Locks the shard a hex key picks (by the rule of [`shard_of`]): a lock for something that
+/// is no call yet, such as the content of an upload, that those who share the key take turns
+/// on.
+pub fn lock_for_key(conn: &mut DbConnection, key: &str) -> QueryResult<Locked> {
+    lock_shards(conn, &[shard_of_key(key)])
 }
 
 /// Locks the given shards in ascending order, whatever order they come in.
@@ -317,14 +327,7 @@ pub fn append_new(
             Some(size) => *size,
             None => part_size(conn, code, shard)?,
         };
-        diesel::insert_into(assignment_pool::table)
-            .values((
-                assignment_pool::language.eq(code),
-                assignment_pool::shard.eq(shard),
-                assignment_pool::slot.eq(size),
-                assignment_pool::recording_id.eq(recording_id),
-            ))
-            .execute(conn)?;
+        insert_row(conn, code, shard, size, recording_id)?;
         sizes.insert((code, shard), size + 1);
     }
     for ((code, shard), size) in sizes {
@@ -341,15 +344,27 @@ fn insert(
     recording_id: &RecordingId,
 ) -> QueryResult<()> {
     let size = part_size(conn, code, shard)?;
+    insert_row(conn, code, shard, size, recording_id)?;
+    set_part_size(conn, code, shard, size + 1)
+}
+
+/// Puts a recording at a slot of a part; the part's size is the caller's to set.
+fn insert_row(
+    conn: &mut DbConnection,
+    code: &str,
+    shard: i32,
+    slot: i32,
+    recording_id: &RecordingId,
+) -> QueryResult<()> {
     diesel::insert_into(assignment_pool::table)
         .values((
             assignment_pool::language.eq(code),
             assignment_pool::shard.eq(shard),
-            assignment_pool::slot.eq(size),
+            assignment_pool::slot.eq(slot),
             assignment_pool::recording_id.eq(recording_id),
         ))
         .execute(conn)?;
-    set_part_size(conn, code, shard, size + 1)
+    Ok(())
 }
 
 /// Empties a slot of a part, moving that part's last entry into the hole (its shard's lock

@@ -456,10 +456,7 @@ pub async fn keep_all(
                     if duplicates == Duplicates::Skip {
                         // Held through the insert: an identical upload racing this one
                         // waits on the same shard, then finds this recording.
-                        let shard = crate::assignments::pool::shard_of(
-                            &crate::db::ids::RecordingId::from_raw(file.sha256.as_str()),
-                        );
-                        crate::assignments::pool::lock_shards(conn, &[shard])?;
+                        crate::assignments::pool::lock_for_key(conn, &file.sha256)?;
                         if let Some(existing) = Recording::with_content(conn, &file.sha256)? {
                             file.discard();
                             return Ok(Err(existing));

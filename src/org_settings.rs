@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::audio::VoiceMode;
+use crate::audio::{OperatorChannel, VoiceMode};
 use crate::db::DbConnection;
 use crate::db::schema::settings;
 use crate::db::time::now;
@@ -21,8 +21,11 @@ pub const LEASE_FACTOR_RANGE: (i32, i32) = (1, 10);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrgSettings {
-    /// `off`, `pitch` or `mcadams`: applied to every reviewer copy built from now on.
+    /// `off`, `pitch`, `strong` or `mcadams`: applied to every reviewer copy built from now on.
     pub voice_mode: VoiceMode,
+    /// `unknown`, `left` or `right`: the side of a stereo recording the operator is on, so
+    /// that only their voice is disguised.
+    pub operator_channel: OperatorChannel,
     /// Reviews a new call needs unless the upload says otherwise (1–20).
     pub reviews_required: i32,
     /// A reviewer holds a call for max(`lease_minutes`, `lease_factor` × its length).
@@ -74,6 +77,7 @@ impl Default for OrgSettings {
     fn default() -> Self {
         OrgSettings {
             voice_mode: VoiceMode::default(),
+            operator_channel: OperatorChannel::default(),
             reviews_required: 1,
             lease_minutes: 15,
             lease_factor: 3,
@@ -94,13 +98,15 @@ impl Default for OrgSettings {
 }
 
 /// The settings as an owner sends them (the API's body, the page's form), not yet checked.
-/// The voice is still a word here, so an unknown one is reported with the other problems
-/// (`voice_mode`: `unknown_value`) rather than refused as an unreadable body. What is left
+/// The voice and the operator's channel are still words here, so an unknown one is reported
+/// with the other problems (`voice_mode`: `unknown_value`) rather than refused as an
+/// unreadable body. What is left
 /// out of a body takes its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SettingsInput {
     pub voice_mode: String,
+    pub operator_channel: String,
     pub reviews_required: i32,
     pub lease_minutes: i32,
     pub lease_factor: i32,
@@ -128,6 +134,7 @@ impl From<OrgSettings> for SettingsInput {
     fn from(settings: OrgSettings) -> Self {
         SettingsInput {
             voice_mode: settings.voice_mode.as_str().to_owned(),
+            operator_channel: settings.operator_channel.as_str().to_owned(),
             reviews_required: settings.reviews_required,
             lease_minutes: settings.lease_minutes,
             lease_factor: settings.lease_factor,
@@ -151,8 +158,10 @@ impl SettingsInput {
     /// The settings, or every problem at once (the voice's first).
     pub fn check(self) -> Result<OrgSettings, Vec<FieldProblem>> {
         let voice = self.voice_mode.parse::<VoiceMode>().ok();
+        let side = self.operator_channel.parse::<OperatorChannel>().ok();
         let settings = OrgSettings {
             voice_mode: voice.unwrap_or_default(),
+            operator_channel: side.unwrap_or_default(),
             reviews_required: self.reviews_required,
             lease_minutes: self.lease_minutes,
             lease_factor: self.lease_factor,
@@ -174,6 +183,9 @@ impl SettingsInput {
         let mut problems = Vec::new();
         if voice.is_none() {
             problems.push(FieldProblem::new("voice_mode", "unknown_value"));
+        }
+        if side.is_none() {
+            problems.push(FieldProblem::new("operator_channel", "unknown_value"));
         }
         if let Err(more) = settings.validate() {
             problems.extend(more);
@@ -248,9 +260,13 @@ impl OrgSettings {
         f64::from(percent.clamp(0, 100)) / 100.0
     }
 
-    fn pairs(&self) -> [(&'static str, String); 16] {
+    fn pairs(&self) -> [(&'static str, String); 17] {
         [
             ("voice_mode", self.voice_mode.as_str().to_owned()),
+            (
+                "operator_channel",
+                self.operator_channel.as_str().to_owned(),
+            ),
             ("reviews_required", self.reviews_required.to_string()),
             ("lease_minutes", self.lease_minutes.to_string()),
             ("lease_factor", self.lease_factor.to_string()),
@@ -283,6 +299,10 @@ impl OrgSettings {
                     Ok(voice) => candidate.voice_mode = voice,
                     Err(_) => continue,
                 },
+                ("operator_channel", _) => match value.parse() {
+                    Ok(side) => candidate.operator_channel = side,
+                    Err(_) => continue,
+                },
                 ("reviews_required", Ok(n)) => candidate.reviews_required = n,
                 ("lease_minutes", Ok(n)) => candidate.lease_minutes = n,
                 ("lease_factor", Ok(n)) => candidate.lease_factor = n,
@@ -307,7 +327,7 @@ impl OrgSettings {
         Ok(loaded)
     }
 
-    /// Checks every field but the voice (which its type keeps valid); all problems at once.
+    /// Checks every field but the voice and the channel (which their types keep valid); all problems at once.
     pub fn validate(&self) -> Result<(), Vec<FieldProblem>> {
         let mut problems = Vec::new();
         for (field, value, (min, max)) in [

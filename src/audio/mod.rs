@@ -12,9 +12,13 @@
 //! smeared into neighbouring output by the disguise's analysis windows, and after it, so the range
 //! is exactly silent or carries a clean tone.
 //!
-//! Channels: the copy is mono. A stereo recording (call recorders often put the operator and the
-//! customer on separate channels) is mixed down before anything else, so the disguise runs once
-//! and the MP3 spends its few bits on one channel. Redaction, disguise and peaks work at the
+//! Channels: the copy is mono, so the MP3 spends its few bits on one channel. A stereo recording
+//! (call recorders often put the operator and the customer on separate channels) is mixed down
+//! before anything else and the disguise runs once on the mix, unless the owner said which side
+//! is the operator's ([`OperatorChannel`]): then only that side is disguised, the customer's side
+//! waits in a queue as long as the disguise's delay and is mixed back in, natural and sample
+//! aligned. Customers' voices are not what links an operator's calls, and natural ones are
+//! easier to follow. Redaction, disguise and peaks work at the
 //! source's sample rate; the MP3 writer resamples to 16 kHz (see [`mp3`], [`resample`]).
 //! [`CopyFormat::Wav`] (PCM16 at the source's rate) is what earlier versions served; `callqa
 //! anonymize` can still write it, to compare the two.
@@ -127,9 +131,13 @@ pub struct AudioInfo {
 pub enum VoiceMode {
     /// Voices are left as recorded.
     Off,
-    /// Pitch and formants shifted together by a random amount per call; duration kept.
+    /// Pitch and formants shifted together by a random amount per call, then the formants
+    /// alone by another; duration kept. The default: the best trade-off measured.
     #[default]
     Pitch,
+    /// The same as [`VoiceMode::Pitch`] with a wider pitch shift: calls harder to link, words
+    /// harder to make out.
+    Strong,
     /// McAdams pole-angle warping of the vocal tract (random coefficient per call) plus a small
     /// random pitch shift.
     McAdams,
@@ -140,9 +148,18 @@ impl VoiceMode {
         match self {
             VoiceMode::Off => "off",
             VoiceMode::Pitch => "pitch",
+            VoiceMode::Strong => "strong",
             VoiceMode::McAdams => "mcadams",
         }
     }
+
+    /// Every mode, in the order the owner is offered them.
+    pub const ALL: [VoiceMode; 4] = [
+        VoiceMode::Off,
+        VoiceMode::Pitch,
+        VoiceMode::Strong,
+        VoiceMode::McAdams,
+    ];
 }
 
 /// The same word as [`VoiceMode::as_str`] (the settings' JSON and page).
@@ -165,9 +182,66 @@ impl FromStr for VoiceMode {
         match s {
             "off" => Ok(VoiceMode::Off),
             "pitch" => Ok(VoiceMode::Pitch),
+            "strong" => Ok(VoiceMode::Strong),
             "mcadams" => Ok(VoiceMode::McAdams),
             other => Err(AudioError::InvalidOptions(format!(
-                "unknown voice mode {other:?} (expected off, pitch or mcadams)"
+                "unknown voice mode {other:?} (expected off, pitch, strong or mcadams)"
+            ))),
+        }
+    }
+}
+
+/// Which side of a stereo recording carries the operator, as the owner knows their recorder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OperatorChannel {
+    /// Not said (or both voices on both sides): the mix of both sides is disguised.
+    #[default]
+    Unknown,
+    Left,
+    Right,
+}
+
+impl OperatorChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorChannel::Unknown => "unknown",
+            OperatorChannel::Left => "left",
+            OperatorChannel::Right => "right",
+        }
+    }
+
+    /// The operator's plane among a stereo block's two (left first), if known.
+    fn index(self) -> Option<usize> {
+        match self {
+            OperatorChannel::Unknown => None,
+            OperatorChannel::Left => Some(0),
+            OperatorChannel::Right => Some(1),
+        }
+    }
+}
+
+impl serde::Serialize for OperatorChannel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl fmt::Display for OperatorChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OperatorChannel {
+    type Err = AudioError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "unknown" => Ok(OperatorChannel::Unknown),
+            "left" => Ok(OperatorChannel::Left),
+            "right" => Ok(OperatorChannel::Right),
+            other => Err(AudioError::InvalidOptions(format!(
+                "unknown operator channel {other:?} (expected unknown, left or right)"
             ))),
         }
     }
@@ -280,6 +354,8 @@ pub struct AnonymizeOptions {
     /// The format of the copy: MP3 unless a measurement asks for WAV.
     pub format: CopyFormat,
     pub voice: VoiceMode,
+    /// The operator's side of a stereo recording: only it is disguised. Ignored for mono.
+    pub operator_channel: OperatorChannel,
     pub redactions: Vec<Redaction>,
     /// Seeds the draw of the disguise parameters (tests, reproducible runs). `None` draws from
     /// the operating system, which is what production must use.
@@ -304,6 +380,9 @@ pub struct AnonymizeReport {
     pub source_channels: u16,
     pub codec: String,
     pub voice: VoiceMode,
+    /// The one side that was disguised, when the owner named the operator's side of a stereo
+    /// recording and a disguise ran; `Unknown` when the whole mix was (or nothing was).
+    pub disguised_channel: OperatorChannel,
     pub voice_params: VoiceParams,
     /// Frames of the McAdams stage left unwarped because the LPC root finder did not converge
     /// (expected to be zero; reported so a regression is noticed).
@@ -404,21 +483,41 @@ fn run_pipeline(
             rate,
         ),
     };
+    // Only the operator's side is disguised when the owner said which one it is.
+    let operator = options
+        .operator_channel
+        .index()
+        .filter(|_| info.channels == 2 && options.voice != VoiceMode::Off);
     let mut output = Output {
         sink,
         peaks: peaks::Peaks::new(rate, 1),
         redactions: &redactions,
         plane: Vec::new(),
+        beside: operator.map(|_| std::collections::VecDeque::new()),
         position: 0,
     };
 
     let mut in_pos: u64 = 0;
     loop {
-        downmix(&mut decoded);
-        if let Some(plane) = decoded.first_mut() {
-            redactions.silence(plane, in_pos);
-            in_pos += plane.len() as u64;
-            stage.process(plane, &mut output.plane);
+        match (operator, output.beside.as_mut()) {
+            (Some(index), Some(beside)) if decoded.len() == 2 => {
+                let frames = decoded[0].len().min(decoded[1].len());
+                for plane in decoded.iter_mut() {
+                    plane.truncate(frames);
+                    redactions.silence(plane, in_pos);
+                }
+                in_pos += frames as u64;
+                beside.extend(&decoded[1 - index]);
+                stage.process(&decoded[index], &mut output.plane);
+            }
+            _ => {
+                downmix(&mut decoded);
+                if let Some(plane) = decoded.first_mut() {
+                    redactions.silence(plane, in_pos);
+                    in_pos += plane.len() as u64;
+                    stage.process(plane, &mut output.plane);
+                }
+            }
         }
         output.emit()?;
         if !source.next_block(&mut decoded)? {
@@ -440,6 +539,11 @@ fn run_pipeline(
         source_channels: info.source_channels,
         codec: info.codec,
         voice: options.voice,
+        disguised_channel: if operator.is_some() {
+            options.operator_channel
+        } else {
+            OperatorChannel::Unknown
+        },
         voice_params: params,
         unwarped_frames: stage.unwarped_frames(),
     })
@@ -496,6 +600,9 @@ struct Output<'a> {
     peaks: peaks::Peaks,
     redactions: &'a redact::Redactor,
     plane: Vec<f32>,
+    /// The customer's side of a stereo call whose operator side alone is disguised: queued
+    /// until the disguise hands back the operator's samples of the same moments.
+    beside: Option<std::collections::VecDeque<f32>>,
     /// Absolute position of the next output frame.
     position: u64,
 }
@@ -504,6 +611,15 @@ impl Output<'_> {
     fn emit(&mut self) -> Result<(), AudioError> {
         if self.plane.is_empty() {
             return Ok(());
+        }
+        if let Some(beside) = self.beside.as_mut() {
+            // The mean of the two sides, as `downmix` mixes them. The disguise lags its input,
+            // never leads it, and its output is as long, so the queue never runs short.
+            let frames = self.plane.len().min(beside.len());
+            debug_assert_eq!(frames, self.plane.len());
+            for (sample, other) in self.plane.iter_mut().zip(beside.drain(..frames)) {
+                *sample = (*sample + other) * 0.5;
+            }
         }
         self.redactions.apply_final(&mut self.plane, self.position);
         self.peaks.push(std::slice::from_ref(&self.plane));

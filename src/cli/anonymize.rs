@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::audio::{self, AnonymizeOptions, CopyFormat, Redaction, RedactionMode, VoiceMode};
+use crate::audio::{
+    self, AnonymizeOptions, CopyFormat, OperatorChannel, Redaction, RedactionMode, VoiceMode,
+};
 
 #[derive(Debug, Args)]
 pub struct AnonymizeArgs {
@@ -17,9 +19,13 @@ pub struct AnonymizeArgs {
     /// Where to write the reviewer copy: an MP3 as the server builds it, or a mono WAV PCM16 at
     /// the source's rate when OUTPUT ends in `.wav` (to measure what the MP3 costs).
     output: PathBuf,
-    /// Voice disguise: off, pitch or mcadams.
+    /// Voice disguise: off, pitch, strong or mcadams.
     #[arg(long, default_value = "pitch", value_parser = parse_voice)]
     voice: VoiceMode,
+    /// The operator's side of a stereo recording (left or right): only it is disguised, the
+    /// customer's stays natural. Default: the whole call is.
+    #[arg(long, default_value = "unknown", value_parser = parse_channel)]
+    operator_channel: OperatorChannel,
     /// A range to hide, in seconds: `12.5-14.0` (silenced) or `12.5-14.0:bleep`. Repeatable.
     #[arg(long = "redact", value_name = "START-END[:bleep]", value_parser = parse_redaction)]
     redactions: Vec<Redaction>,
@@ -39,6 +45,7 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
     let options = AnonymizeOptions {
         format: format_for(&args.output),
         voice: args.voice,
+        operator_channel: args.operator_channel,
         redactions: args.redactions,
         seed: args.seed,
     };
@@ -65,8 +72,13 @@ pub fn run(args: AnonymizeArgs) -> Result<(), String> {
         report.sample_rate,
         report.source_channels
     );
+    let side = match report.disguised_channel {
+        OperatorChannel::Unknown => String::new(),
+        side => format!(", the {side} channel only"),
+    };
     println!(
-        "voice: {} (pitch {:+.2} semitones, formants x{:.3}, McAdams alpha {:.3}; owner-only)",
+        "voice: {}{side} (pitch {:+.2} semitones, formants x{:.3}, McAdams alpha {:.3}; \
+         owner-only)",
         report.voice,
         report.voice_params.pitch_semitones,
         report.voice_params.formant_ratio,
@@ -89,6 +101,10 @@ fn format_for(output: &std::path::Path) -> CopyFormat {
 }
 
 fn parse_voice(s: &str) -> Result<VoiceMode, String> {
+    s.parse().map_err(|e: audio::AudioError| e.to_string())
+}
+
+fn parse_channel(s: &str) -> Result<OperatorChannel, String> {
     s.parse().map_err(|e: audio::AudioError| e.to_string())
 }
 

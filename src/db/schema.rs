@@ -137,6 +137,7 @@ diesel::table! {
         reviews_min -> Nullable<Integer>,
         reviews_max -> Nullable<Integer>,
         sample -> Nullable<Text>,
+        voice_channel -> Nullable<Text>,
     }
 }
 

@@ -25,7 +25,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::assignments::pool;
-use crate::audio::{Redaction, RedactionMode};
+use crate::audio::{Redaction, RedactionMode, VoiceMode};
 use crate::db::ids::{OperatorId, RecordingId, ScriptId, ScriptVersionId, UserId};
 use crate::db::schema::{operators, recordings, redactions, script_versions};
 use crate::db::time::{Timestamp, now};
@@ -133,6 +133,8 @@ pub struct Recording {
     pub direction: Option<Direction>,
     pub customer_number: Option<String>,
     pub voice_mode: String,
+    /// `left` or `right` when only that side of a stereo call was disguised.
+    pub voice_channel: Option<String>,
     pub anonymized_file: Option<String>,
     pub peaks_file: Option<String>,
     pub reviews_required: i32,
@@ -552,7 +554,8 @@ impl Recording {
         Ok(())
     }
 
-    /// Saves the owner's settings. When the voice disguise changed, every call reviewers may
+    /// Saves the owner's settings. When the voice disguise (or the operator's side of stereo
+    /// calls) changed, every call reviewers may
     /// still be given is rebuilt with it, in the same transaction: once the change is
     /// acknowledged no copy built with the old voice can be handed out. Returns how many
     /// calls were queued for a new copy.
@@ -561,14 +564,19 @@ impl Recording {
             let mut locked = pool::lock_all(conn)?;
             let before = OrgSettings::load(conn)?;
             settings.save(conn)?;
-            if before.voice_mode == settings.voice_mode {
+            let voice_changed = before.voice_mode != settings.voice_mode;
+            // The operator's side only matters to stereo calls (and to those whose channels
+            // are not known yet), and only while voices are disguised.
+            let side_changed = before.operator_channel != settings.operator_channel
+                && settings.voice_mode != VoiceMode::Off;
+            if !voice_changed && !side_changed {
                 return Ok(0);
             }
             // Gold calls too: a reviewer must not tell one by its older voice.
             let gold = crate::db::schema::gold_calls::table
                 .filter(crate::db::schema::gold_calls::active.eq(true))
                 .select(crate::db::schema::gold_calls::recording_id);
-            let ids: Vec<RecordingId> = recordings::table
+            let mut affected = recordings::table
                 .filter(recordings::status.ne(RecordingStatus::Failed))
                 .filter(
                     recordings::reviews_done
@@ -576,7 +584,15 @@ impl Recording {
                         .or(recordings::id.eq_any(gold)),
                 )
                 .select(recordings::id)
-                .load(conn)?;
+                .into_boxed();
+            if !voice_changed {
+                affected = affected.filter(
+                    recordings::channels
+                        .is_null()
+                        .or(recordings::channels.eq(2)),
+                );
+            }
+            let ids: Vec<RecordingId> = affected.load(conn)?;
             for id in &ids {
                 Recording::requeue_locked(conn, &mut locked, id)?;
             }

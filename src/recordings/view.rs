@@ -53,6 +53,10 @@ pub struct RecordingView {
     pub size_bytes: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_mode: Option<String>,
+    /// For the owner: `left` or `right` when only the operator's side of a stereo call was
+    /// disguised, `null` when the whole call was (or nothing was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_channel: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redactions: Option<Vec<RedactionRange>>,
     /// The call's place in its script's sampling plan, for the owner: `held` (in its
@@ -128,6 +132,7 @@ pub fn view(
         },
         size_bytes: for_owner.then_some(recording.size_bytes),
         voice_mode: for_owner.then_some(recording.voice_mode),
+        voice_channel: for_owner.then_some(recording.voice_channel),
         redactions: if for_owner { redactions } else { None },
         sample: recording.sample.filter(|_| for_owner),
         outcome: None,

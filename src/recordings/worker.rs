@@ -18,7 +18,7 @@ use super::identity::ProcessIdentity;
 use super::jobs::{self, Job};
 use super::store::{AudioStore, Kind};
 use super::{Recording, RecordingStatus};
-use crate::audio::{self, AnonymizeOptions, AudioError, CopyFormat};
+use crate::audio::{self, AnonymizeOptions, AudioError, CopyFormat, OperatorChannel};
 use crate::connectors::fetch::Fetch;
 use crate::db::ids::RecordingId;
 use crate::db::schema::recordings;
@@ -411,6 +411,7 @@ impl Build {
             options: AnonymizeOptions {
                 format: CopyFormat::Mp3,
                 voice: settings.voice_mode,
+                operator_channel: settings.operator_channel,
                 redactions: ranges.iter().map(|r| r.to_audio()).collect(),
                 seed: None,
             },
@@ -464,6 +465,10 @@ impl Build {
                 recordings::channels.eq(i32::from(report.source_channels)),
                 recordings::sample_rate.eq(i32::try_from(report.sample_rate).unwrap_or(i32::MAX)),
                 recordings::voice_mode.eq(report.voice.as_str()),
+                recordings::voice_channel.eq(match report.disguised_channel {
+                    OperatorChannel::Unknown => None,
+                    side => Some(side.as_str()),
+                }),
                 recordings::anonymized_file.eq(&reviewer_name),
                 recordings::peaks_file.eq(&peaks_name),
                 recordings::ready_at.eq(now()),

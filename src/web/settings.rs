@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::page::Page;
 use super::{PageBase, see_other};
+use crate::audio::VoiceMode;
 use crate::error::{AppError, FieldMessage};
 use crate::http::Owner;
 use crate::http::forms::PageForm;
@@ -24,12 +25,16 @@ struct SettingsPage {
     #[serde(flatten)]
     base: PageBase,
     settings: SettingsInput,
-    voice_modes: Vec<&'static str>,
+    voice_modes: [&'static str; 4],
+    operator_channels: [&'static str; 3],
     /// Every zone name, for the organization's zone.
     zones: &'static [String],
     saved: bool,
     fields: Vec<FieldMessage>,
 }
+
+/// The choices for the operator's side of stereo calls, in the page's order.
+const OPERATOR_CHANNELS: [&str; 3] = ["unknown", "left", "right"];
 
 #[derive(Deserialize)]
 struct SettingsQuery {
@@ -49,7 +54,8 @@ async fn settings_page(
     let data = SettingsPage {
         base: page.base(),
         settings: settings.into(),
-        voice_modes: vec!["off", "pitch", "mcadams"],
+        voice_modes: VoiceMode::ALL.map(VoiceMode::as_str),
+        operator_channels: OPERATOR_CHANNELS,
         zones: crate::zone::names(),
         saved: query.saved.is_some(),
         fields: Vec::new(),
@@ -60,6 +66,8 @@ async fn settings_page(
 #[derive(Deserialize)]
 struct SettingsForm {
     voice_mode: String,
+    #[serde(default)]
+    operator_channel: Option<String>,
     reviews_required: String,
     #[serde(default)]
     lease_minutes: Option<String>,
@@ -106,6 +114,11 @@ async fn settings_submit(
     };
     let input = SettingsInput {
         voice_mode: form.voice_mode.trim().to_owned(),
+        operator_channel: form
+            .operator_channel
+            .map_or(current.operator_channel.as_str().to_owned(), |c| {
+                c.trim().to_owned()
+            }),
         reviews_required: form.reviews_required.trim().parse().unwrap_or(0),
         lease_minutes: number(form.lease_minutes.as_ref(), current.lease_minutes),
         lease_factor: number(form.lease_factor.as_ref(), current.lease_factor),
@@ -135,7 +148,8 @@ async fn settings_submit(
             let data = SettingsPage {
                 base: page.base(),
                 settings: input,
-                voice_modes: vec!["off", "pitch", "mcadams"],
+                voice_modes: VoiceMode::ALL.map(VoiceMode::as_str),
+                operator_channels: OPERATOR_CHANNELS,
                 zones: crate::zone::names(),
                 saved: false,
                 fields: error.field_messages(page.lang),

@@ -11,8 +11,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use callqa::audio::{
-    self, AnonymizeOptions, AudioError, CopyFormat, Redaction, RedactionMode, VoiceMode,
-    VoiceParams,
+    self, AnonymizeOptions, AudioError, CopyFormat, OperatorChannel, Redaction, RedactionMode,
+    VoiceMode, VoiceParams,
 };
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -504,6 +504,7 @@ fn marked_ranges_are_silent_or_bleeped_in_the_disguised_copy() {
             },
         ],
         seed: Some(42),
+        ..AnonymizeOptions::default()
     };
     let report = audio::anonymize(&input, &wav, &peaks, &options).unwrap();
     assert_ne!(report.voice_params, VoiceParams::NONE);
@@ -836,4 +837,110 @@ async fn a_wav_written_to_a_pipe_is_processed_to_its_real_length() {
     let done = upload("cut.wav", cut).await;
     assert_eq!(done["status"], "failed", "{done}");
     assert_eq!(done["error_code"], "audio_truncated", "{done}");
+}
+
+/// The magnitude of `samples`' component at `hz` (a single-bin DFT), as a fraction of full
+/// scale per sample.
+fn tone_level(samples: &[f32], rate: f32, hz: f32) -> f32 {
+    let (mut re, mut im) = (0.0f64, 0.0f64);
+    for (n, s) in samples.iter().enumerate() {
+        let phase = f64::from(std::f32::consts::TAU * hz / rate) * n as f64;
+        re += f64::from(*s) * phase.cos();
+        im += f64::from(*s) * phase.sin();
+    }
+    (2.0 * re.hypot(im) / samples.len() as f64) as f32
+}
+
+/// When the owner says which side of a stereo call is the operator's, only that side is
+/// disguised: the customer's side comes through untouched and sample-aligned (subtracting it
+/// leaves nothing of its tone), while the operator's tone moves away from its frequency. A
+/// marked range is hidden on both sides. Without the owner's word, or for a mono file, the
+/// whole call is disguised as before.
+#[test]
+fn only_the_operators_side_of_a_stereo_call_is_disguised() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sides.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&input, spec).unwrap();
+    let tone = |n: u32, hz: f32| ((n as f32 / 8000.0) * hz * std::f32::consts::TAU).sin();
+    // The customer (left) at 440 Hz, the operator (right) at 1 kHz, both for three seconds.
+    let mut customer = Vec::new();
+    for n in 0..24_000u32 {
+        let left = (tone(n, 440.0) * 12_000.0) as i16;
+        customer.push(f32::from(left) / 32768.0);
+        writer.write_sample(left).unwrap();
+        writer
+            .write_sample((tone(n, 1000.0) * 12_000.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+
+    let build = |side: OperatorChannel| {
+        let (wav, peaks) = (dir.path().join("c.wav"), dir.path().join("c.json"));
+        let options = AnonymizeOptions {
+            format: CopyFormat::Wav,
+            voice: VoiceMode::Pitch,
+            operator_channel: side,
+            redactions: vec![Redaction {
+                start_ms: 1000,
+                end_ms: 1250,
+                mode: RedactionMode::Silence,
+            }],
+            seed: Some(11),
+        };
+        let report = audio::anonymize(&input, &wav, &peaks, &options).unwrap();
+        let samples: Vec<f32> = hound::WavReader::open(&wav)
+            .unwrap()
+            .into_samples::<i16>()
+            .map(|s| f32::from(s.unwrap()) / 32768.0)
+            .collect();
+        (report, samples)
+    };
+
+    let (report, copy) = build(OperatorChannel::Right);
+    assert_eq!(report.disguised_channel, OperatorChannel::Right);
+    assert_eq!(copy.len(), 24_000, "as long as the call");
+    assert!(
+        copy[8000..10_000].iter().all(|s| *s == 0.0),
+        "hidden on both sides"
+    );
+    // Away from the edges and the hidden range: the customer's side, at half level...
+    let span = 12_000..22_000;
+    let level = tone_level(&copy[span.clone()], 8000.0, 440.0);
+    assert!((0.17..0.20).contains(&level), "customer at 440 Hz: {level}");
+    // ...exactly where it was: what is left without it holds nothing at 440 Hz.
+    let rest: Vec<f32> = copy[span.clone()]
+        .iter()
+        .zip(&customer[span.clone()])
+        .map(|(out, side)| out - side * 0.5)
+        .collect();
+    let left_over = tone_level(&rest, 8000.0, 440.0);
+    assert!(left_over < 0.002, "customer not aligned: {left_over} left");
+    // The operator's tone was moved by the disguise's 2-3.5 semitones.
+    let operator = tone_level(&copy[span.clone()], 8000.0, 1000.0);
+    assert!(operator < 0.02, "operator still at 1 kHz: {operator}");
+
+    // The owner did not say: both sides are disguised, the customer's tone moves too.
+    let (report, copy) = build(OperatorChannel::Unknown);
+    assert_eq!(report.disguised_channel, OperatorChannel::Unknown);
+    let level = tone_level(&copy[span.clone()], 8000.0, 440.0);
+    assert!(level < 0.02, "customer not disguised: {level}");
+
+    // A mono file is disguised whole, whatever the owner said of stereo ones.
+    let mono = dir.path().join("mono.wav");
+    std::fs::write(&mono, crate::helpers::tone_wav(1.0, 8000)).unwrap();
+    let options = AnonymizeOptions {
+        format: CopyFormat::Wav,
+        operator_channel: OperatorChannel::Left,
+        ..AnonymizeOptions::default()
+    };
+    let (wav, peaks) = (dir.path().join("m.wav"), dir.path().join("m.json"));
+    let report = audio::anonymize(&mono, &wav, &peaks, &options).unwrap();
+    assert_eq!(report.disguised_channel, OperatorChannel::Unknown);
+    assert_ne!(report.voice_params, VoiceParams::NONE);
 }

@@ -305,3 +305,234 @@ async fn saving_the_same_voice_rebuilds_nothing() {
     assert_eq!(d.status(&id).await["status"], "ready");
     assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 0);
 }
+
+/// A stereo call: the customer at 440 Hz on the left, the operator at 1 kHz on the right.
+fn stereo_wav(seconds: f32) -> Vec<u8> {
+    let mut cursor = std::io::Cursor::new(Vec::new());
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
+    for n in 0..(seconds * 8000.0) as u32 {
+        for hz in [440.0, 1000.0] {
+            let t = n as f32 / 8000.0;
+            let sample = (t * hz * std::f32::consts::TAU).sin() * 12_000.0;
+            writer.write_sample(sample as i16).unwrap();
+        }
+    }
+    writer.finalize().unwrap();
+    cursor.into_inner()
+}
+
+/// The owner names the operator's side of stereo calls (API and page, both checked like the
+/// other settings): the stereo calls waiting for reviews are rebuilt with only that side
+/// disguised, which the owner sees on the call; mono calls are left alone, and saving the
+/// same side again rebuilds nothing.
+#[tokio::test]
+async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
+    let d = desk().await;
+    d.set_voice("pitch").await;
+    let fields = [
+        ("operator_id", d.operator_id.as_str()),
+        ("script_id", d.script_id.as_str()),
+    ];
+    let response = d
+        .app
+        .upload(&d.owner, "stereo.wav", stereo_wav(2.0), &fields)
+        .await;
+    assert_eq!(response.status(), 202);
+    let stereo = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mono = d.upload().await;
+    d.run_jobs();
+    for id in [&stereo, &mono] {
+        let recording = d.status(id).await;
+        assert_eq!(recording["status"], "ready");
+        assert_eq!(recording["voice_channel"], Value::Null, "{recording}");
+    }
+
+    let settings_url = d.app.url("/api/v1/settings");
+    let mut settings: Value = d
+        .app
+        .get_as("/api/v1/settings", &d.owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["operator_channel"], "unknown");
+    let put = |body: Value| {
+        d.app
+            .api
+            .put(settings_url.clone())
+            .bearer_auth(&d.owner.token)
+            .json(&body)
+            .send()
+    };
+    settings["operator_channel"] = json!("middle");
+    let response = put(settings.clone()).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        crate::helpers::problem_fields(&body),
+        [("operator_channel".to_owned(), "unknown_value".to_owned())]
+    );
+    assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 0);
+
+    settings["operator_channel"] = json!("right");
+    let response = put(settings.clone()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), settings);
+    assert_ne!(d.status(&stereo).await["status"], "ready");
+    assert_eq!(d.status(&mono).await["status"], "ready");
+    assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 1);
+    d.run_jobs();
+    let recording = d.status(&stereo).await;
+    assert_eq!(recording["status"], "ready");
+    assert_eq!(recording["voice_channel"], "right", "{recording}");
+    assert_eq!(d.status(&mono).await["voice_channel"], Value::Null);
+    put(settings.clone()).await.unwrap();
+    assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 0);
+
+    // The page shows the choice, in both languages, and saves another.
+    let browser = d.app.browser_for(&d.owner).await;
+    for (lang, legend) in [
+        ("en", "Stereo recordings: the operator"),
+        ("ru", "Стереозаписи: сторона оператора"),
+    ] {
+        let html = browser
+            .get(d.app.url("/settings"))
+            .header("Accept-Language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(legend), "{lang}");
+        assert!(html.contains(r#"name="operator_channel" value="right" checked"#));
+    }
+    let detail = browser
+        .get(d.app.url(&format!("/recordings/{stereo}")))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("side only (right)"), "{detail}");
+    let page = browser.get(d.app.url("/settings")).send().await.unwrap();
+    let csrf = crate::helpers::csrf_of(&page.text().await.unwrap());
+    let response = d
+        .app
+        .post_form(
+            &browser,
+            "/settings",
+            &[
+                ("csrf", csrf.as_str()),
+                ("voice_mode", "pitch"),
+                ("operator_channel", "left"),
+                ("reviews_required", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let saved: Value = d
+        .app
+        .get_as("/api/v1/settings", &d.owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["operator_channel"], "left");
+}
+
+/// The migration that brought the strong disguise and the operator's side, undone and done
+/// again over calls built with both (on SQLite it builds the recordings table anew): every
+/// call is still there with its fields; undoing records a strong copy as the pitch shift it
+/// mostly is and forgets the side.
+#[tokio::test]
+async fn the_voice_choices_migration_keeps_every_call_both_ways() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let d = desk().await;
+    d.set_voice("strong").await;
+    let fields = [
+        ("operator_id", d.operator_id.as_str()),
+        ("script_id", d.script_id.as_str()),
+    ];
+    let response = d
+        .app
+        .upload(&d.owner, "stereo.wav", stereo_wav(1.0), &fields)
+        .await;
+    let stereo = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mono = d.upload().await;
+    let mut settings: Value = d
+        .app
+        .get_as("/api/v1/settings", &d.owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    settings["operator_channel"] = json!("left");
+    let response = d
+        .app
+        .api
+        .put(d.app.url("/api/v1/settings"))
+        .bearer_auth(&d.owner.token)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    d.run_jobs();
+    let before = [d.status(&stereo).await, d.status(&mono).await];
+    assert_eq!(before[0]["voice_mode"], "strong");
+    assert_eq!(before[0]["voice_channel"], "left");
+    assert_eq!(before[1]["voice_channel"], Value::Null);
+
+    let (down, up) = if crate::helpers::is_postgres() {
+        (
+            include_str!("../../migrations/postgres/2026-12-07-000015_voice_choices/down.sql"),
+            include_str!("../../migrations/postgres/2026-12-07-000015_voice_choices/up.sql"),
+        )
+    } else {
+        (
+            include_str!("../../migrations/sqlite/2026-12-07-000015_voice_choices/down.sql"),
+            include_str!("../../migrations/sqlite/2026-12-07-000015_voice_choices/up.sql"),
+        )
+    };
+    let mut conn = d.app.connect_db();
+    for sql in [down, up] {
+        conn.transaction::<_, diesel::result::Error, _>(|conn| conn.batch_execute(sql))
+            .unwrap();
+    }
+    drop(conn);
+    let after = [d.status(&stereo).await, d.status(&mono).await];
+    for (mut was, now) in before.into_iter().zip(after) {
+        was["voice_mode"] = json!("pitch");
+        was["voice_channel"] = Value::Null;
+        assert_eq!(was, now);
+    }
+    let settings: Value = d
+        .app
+        .get_as("/api/v1/settings", &d.owner.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&settings["voice_mode"], &settings["operator_channel"]),
+        (&json!("pitch"), &json!("unknown"))
+    );
+    assert_eq!(d.app.invariant_violations(), []);
+    assert!(d.next().await.is_some(), "the calls are still handed out");
+}

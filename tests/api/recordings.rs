@@ -712,10 +712,12 @@ async fn an_unknown_voice_is_refused_with_the_other_setting_problems() {
         .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
-    assert!(
-        !html.contains(" checked>"),
-        "no voice is marked when the sent one is unknown"
-    );
+    for voice in ["off", "pitch", "strong", "mcadams"] {
+        assert!(
+            !html.contains(&format!(r#"name="voice_mode" value="{voice}" checked"#)),
+            "no voice is marked when the sent one is unknown"
+        );
+    }
     assert!(html.contains(r#"name="reviews_required" type="number" min="1" max="20" value="2""#));
     assert_eq!(settings_of(&app, &owner).await, before);
 

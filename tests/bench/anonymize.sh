@@ -52,6 +52,12 @@ ffmpeg -loglevel error -y -stream_loop "$loops5" -i "$WORK/block.wav" -t 300 \
     -ar 8000 -ac 1 -c:a libmp3lame -b:a 32k "$WORK/call5.mp3"
 ffmpeg -loglevel error -y -stream_loop "$loops60" -i "$WORK/block.wav" -t 3600 \
     -ar 8000 -ac 1 -c:a libmp3lame -b:a 32k "$WORK/call60.mp3"
+# A stereo recorder's call: the same speech on the left, the speech reversed in time on the
+# right (another "voice" that never lines up with the first), 8 kHz stereo MP3.
+sox "$WORK/block.wav" "$WORK/other.wav" reverse
+sox -M "$WORK/block.wav" "$WORK/other.wav" "$WORK/stereo.wav"
+ffmpeg -loglevel error -y -stream_loop "$loops60" -i "$WORK/stereo.wav" -t 3600 \
+    -ar 8000 -ac 2 -c:a libmp3lame -b:a 48k "$WORK/call60s.mp3"
 
 # The commands to time, as (label, seconds of audio, command line).
 labels=() seconds=() commands=()
@@ -107,7 +113,7 @@ bench "sox pitch -300 -> MP3 (-q 7, as callqa)" 300 sox "$WORK/call5.mp3" -r 160
     -C 16.7 "$WORK/sox.mp3" pitch -300
 bench "callqa anonymize --voice off -> WAV" 300 "$BIN" anonymize "$WORK/call5.mp3" \
     "$WORK/out.wav" --voice off
-for voice in off pitch mcadams; do
+for voice in off pitch strong mcadams; do
     bench "callqa anonymize --voice $voice" 300 "$BIN" anonymize "$WORK/call5.mp3" \
         "$WORK/out.mp3" --voice "$voice"
 done
@@ -115,8 +121,15 @@ run_benchmarks
 ls -l "$WORK"/*.mp3 | awk '{ printf "%-40s %8d bytes\n", $NF, $5 }' | sed "s|$WORK/||"
 
 echo "== 60-minute 8 kHz mono MP3 (peak memory), best of $RUNS60"
-for voice in off pitch mcadams; do
+for voice in off pitch strong mcadams; do
     bench "callqa anonymize --voice $voice (60 min)" 3600 "$BIN" anonymize \
         "$WORK/call60.mp3" "$WORK/out60.mp3" --voice "$voice"
 done
+RUNS=$RUNS60 run_benchmarks
+
+echo "== 60-minute 8 kHz stereo MP3: the whole call disguised, or the operator's side only"
+bench "callqa anonymize --voice pitch, stereo (60 min)" 3600 "$BIN" anonymize \
+    "$WORK/call60s.mp3" "$WORK/out60s.mp3" --voice pitch
+bench "callqa ... --operator-channel left, stereo (60 min)" 3600 "$BIN" anonymize \
+    "$WORK/call60s.mp3" "$WORK/out60s.mp3" --voice pitch --operator-channel left
 RUNS=$RUNS60 run_benchmarks

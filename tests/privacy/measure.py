@@ -652,7 +652,7 @@ def main():
     ap.add_argument("--callqa", default=os.path.join(target, "release", "callqa"))
     ap.add_argument("--formats", default="wav,mp3",
                     help="reviewer copies to measure: wav (earlier versions), mp3 (served now)")
-    ap.add_argument("--modes", default="off,pitch,mcadams")
+    ap.add_argument("--modes", default="off,pitch,strong,mcadams")
     ap.add_argument("--no-fixed", action="store_true", help="only the random-per-call rows")
     common_arguments(ap, root)
     args = ap.parse_args()

@@ -26,6 +26,8 @@ struct SettingsPage {
     base: PageBase,
     settings: SettingsInput,
     voice_modes: [&'static str; 4],
+    /// The default, marked as the recommended choice.
+    recommended_voice: &'static str,
     operator_channels: [&'static str; 3],
     /// Every zone name, for the organization's zone.
     zones: &'static [String],
@@ -55,6 +57,7 @@ async fn settings_page(
         base: page.base(),
         settings: settings.into(),
         voice_modes: VoiceMode::ALL.map(VoiceMode::as_str),
+        recommended_voice: VoiceMode::default().as_str(),
         operator_channels: OPERATOR_CHANNELS,
         zones: crate::zone::names(),
         saved: query.saved.is_some(),
@@ -149,6 +152,7 @@ async fn settings_submit(
                 base: page.base(),
                 settings: input,
                 voice_modes: VoiceMode::ALL.map(VoiceMode::as_str),
+                recommended_voice: VoiceMode::default().as_str(),
                 operator_channels: OPERATOR_CHANNELS,
                 zones: crate::zone::names(),
                 saved: false,

@@ -24,6 +24,35 @@ pub struct StorageSettings {
     /// Largest number of database connections this process keeps open.
     #[arg(long, env = "CALLQA_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: u32,
+
+    /// Where the audio lives when not under the data directory.
+    #[command(flatten)]
+    pub object_store: ObjectStoreSettings,
+}
+
+/// An S3-compatible object store for the audio (originals, reviewer copies, peaks). Unset
+/// bucket: the audio stays under the data directory.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ObjectStoreSettings {
+    /// The bucket that keeps the audio. Setting it moves new audio into the object store.
+    #[arg(long, env = "CALLQA_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// The store's address, for a service other than Amazon S3 (MinIO, Ceph, a cloud's S3
+    /// API): `https://s3.example.com`. Plain `http://` is accepted for a store on the local
+    /// network. Default: Amazon S3 in the region below.
+    #[arg(long, env = "CALLQA_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "CALLQA_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// A prefix for every key (`callqa/`), to share a bucket with other data.
+    #[arg(long, env = "CALLQA_S3_PREFIX", default_value = "")]
+    pub s3_prefix: String,
+    /// The access key. Unset: the instance's or container's credentials (EC2, ECS, EKS).
+    #[arg(long, env = "CALLQA_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    #[arg(long, env = "CALLQA_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
 }
 
 /// Settings of the HTTP server (`callqa serve`).
@@ -140,6 +169,7 @@ impl Settings {
                 data_dir: data_dir.into(),
                 database_url: None,
                 db_pool_size: 8,
+                object_store: ObjectStoreSettings::default(),
             },
             bind: "127.0.0.1:0".to_owned(),
             secret_file: None,
@@ -244,6 +274,16 @@ impl fmt::Display for Settings {
         writeln!(f, "  data dir      {}", self.storage.data_dir.display())?;
         writeln!(f, "  database      {}", self.storage.database())?;
         writeln!(f, "  db pool size  {}", self.storage.db_pool_size)?;
+        let store = &self.storage.object_store;
+        match &store.s3_bucket {
+            Some(bucket) => writeln!(
+                f,
+                "  audio         s3://{bucket}/{} at {} (secret not shown)",
+                store.s3_prefix,
+                store.s3_endpoint.as_deref().unwrap_or("Amazon S3"),
+            )?,
+            None => writeln!(f, "  audio         the data dir")?,
+        }
         writeln!(
             f,
             "  signing key   {} (contents not shown)",

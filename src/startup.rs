@@ -43,6 +43,11 @@ pub enum StartupError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "cannot use the object store for the audio (check CALLQA_S3_BUCKET, the endpoint and \
+         the keys): {source}"
+    )]
+    ObjectStore { source: std::io::Error },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -99,9 +104,14 @@ impl Application {
             .unwrap_or_else(|| format!("http://{address}"));
 
         let setup_url = setup_link(&db, &base_url)?;
-        let store = AudioStore::open(data_dir).map_err(|source| StartupError::DataDir {
-            path: data_dir.join("audio").display().to_string(),
-            source,
+        let store = AudioStore::open_with(&settings.storage).map_err(|source| {
+            match &settings.storage.object_store.s3_bucket {
+                Some(_) => StartupError::ObjectStore { source },
+                None => StartupError::DataDir {
+                    path: data_dir.join("audio").display().to_string(),
+                    source,
+                },
+            }
         })?;
         store.clean_incoming();
         let fetch = Fetch::new(&settings.fetch, settings.max_upload_bytes());

@@ -19,8 +19,9 @@ use crate::dashboards::reviewer;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::routes::{Access, RouteSink};
+use crate::http::stored_file;
 use crate::http::{Listener, Reviewer, Session};
-use crate::recordings::store::Kind;
+use crate::recordings::store::{Kind, Located};
 use crate::reviews::{self, heard::RangeInput, validate::VerdictInput};
 
 pub fn routes<S: RouteSink>(r: &mut S) {
@@ -84,7 +85,7 @@ async fn reviewer_file(
     state: &AppState,
     code: AssignmentCode,
     kind: Kind,
-) -> Result<(String, std::path::PathBuf), AppError> {
+) -> Result<(String, Located), AppError> {
     let viewer = session.user_id.clone();
     let is_owner = session.role == Role::Owner;
     let (audio, peaks) = state
@@ -92,8 +93,11 @@ async fn reviewer_file(
         .run(move |conn| assignments::reviewer_files(conn, &code, &viewer, is_owner))
         .await?;
     let name = if kind == Kind::Peaks { peaks } else { audio };
-    let path = state.store.path(kind, &name).map_err(AppError::internal)?;
-    Ok((name, path))
+    let located = state
+        .store
+        .locate(kind, &name)
+        .map_err(AppError::internal)?;
+    Ok((name, located))
 }
 
 /// `?copy=…` on the audio address: which reviewer copy the client expects.
@@ -113,7 +117,8 @@ async fn audio(
     code: web::Path<AssignmentCode>,
     query: web::Query<AudioQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (name, path) = reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
+    let (name, located) =
+        reviewer_file(&session, &state, code.into_inner(), Kind::Reviewer).await?;
     // A copy asked for by name is served only while it is the current one: once the owner's
     // change to what is hidden is acknowledged, the old address serves nothing.
     let named = match &query.copy {
@@ -122,26 +127,19 @@ async fn audio(
         Some(_) => return Err(assignments::AssignmentError::AudioRebuilding.into()),
     };
     // Served as what the stored file is: copies built by earlier versions are WAV.
-    let (format, path) = web::block(move || (CopyFormat::of_file(&path), path))
+    let head = stored_file::read_head(&located, 12)
         .await
         .map_err(AppError::internal)?;
-    let format = format
-        .map_err(AppError::internal)?
+    let format = CopyFormat::sniff(&head)
         .ok_or_else(|| AppError::internal("a stored reviewer copy of unknown format"))?;
-    let file = actix_files::NamedFile::open(&path)
-        .map_err(AppError::internal)?
-        .set_content_type(format.media_type().parse().map_err(AppError::internal)?)
-        .use_last_modified(false)
-        .use_etag(false)
-        .set_content_disposition(header::ContentDisposition {
-            disposition: header::DispositionType::Inline,
-            parameters: vec![header::DispositionParam::Filename(format!(
-                "call.{}",
-                format.extension()
-            ))],
-        });
-    let mut response = file.into_response(&req);
-    response.headers_mut().insert(
+    let mut response = stored_file::respond(&req, located, format.media_type()).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("inline; filename=\"call.{}\"", format.extension()))
+            .map_err(AppError::internal)?,
+    );
+    headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if named { CACHE_NAMED_COPY } else { "no-store" }),
     );
@@ -153,10 +151,9 @@ async fn peaks(
     state: web::Data<AppState>,
     code: web::Path<AssignmentCode>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, path) = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
-    let body = web::block(move || std::fs::read(path))
+    let (_, located) = reviewer_file(&session, &state, code.into_inner(), Kind::Peaks).await?;
+    let body = stored_file::read_head(&located, u64::MAX)
         .await
-        .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")

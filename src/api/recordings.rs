@@ -299,28 +299,22 @@ async fn original_audio(
 
     let (recording, ..) =
         crate::recordings::view::visible(&state.db, &session.viewer(), id.into_inner()).await?;
-    let path = state
-        .store
-        .path(Kind::Original, &recording.original_file)
+    let store = state.store.clone();
+    let located = store
+        .locate(Kind::Original, &recording.original_file)
         .map_err(AppError::internal)?;
-    let (path, media_type) = web::block(move || {
-        let media_type = crate::audio::media_type(&path);
-        (path, media_type)
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let content_type = media_type
-        .unwrap_or("application/octet-stream")
-        .parse()
+    let media_type = sniff_media_type(&store, &located)
+        .await
         .map_err(AppError::internal)?;
     let disposition =
         HeaderValue::from_str(&crate::http::download::attachment(&recording.original_name))
             .map_err(AppError::internal)?;
-    let file = actix_files::NamedFile::open(&path)
-        .map_err(AppError::internal)?
-        .set_content_type(content_type)
-        .disable_content_disposition();
-    let mut response = file.into_response(&req);
+    let mut response = crate::http::stored_file::respond(
+        &req,
+        located,
+        media_type.unwrap_or("application/octet-stream"),
+    )
+    .await?;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_DISPOSITION, disposition);
     headers.insert(
@@ -332,6 +326,36 @@ async fn original_audio(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
+}
+
+/// The audio type the decoder finds in a stored original. One in the object store is judged
+/// by its first 256 KiB, copied here for the decoder (enough for every container's header
+/// but an MP4 whose index comes last, which is then sent as opaque bytes).
+async fn sniff_media_type(
+    store: &crate::recordings::store::AudioStore,
+    located: &crate::recordings::store::Located,
+) -> std::io::Result<Option<&'static str>> {
+    use crate::recordings::store::Located;
+    let path = match located {
+        Located::Local(path) => path.clone(),
+        Located::Remote(..) => {
+            let head = crate::http::stored_file::read_head(located, 256 * 1024).await?;
+            let (path, file) = store.incoming()?;
+            drop(file);
+            std::fs::write(&path, head)?;
+            let media_type = web::block({
+                let path = path.clone();
+                move || crate::audio::media_type(&path)
+            })
+            .await
+            .map_err(std::io::Error::other);
+            let _ = std::fs::remove_file(&path);
+            return media_type;
+        }
+    };
+    web::block(move || crate::audio::media_type(&path))
+        .await
+        .map_err(std::io::Error::other)
 }
 
 async fn list(

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{DatabaseUrl, StorageSettings};
 use crate::db::{Db, DbConnection};
+use crate::recordings::remote::Remote;
 
 /// The audio store's folders that hold data (`incoming/` only holds uploads in progress).
 const AUDIO_FOLDERS: [&str; 3] = ["originals", "reviewer", "peaks"];
@@ -144,11 +145,34 @@ pub fn backup(args: BackupArgs) -> Result<(), String> {
             stored_files(&mut conn)?
         }
     };
-    let (audio_files, audio_bytes) = copy_audio(
+    let (mut audio_files, mut audio_bytes) = copy_audio(
         &args.storage.data_dir.join("audio"),
         &dir.join("audio"),
         None,
     )?;
+    // Audio kept in an object store is copied from it, file by file as the database names
+    // them; one deleted meanwhile (a copy replaced since) counts as missing below.
+    if let Some(remote) = Remote::connect(&args.storage.object_store).map_err(|e| e.to_string())? {
+        for (folder, name) in &referenced {
+            let target = dir.join("audio").join(folder).join(name);
+            if target.exists() {
+                continue;
+            }
+            match remote.fetch_to(folder, name, &target) {
+                Ok(()) => {
+                    audio_files += 1;
+                    audio_bytes += fs::metadata(&target).map_or(0, |m| m.len());
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(format!(
+                        "copying {folder}/{name} from {}: {e}",
+                        remote.name()
+                    ));
+                }
+            }
+        }
+    }
     let audio_missing = referenced
         .iter()
         .filter(|(folder, name)| !dir.join("audio").join(folder).join(name).exists())
@@ -247,7 +271,11 @@ pub fn restore(args: RestoreArgs) -> Result<(), String> {
             run_tool(command, password.as_deref(), &args.pg_restore)?;
         }
     }
-    let (files, bytes) = copy_audio(&dir.join("audio"), &audio, Some(&audio))?;
+    let (files, bytes) =
+        match Remote::connect(&args.storage.object_store).map_err(|e| e.to_string())? {
+            Some(remote) => upload_audio(&dir.join("audio"), &remote)?,
+            None => copy_audio(&dir.join("audio"), &audio, Some(&audio))?,
+        };
     if manifest.signing_key {
         if let Some(parent) = key.parent() {
             fs::create_dir_all(parent).map_err(io_error("cannot create", parent))?;
@@ -356,14 +384,11 @@ fn stored_files(conn: &mut DbConnection) -> Result<Vec<(&'static str, String)>, 
     Ok(files)
 }
 
-/// Copies the store's data folders from `from` to `to`; returns files and bytes. `fresh`
-/// (the restore's target) must not be written over: a file already there is an error.
-fn copy_audio(from: &Path, to: &Path, fresh: Option<&Path>) -> Result<(u64, u64), String> {
-    let (mut files, mut bytes) = (0, 0);
+/// The files in the store's data folders under `from`, as (folder, name, path).
+fn audio_files(from: &Path) -> Result<Vec<(&'static str, String, PathBuf)>, String> {
+    let mut files = Vec::new();
     for folder in AUDIO_FOLDERS {
         let source = from.join(folder);
-        let target = to.join(folder);
-        fs::create_dir_all(&target).map_err(io_error("cannot create", &target))?;
         let entries = match fs::read_dir(&source) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -374,16 +399,43 @@ fn copy_audio(from: &Path, to: &Path, fresh: Option<&Path>) -> Result<(u64, u64)
             let kind = entry
                 .file_type()
                 .map_err(io_error("cannot read", &entry.path()))?;
-            if !kind.is_file() {
-                continue;
+            if kind.is_file() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                files.push((folder, name, entry.path()));
             }
-            let destination = target.join(entry.file_name());
-            if fresh.is_some() && destination.exists() {
-                return Err(format!("{} exists already", destination.display()));
-            }
-            bytes += copy_file(&entry.path(), &destination)?;
-            files += 1;
         }
+    }
+    Ok(files)
+}
+
+/// Copies the store's data folders from `from` to `to`; returns files and bytes. `fresh`
+/// (the restore's target) must not be written over: a file already there is an error.
+fn copy_audio(from: &Path, to: &Path, fresh: Option<&Path>) -> Result<(u64, u64), String> {
+    for folder in AUDIO_FOLDERS {
+        let target = to.join(folder);
+        fs::create_dir_all(&target).map_err(io_error("cannot create", &target))?;
+    }
+    let (mut files, mut bytes) = (0, 0);
+    for (folder, name, path) in audio_files(from)? {
+        let destination = to.join(folder).join(name);
+        if fresh.is_some() && destination.exists() {
+            return Err(format!("{} exists already", destination.display()));
+        }
+        bytes += copy_file(&path, &destination)?;
+        files += 1;
+    }
+    Ok((files, bytes))
+}
+
+/// Sends the backup's audio into the target's object store; returns files and bytes.
+fn upload_audio(from: &Path, remote: &Remote) -> Result<(u64, u64), String> {
+    let (mut files, mut bytes) = (0, 0);
+    for (folder, name, path) in audio_files(from)? {
+        remote
+            .put_file(folder, &name, &path)
+            .map_err(|e| format!("sending {folder}/{name} to {}: {e}", remote.name()))?;
+        bytes += fs::metadata(&path).map_or(0, |m| m.len());
+        files += 1;
     }
     Ok((files, bytes))
 }

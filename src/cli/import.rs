@@ -52,7 +52,7 @@ pub fn run(args: ImportArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", args.storage.data_dir.display()))?;
     let db = Db::connect(&args.storage.database(), 1).map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
-    let store = AudioStore::open(&args.storage.data_dir).map_err(|e| e.to_string())?;
+    let store = AudioStore::open_with(&args.storage).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
 
     // An operator given by external id is looked up once.

@@ -11,6 +11,7 @@ pub mod query;
 pub mod routes;
 pub mod session;
 mod state;
+pub mod stored_file;
 pub mod upload;
 
 pub use session::{Auth, Listener, MaybeSignedIn, Operator, Owner, Reviewer, Session, SignedIn};

@@ -451,28 +451,36 @@ pub async fn keep_all(
             let mut kept = Kept::default();
             let mut files = files.into_iter();
             while let Some(file) = files.next() {
-                let name = file.original_name.clone();
+                // Into the store before the transaction: sending a large file to an object
+                // store must not hold the database's write lock.
+                let stored = match keep(&store, file) {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        files.for_each(ReceivedFile::discard);
+                        return Err(error);
+                    }
+                };
                 let outcome = conn.write_transaction(|conn| {
                     if duplicates == Duplicates::Skip {
                         // Held through the insert: an identical upload racing this one
                         // waits on the same shard, then finds this recording.
-                        crate::assignments::pool::lock_for_key(conn, &file.sha256)?;
-                        if let Some(existing) = Recording::with_content(conn, &file.sha256)? {
-                            file.discard();
+                        crate::assignments::pool::lock_for_key(conn, &stored.sha256)?;
+                        if let Some(existing) = Recording::with_content(conn, &stored.sha256)? {
                             return Ok(Err(existing));
                         }
                     }
                     let mut raw = raw.clone();
-                    if let Err(error) = read_pbx_name(conn, &mut raw, &file.original_name, false) {
-                        file.discard();
-                        return Err(RecordingError::from(error));
-                    }
-                    accept(conn, &store, file, &raw, Some(&owner)).map(Ok)
+                    read_pbx_name(conn, &mut raw, &stored.original_name, false)?;
+                    accept_stored(conn, &stored, &raw, Some(&owner)).map(Ok)
                 });
                 match outcome {
                     Ok(Ok(recording)) => kept.recordings.push(recording),
-                    Ok(Err(existing)) => kept.duplicates.push((name, existing)),
+                    Ok(Err(existing)) => {
+                        store.remove(Kind::Original, &stored.file);
+                        kept.duplicates.push((stored.original_name, existing));
+                    }
                     Err(error) => {
+                        store.remove(Kind::Original, &stored.file);
                         files.for_each(ReceivedFile::discard);
                         return Err(error);
                     }

@@ -14,6 +14,7 @@ pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod outcome;
+pub mod remote;
 pub mod status;
 pub mod store;
 pub mod view;

@@ -1,10 +1,19 @@
 //! The audio store: originals, reviewer copies and waveform peaks under the data directory,
 //! each named by a random id (never by anything a user supplied). A file enters through
 //! `incoming/` and is moved into place only once it is complete and synced to disk.
+//!
+//! With an object store configured ([`super::remote`]) the files live there instead: each is
+//! sent once complete, and counts as stored only when the store has confirmed it; the local
+//! folders then hold only what is being worked on (an upload, a copy being built, an original
+//! fetched for a build), removed once it is sent or used.
 
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::remote::Remote;
+use crate::config::StorageSettings;
 
 /// Where a stored file lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +27,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn folder(self) -> &'static str {
+    pub fn folder(self) -> &'static str {
         match self {
             Kind::Original => "originals",
             Kind::Reviewer => "reviewer",
@@ -30,16 +39,41 @@ impl Kind {
 #[derive(Debug, Clone)]
 pub struct AudioStore {
     root: PathBuf,
+    remote: Option<Arc<Remote>>,
+}
+
+/// Where a stored file can be read from.
+pub enum Located {
+    /// A file on this machine's disk.
+    Local(PathBuf),
+    /// An object in the object store.
+    Remote(Arc<Remote>, Kind, String),
 }
 
 impl AudioStore {
-    /// Opens (creating when missing) the store under `data_dir/audio`.
+    /// Opens (creating when missing) the store under `data_dir/audio`, on this disk only.
     pub fn open(data_dir: &Path) -> io::Result<AudioStore> {
         let root = data_dir.join("audio");
         for folder in ["incoming", "originals", "reviewer", "peaks"] {
             fs::create_dir_all(root.join(folder))?;
         }
-        Ok(AudioStore { root })
+        Ok(AudioStore { root, remote: None })
+    }
+
+    /// Opens the store `storage` asks for: under the data directory, or in the object store
+    /// when a bucket is set, after checking that it can be written to.
+    pub fn open_with(storage: &StorageSettings) -> io::Result<AudioStore> {
+        let mut store = AudioStore::open(&storage.data_dir)?;
+        if let Some(remote) = Remote::connect(&storage.object_store)? {
+            remote.check()?;
+            store.remote = Some(Arc::new(remote));
+        }
+        Ok(store)
+    }
+
+    /// The object store, when the audio lives in one.
+    pub fn remote(&self) -> Option<&Remote> {
+        self.remote.as_deref()
     }
 
     /// A new, empty file in `incoming/` for an upload in progress.
@@ -70,29 +104,87 @@ impl AudioStore {
     }
 
     /// Makes a complete incoming file durable and moves it into the originals; returns its
-    /// stored name. After this returns, the file survives a crash or power cut.
+    /// stored name. After this returns, the file survives a crash or power cut: it is synced
+    /// to disk, or confirmed by the object store (the local file then stays only until the
+    /// first copy is built, see [`AudioStore::release`]).
     pub fn keep_original(&self, incoming: &Path, file: &File) -> io::Result<String> {
         file.sync_all()?;
         let name = Self::new_name();
         let target = self.path(Kind::Original, &name)?;
         fs::rename(incoming, &target)?;
+        if let Some(remote) = &self.remote {
+            if let Err(e) = remote.put_file(Kind::Original.folder(), &name, &target) {
+                let _ = fs::remove_file(&target);
+                return Err(e);
+            }
+            return Ok(name);
+        }
         sync_dir(&self.root.join(Kind::Original.folder()))?;
         Ok(name)
     }
 
-    /// Syncs finished derived files (reviewer copy, peaks) and their folders to disk.
+    /// Makes finished derived files (reviewer copy, peaks) durable: synced to disk with their
+    /// folders, or sent to the object store and removed here.
     pub fn make_durable(&self, files: &[(Kind, &str)]) -> io::Result<()> {
         for (kind, name) in files {
-            File::open(self.path(*kind, name)?)?.sync_all()?;
-            sync_dir(&self.root.join(kind.folder()))?;
+            let path = self.path(*kind, name)?;
+            match &self.remote {
+                Some(remote) => {
+                    remote.put_file(kind.folder(), name, &path)?;
+                    let _ = fs::remove_file(path);
+                }
+                None => {
+                    File::open(path)?.sync_all()?;
+                    sync_dir(&self.root.join(kind.folder()))?;
+                }
+            }
         }
         Ok(())
     }
 
-    /// Removes a stored file; a file already gone is fine.
+    /// A local file to read a stored one from: itself on a local store, or a copy fetched
+    /// from the object store (unless one is here already), to be let go with
+    /// [`AudioStore::release`] when done.
+    pub fn local_copy(&self, kind: Kind, name: &str) -> io::Result<PathBuf> {
+        let path = self.path(kind, name)?;
+        if let Some(remote) = &self.remote
+            && !path.exists()
+        {
+            remote.fetch_to(kind.folder(), name, &path)?;
+        }
+        Ok(path)
+    }
+
+    /// Lets go of a local copy of a file kept in the object store; nothing on a local store.
+    pub fn release(&self, kind: Kind, name: &str) {
+        if self.remote.is_some()
+            && let Ok(path) = self.path(kind, name)
+        {
+            let _ = fs::remove_file(path);
+        }
+    }
+
+    /// Where to read a stored file from: here when it is here, else the object store.
+    pub fn locate(&self, kind: Kind, name: &str) -> io::Result<Located> {
+        let path = self.path(kind, name)?;
+        match &self.remote {
+            Some(remote) if !path.exists() => {
+                Ok(Located::Remote(remote.clone(), kind, name.to_owned()))
+            }
+            _ => Ok(Located::Local(path)),
+        }
+    }
+
+    /// Removes a stored file; a file already gone is fine. A failure to delete it from the
+    /// object store is logged: the file is no longer referenced, only its space is lost.
     pub fn remove(&self, kind: Kind, name: &str) {
         if let Ok(path) = self.path(kind, name) {
             let _ = fs::remove_file(path);
+        }
+        if let Some(remote) = &self.remote
+            && let Err(error) = remote.delete(kind.folder(), name)
+        {
+            tracing::warn!(%error, store = remote.name(), "a stored file was not deleted");
         }
     }
 

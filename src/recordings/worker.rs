@@ -426,14 +426,16 @@ impl Build {
             generation,
             options,
         } = self;
-        let original = store.path(Kind::Original, &recording.original_file)?;
+        let original = store.local_copy(Kind::Original, &recording.original_file)?;
         let (reviewer_name, peaks_name) = (AudioStore::new_name(), AudioStore::new_name());
-        let report = audio::anonymize(
+        let built = audio::anonymize(
             &original,
             &store.path(Kind::Reviewer, &reviewer_name)?,
             &store.path(Kind::Peaks, &peaks_name)?,
             &options,
-        )?;
+        );
+        store.release(Kind::Original, &recording.original_file);
+        let report = built?;
         store.make_durable(&[(Kind::Reviewer, &reviewer_name), (Kind::Peaks, &peaks_name)])?;
 
         let id = &recording.id;

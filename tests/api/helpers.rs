@@ -642,6 +642,23 @@ pub fn callqa_command(settings: &Settings) -> std::process::Command {
         Some(url) => command.env("CALLQA_DATABASE_URL", url),
         None => command.env_remove("CALLQA_DATABASE_URL"),
     };
+    let store = &settings.storage.object_store;
+    for (name, value) in [
+        ("CALLQA_S3_BUCKET", store.s3_bucket.as_deref()),
+        ("CALLQA_S3_ENDPOINT", store.s3_endpoint.as_deref()),
+        ("CALLQA_S3_REGION", Some(store.s3_region.as_str())),
+        ("CALLQA_S3_PREFIX", Some(store.s3_prefix.as_str())),
+        ("CALLQA_S3_ACCESS_KEY_ID", store.s3_access_key_id.as_deref()),
+        (
+            "CALLQA_S3_SECRET_ACCESS_KEY",
+            store.s3_secret_access_key.as_deref(),
+        ),
+    ] {
+        match value {
+            Some(value) if store.s3_bucket.is_some() => command.env(name, value),
+            _ => command.env_remove(name),
+        };
+    }
     command
 }
 

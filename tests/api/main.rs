@@ -29,6 +29,7 @@ mod languages;
 mod listening;
 mod login_throttle;
 mod metrics;
+mod object_store;
 mod operator;
 mod operator_names;
 mod outcomes;

@@ -336,26 +336,26 @@ async fn sniff_media_type(
     located: &crate::recordings::store::Located,
 ) -> std::io::Result<Option<&'static str>> {
     use crate::recordings::store::Located;
-    let path = match located {
-        Located::Local(path) => path.clone(),
+    let (path, temporary) = match located {
+        Located::Local(path) => (path.clone(), false),
         Located::Remote(..) => {
             let head = crate::http::stored_file::read_head(located, 256 * 1024).await?;
             let (path, file) = store.incoming()?;
             drop(file);
             std::fs::write(&path, head)?;
-            let media_type = web::block({
-                let path = path.clone();
-                move || crate::audio::media_type(&path)
-            })
-            .await
-            .map_err(std::io::Error::other);
-            let _ = std::fs::remove_file(&path);
-            return media_type;
+            (path, true)
         }
     };
-    web::block(move || crate::audio::media_type(&path))
-        .await
-        .map_err(std::io::Error::other)
+    let media_type = web::block({
+        let path = path.clone();
+        move || crate::audio::media_type(&path)
+    })
+    .await
+    .map_err(std::io::Error::other);
+    if temporary {
+        let _ = std::fs::remove_file(&path);
+    }
+    media_type
 }
 
 async fn list(

@@ -394,21 +394,13 @@ fn every_format_becomes_a_clean_mono_mp3_of_the_same_length() {
 fn both_sides_of_a_stereo_call_are_in_the_mono_copy() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("sides.wav");
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&input, spec).unwrap();
     // Left speaks (a tone) in the first second, right in the second.
-    for n in 0..16_000u32 {
+    let wav = crate::helpers::stereo_wav(16_000, 8000, |n| {
         let tone = ((n as f32 / 8000.0) * 440.0 * std::f32::consts::TAU).sin() * 16_000.0;
         let (left, right) = if n < 8000 { (tone, 0.0) } else { (0.0, tone) };
-        writer.write_sample(left as i16).unwrap();
-        writer.write_sample(right as i16).unwrap();
-    }
-    writer.finalize().unwrap();
+        (left as i16, right as i16)
+    });
+    std::fs::write(&input, wav).unwrap();
 
     let (mp3, peaks) = (dir.path().join("c.mp3"), dir.path().join("c.json"));
     let options = AnonymizeOptions {
@@ -860,25 +852,16 @@ fn tone_level(samples: &[f32], rate: f32, hz: f32) -> f32 {
 fn only_the_operators_side_of_a_stereo_call_is_disguised() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("sides.wav");
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&input, spec).unwrap();
-    let tone = |n: u32, hz: f32| ((n as f32 / 8000.0) * hz * std::f32::consts::TAU).sin();
+    let tone =
+        |n: u32, hz: f32| ((n as f32 / 8000.0) * hz * std::f32::consts::TAU).sin() * 12_000.0;
     // The customer (left) at 440 Hz, the operator (right) at 1 kHz, both for three seconds.
-    let mut customer = Vec::new();
-    for n in 0..24_000u32 {
-        let left = (tone(n, 440.0) * 12_000.0) as i16;
-        customer.push(f32::from(left) / 32768.0);
-        writer.write_sample(left).unwrap();
-        writer
-            .write_sample((tone(n, 1000.0) * 12_000.0) as i16)
-            .unwrap();
-    }
-    writer.finalize().unwrap();
+    let wav = crate::helpers::stereo_wav(24_000, 8000, |n| {
+        (tone(n, 440.0) as i16, tone(n, 1000.0) as i16)
+    });
+    std::fs::write(&input, wav).unwrap();
+    let customer: Vec<f32> = (0..24_000)
+        .map(|n| f32::from(tone(n, 440.0) as i16) / 32768.0)
+        .collect();
 
     let build = |side: OperatorChannel| {
         let (wav, peaks) = (dir.path().join("c.wav"), dir.path().join("c.json"));

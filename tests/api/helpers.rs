@@ -539,6 +539,26 @@ pub fn tone_wav(seconds: f32, rate: u32) -> Vec<u8> {
     cursor.into_inner()
 }
 
+/// A stereo WAV file (PCM16) of `frames` frames at `rate` Hz: `sides(n)` gives frame `n`'s
+/// left and right samples.
+pub fn stereo_wav(frames: u32, rate: u32, sides: impl Fn(u32) -> (i16, i16)) -> Vec<u8> {
+    let mut cursor = std::io::Cursor::new(Vec::new());
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
+    for n in 0..frames {
+        let (left, right) = sides(n);
+        writer.write_sample(left).unwrap();
+        writer.write_sample(right).unwrap();
+    }
+    writer.finalize().unwrap();
+    cursor.into_inner()
+}
+
 /// Served audio, decoded: its sample rate and its samples (mono, 16-bit).
 pub struct Decoded {
     pub sample_rate: u32,

@@ -51,14 +51,15 @@ async fn desk() -> Desk {
 
 impl Desk {
     async fn upload(&self) -> String {
+        self.upload_file("call.wav", tone_wav(3.0, 8000)).await
+    }
+
+    async fn upload_file(&self, name: &str, bytes: Vec<u8>) -> String {
         let fields = [
             ("operator_id", self.operator_id.as_str()),
             ("script_id", self.script_id.as_str()),
         ];
-        let response = self
-            .app
-            .upload(&self.owner, "call.wav", tone_wav(3.0, 8000), &fields)
-            .await;
+        let response = self.app.upload(&self.owner, name, bytes, &fields).await;
         assert_eq!(response.status(), 202);
         let body: Value = response.json().await.unwrap();
         body["id"].as_str().unwrap().to_owned()
@@ -115,25 +116,36 @@ impl Desk {
         assert_eq!(response.status(), 204);
     }
 
-    async fn set_voice(&self, voice: &str) {
-        let mut settings: Value = self
-            .app
+    async fn settings(&self) -> Value {
+        self.app
             .get_as("/api/v1/settings", &self.owner.token)
             .await
             .json()
             .await
-            .unwrap();
-        settings["voice_mode"] = json!(voice);
-        let response = self
-            .app
+            .unwrap()
+    }
+
+    async fn put_settings(&self, settings: &Value) -> reqwest::Response {
+        self.app
             .api
             .put(self.app.url("/api/v1/settings"))
             .bearer_auth(&self.owner.token)
-            .json(&settings)
+            .json(settings)
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Saves the settings with one field changed.
+    async fn set(&self, field: &str, value: Value) {
+        let mut settings = self.settings().await;
+        settings[field] = value;
+        let response = self.put_settings(&settings).await;
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
+    async fn set_voice(&self, voice: &str) {
+        self.set("voice_mode", json!(voice)).await;
     }
 
     /// The reviewer's next task: `None` when nothing is handed out.
@@ -308,23 +320,11 @@ async fn saving_the_same_voice_rebuilds_nothing() {
 
 /// A stereo call: the customer at 440 Hz on the left, the operator at 1 kHz on the right.
 fn stereo_wav(seconds: f32) -> Vec<u8> {
-    let mut cursor = std::io::Cursor::new(Vec::new());
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::new(&mut cursor, spec).unwrap();
-    for n in 0..(seconds * 8000.0) as u32 {
-        for hz in [440.0, 1000.0] {
-            let t = n as f32 / 8000.0;
-            let sample = (t * hz * std::f32::consts::TAU).sin() * 12_000.0;
-            writer.write_sample(sample as i16).unwrap();
-        }
-    }
-    writer.finalize().unwrap();
-    cursor.into_inner()
+    let tone =
+        |n: u32, hz: f32| ((n as f32 / 8000.0) * hz * std::f32::consts::TAU).sin() * 12_000.0;
+    crate::helpers::stereo_wav((seconds * 8000.0) as u32, 8000, |n| {
+        (tone(n, 440.0) as i16, tone(n, 1000.0) as i16)
+    })
 }
 
 /// The owner names the operator's side of stereo calls (API and page, both checked like the
@@ -335,19 +335,7 @@ fn stereo_wav(seconds: f32) -> Vec<u8> {
 async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
     let d = desk().await;
     d.set_voice("pitch").await;
-    let fields = [
-        ("operator_id", d.operator_id.as_str()),
-        ("script_id", d.script_id.as_str()),
-    ];
-    let response = d
-        .app
-        .upload(&d.owner, "stereo.wav", stereo_wav(2.0), &fields)
-        .await;
-    assert_eq!(response.status(), 202);
-    let stereo = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let stereo = d.upload_file("stereo.wav", stereo_wav(2.0)).await;
     let mono = d.upload().await;
     d.run_jobs();
     for id in [&stereo, &mono] {
@@ -356,25 +344,10 @@ async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
         assert_eq!(recording["voice_channel"], Value::Null, "{recording}");
     }
 
-    let settings_url = d.app.url("/api/v1/settings");
-    let mut settings: Value = d
-        .app
-        .get_as("/api/v1/settings", &d.owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mut settings = d.settings().await;
     assert_eq!(settings["operator_channel"], "unknown");
-    let put = |body: Value| {
-        d.app
-            .api
-            .put(settings_url.clone())
-            .bearer_auth(&d.owner.token)
-            .json(&body)
-            .send()
-    };
     settings["operator_channel"] = json!("middle");
-    let response = put(settings.clone()).await.unwrap();
+    let response = d.put_settings(&settings).await;
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
     assert_eq!(
@@ -384,7 +357,7 @@ async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
     assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 0);
 
     settings["operator_channel"] = json!("right");
-    let response = put(settings.clone()).await.unwrap();
+    let response = d.put_settings(&settings).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap(), settings);
     assert_ne!(d.status(&stereo).await["status"], "ready");
@@ -395,7 +368,7 @@ async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
     assert_eq!(recording["status"], "ready");
     assert_eq!(recording["voice_channel"], "right", "{recording}");
     assert_eq!(d.status(&mono).await["voice_channel"], Value::Null);
-    put(settings.clone()).await.unwrap();
+    d.put_settings(&settings).await;
     assert_eq!(jobs::pending(&mut d.db.get().unwrap()).unwrap(), 0);
 
     // The page shows the choice, in both languages, and saves another.
@@ -442,14 +415,7 @@ async fn naming_the_operators_side_rebuilds_the_stereo_calls_only() {
         )
         .await;
     assert_eq!(response.status(), 303);
-    let saved: Value = d
-        .app
-        .get_as("/api/v1/settings", &d.owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(saved["operator_channel"], "left");
+    assert_eq!(d.settings().await["operator_channel"], "left");
 }
 
 /// The migration that brought the strong disguise and the operator's side, undone and done
@@ -462,37 +428,9 @@ async fn the_voice_choices_migration_keeps_every_call_both_ways() {
     use diesel::connection::SimpleConnection;
     let d = desk().await;
     d.set_voice("strong").await;
-    let fields = [
-        ("operator_id", d.operator_id.as_str()),
-        ("script_id", d.script_id.as_str()),
-    ];
-    let response = d
-        .app
-        .upload(&d.owner, "stereo.wav", stereo_wav(1.0), &fields)
-        .await;
-    let stereo = response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let stereo = d.upload_file("stereo.wav", stereo_wav(1.0)).await;
     let mono = d.upload().await;
-    let mut settings: Value = d
-        .app
-        .get_as("/api/v1/settings", &d.owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    settings["operator_channel"] = json!("left");
-    let response = d
-        .app
-        .api
-        .put(d.app.url("/api/v1/settings"))
-        .bearer_auth(&d.owner.token)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    d.set("operator_channel", json!("left")).await;
     d.run_jobs();
     let before = [d.status(&stereo).await, d.status(&mono).await];
     assert_eq!(before[0]["voice_mode"], "strong");
@@ -522,13 +460,7 @@ async fn the_voice_choices_migration_keeps_every_call_both_ways() {
         was["voice_channel"] = Value::Null;
         assert_eq!(was, now);
     }
-    let settings: Value = d
-        .app
-        .get_as("/api/v1/settings", &d.owner.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let settings = d.settings().await;
     assert_eq!(
         (&settings["voice_mode"], &settings["operator_channel"]),
         (&json!("pitch"), &json!("unknown"))
